@@ -1,0 +1,105 @@
+"""One upload, start to finish: read, map, validate, then store it in one transaction (or not at all)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from alignment.mapping import apply_overrides, header_signature, propose_mapping
+from alignment.reading import RawTable, ReadError, Source, open_source, read_table
+from alignment.schema import get_dataset
+from alignment.store import Store
+from alignment.validation import Validated, validate
+
+
+@dataclass
+class IngestResult:
+    status: str  # loaded | rejected | dry-run
+    dataset: str
+    file: str
+    sheet: str | None = None
+    batch_id: int | None = None
+    rows_loaded: int = 0
+    rows_skipped: int = 0
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Preview:
+    """What the upload wizard shows before anything is written."""
+
+    source: Source
+    raw: RawTable
+    mapping: dict[str, str]
+    validated: Validated
+    remembered: bool
+
+
+def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = None,
+                 overrides: dict[str, str | None] | None = None, store: Store | None = None) -> Preview:
+    get_dataset(dataset)
+    source = open_source(data, file_name)
+    raw = read_table(source, sheet, dataset)
+    remembered = store.saved_mapping(dataset, header_signature(raw.headers)) if store else None
+    if remembered:
+        mapping = {h: c for h, c in remembered.items() if h in raw.headers}
+    else:
+        mapping = propose_mapping(raw.headers, dataset)
+    mapping = apply_overrides(mapping, overrides or {}, raw.headers, dataset)
+    return Preview(source, raw, mapping, validate(raw, dataset, mapping), bool(remembered))
+
+
+def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = None) -> IngestResult:
+    return IngestResult("rejected", dataset, file_name, sheet,
+                        errors=[{"sheet": sheet, "row": None, "column": None, "value": None, "message": message}])
+
+
+def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
+           mode: str = "append", overrides: dict[str, str | None] | None = None, dry_run: bool = False,
+           user: str = "") -> IngestResult:
+    """Load a file as one batch; on any problem nothing is written and every problem is listed."""
+    try:
+        preview = make_preview(data, file_name, dataset, sheet, overrides, store)
+    except (ReadError, ValueError) as exc:
+        return _refusal(dataset, file_name, str(exc), sheet)
+    return load_preview(store, preview, dataset, mode=mode, dry_run=dry_run, user=user)
+
+
+def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "append", dry_run: bool = False,
+                 user: str = "") -> IngestResult:
+    checked = preview.validated
+    result = IngestResult("rejected", dataset, preview.source.name, preview.raw.sheet,
+                          rows_skipped=checked.skipped, warnings=list(checked.warnings),
+                          mapping=dict(preview.mapping))
+    if checked.errors:
+        result.errors = [p.as_dict() for p in checked.errors]
+        return result
+    if checked.frame.empty:
+        result.errors = [{"sheet": preview.raw.sheet, "row": preview.raw.header_row, "column": None,
+                          "value": None, "message": f"Sheet '{preview.raw.sheet}' has a header row "
+                          f"(row {preview.raw.header_row}) but no data rows."}]
+        return result
+    sha = hashlib.sha256(preview.source.data).hexdigest()
+    if mode == "append":
+        same = store.cursor().execute("SELECT id FROM uploads WHERE sha256 = ? AND dataset = ? AND sheet = ? "
+                                      "AND status = 'active'", [sha, dataset, preview.raw.sheet]).fetchone()
+        if same:
+            result.errors = [{"sheet": preview.raw.sheet, "row": None, "column": None, "value": None,
+                              "message": f"This file was already loaded as upload {same[0]}; appending it again "
+                              "would count it twice. Use replace to reload it."}]
+            return result
+    result.rows_loaded = len(checked.frame)
+    if dry_run:
+        result.status = "dry-run"
+        return result
+    result.batch_id = store.add_batch(dataset, checked.frame, mode=mode, file_name=preview.source.name,
+                                      sha256=sha, sheet=preview.raw.sheet, mapping=preview.mapping, user=user,
+                                      source_rows=checked.source_rows)
+    store.save_mapping(dataset, header_signature(preview.raw.headers), preview.mapping)
+    result.status = "loaded"
+    return result

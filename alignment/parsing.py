@@ -1,0 +1,367 @@
+"""Pure parsers for the values finance spreadsheets really contain.
+
+Each ``parse_*`` function takes one cell value and returns the canonical value, ``None`` for a
+blank, or raises ``ParseError`` with a sentence a finance user understands. ``parse_series``
+applies one to a pandas column, calling the parser once per distinct value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from alignment import schema
+
+
+class ParseError(ValueError):
+    """A cell value that cannot be read as its column's kind."""
+
+
+BLANK_WORDS = {"", "n/a", "na", "none", "null", "nan", "#n/a", "tbd", "tbc", "?"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "januar", "janv"), ("feb", "february", "februar", "fev", "fév"),
+            ("mar", "march", "mär", "märz", "mrz", "mars"), ("apr", "april", "avr"), ("may", "mai"),
+            ("jun", "june", "juni", "juin"), ("jul", "july", "juli", "juil"),
+            ("aug", "august", "aout", "août"), ("sep", "sept", "september"),
+            ("oct", "october", "okt", "oktober"), ("nov", "november"), ("dec", "december", "dez", "dezember"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT or (isinstance(value, type(pd.NA)) and value is pd.NA):
+        return True
+    return isinstance(value, str) and value.strip().lower() in BLANK_WORDS
+
+
+def clean_text(value: Any) -> str | None:
+    """Trim stray spaces; whole floats that were ids (``101.0``) become ``101``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        value = value.date() if value.time() == dt.time() else value
+    text = re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+    return text or None
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$|[$€£¥₹]|\s|'|\u00a0")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3}){2,}$|^\d{1,3}(\.\d{3})+,\d+$")
+
+
+def parse_number(value: Any) -> float | None:
+    """Amounts as accountants write them: $1,234.50, (250.00), 1.234,56, 250-, EUR 12."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ParseError(f"'{value}' is not a number")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isinf(value):
+            raise ParseError("is not a finite number")
+        return float(value)
+    text = str(value).strip()
+    if text in {"-", "–", "—"}:  # accounting format's zero
+        return 0.0
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    text = _CURRENCY.sub("", text)
+    if text.endswith("-"):
+        negative, text = True, text[:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", "") if _THOUSANDS_COMMA.match(text) else text.replace(",", ".", 1)
+    elif _THOUSANDS_DOT.match(text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
+        raise ParseError(f"'{value}' is not an amount")
+    number = float(text)
+    return -number if negative else number
+
+
+def parse_percent(value: Any) -> float | None:
+    """A share as a fraction: '45%', 45 and 0.45 all read 0.45 (numbers above 1 are percent points)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = parse_number(value.strip()[:-1])
+        return None if number is None else number / 100
+    number = parse_number(value)
+    if number is None:
+        return None
+    return number / 100 if abs(number) > 1 else number
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _make_date(year: int, month: int, day: int, original: Any) -> dt.date:
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        raise ParseError(f"'{original}': month {month} is not between 1 and 12")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ParseError(f"'{original}' is not a real date") from None
+
+
+def _month_number(word: str, original: Any) -> int:
+    month = MONTHS.get(word.lower().rstrip("."))
+    if month is None:
+        raise ParseError(f"'{original}' is not a date or month")
+    return month
+
+
+def parse_date(value: Any, dayfirst: bool = False) -> dt.date | None:
+    """Dates and months as spreadsheets hold them: real dates, Excel serials, Jan-2025, 2025-01,
+    31.01.2025, 202501. Ambiguous slashed dates follow ``dayfirst``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _date_from_number(float(value), value)
+    text = str(value).strip()
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return _date_from_number(float(text), value)
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})([ T].*)?", text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), value)
+    if m := re.fullmatch(r"(\d{4})[-/.]?(?:M|P)?(\d{1,2})", text, re.I):
+        return _make_date(int(m[1]), int(m[2]), 1, value)
+    if m := re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text):
+        return _make_date(int(m[2]), int(m[1]), 1, value)
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2,4})", text):
+        return _make_date(int(m[3]), int(m[2]), int(m[1]), value)
+    if m := re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})( .*)?", text):
+        first, second = int(m[1]), int(m[2])
+        day, month = (first, second) if dayfirst else (second, first)
+        return _make_date(int(m[3]), month, day, value)
+    if m := re.fullmatch(r"([A-Za-zäéû]{3,9}\.?)[\s\-/']*(\d{2}|\d{4})", text):
+        return _make_date(int(m[2]), _month_number(m[1], value), 1, value)
+    if m := re.fullmatch(r"(\d{1,2})[\s\-]([A-Za-zäéû]{3,9}\.?)[\s\-,]*(\d{2}|\d{4})", text):
+        return _make_date(int(m[3]), _month_number(m[2], value), int(m[1]), value)
+    if m := re.fullmatch(r"([A-Za-z]{3,9}\.?) (\d{1,2}),? (\d{4})", text):
+        return _make_date(int(m[3]), _month_number(m[1], value), int(m[2]), value)
+    raise ParseError(f"'{value}' is not a date or month")
+
+
+def _date_from_number(number: float, original: Any) -> dt.date:
+    if number.is_integer() and 190001 <= number <= 210012 and 1 <= number % 100 <= 12:
+        return _make_date(int(number) // 100, int(number) % 100, 1, original)  # 202501
+    if number.is_integer() and 19000101 <= number <= 21001231:
+        n = int(number)
+        return _make_date(n // 10000, n // 100 % 100, n % 100, original)  # 20250131
+    if 1 <= number < 2958466:  # Excel serial day number
+        return EXCEL_EPOCH + dt.timedelta(days=int(number))
+    raise ParseError(f"'{original}' is not a date or month")
+
+
+def parse_month(value: Any, dayfirst: bool = False) -> dt.date | None:
+    """The first day of the value's month: spend and metrics are monthly."""
+    day = parse_date(value, dayfirst)
+    return None if day is None else day.replace(day=1)
+
+
+def guess_dayfirst(values: pd.Series) -> bool:
+    """Day-first only when some slashed date proves it (a first part above 12)."""
+    pattern = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}")
+    for value in pd.unique(values.dropna()):
+        if isinstance(value, str) and (m := pattern.match(value)):
+            if int(m[1]) > 12:
+                return True
+            if int(m[2]) > 12:
+                return False
+    return False
+
+
+# --- words ---------------------------------------------------------------------------------
+
+LIKERT = {
+    "strongly disagree": 1, "disagree": 2, "neutral": 3, "neither agree nor disagree": 3,
+    "neither": 3, "agree": 4, "strongly agree": 5, "very poor": 1, "poor": 2, "fair": 3,
+    "average": 3, "good": 4, "very good": 5, "excellent": 5, "very dissatisfied": 1,
+    "dissatisfied": 2, "satisfied": 4, "very satisfied": 5, "never": 1, "rarely": 2,
+    "sometimes": 3, "often": 4, "always": 5, "very low": 1, "low": 2, "medium": 3, "high": 4,
+    "very high": 5, "not important": 1, "slightly important": 2, "moderately important": 3,
+    "important": 4, "very important": 5,
+}
+RISK_WORDS = {"very low": 1, "low": 2, "medium": 3, "moderate": 3, "med": 3, "high": 4,
+              "very high": 5, "critical": 5, "l": 2, "m": 3, "h": 4}
+HEALTH_WORDS = {"green": "Green", "g": "Green", "on track": "Green", "amber": "Amber", "a": "Amber",
+                "yellow": "Amber", "y": "Amber", "at risk": "Amber", "red": "Red", "r": "Red",
+                "off track": "Red", "critical": "Red"}
+RGT_WORDS = {"run": "Run", "rtb": "Run", "run the business": "Run", "keep the lights on": "Run",
+             "ktlo": "Run", "grow": "Grow", "gtb": "Grow", "grow the business": "Grow",
+             "change": "Grow", "transform": "Transform", "ttb": "Transform",
+             "transform the business": "Transform", "innovate": "Transform"}
+CAPEX_WORDS = {"capex": "Capex", "capital": "Capex", "cap": "Capex", "capital expenditure": "Capex",
+               "opex": "Opex", "operating": "Opex", "op": "Opex", "operating expense": "Opex",
+               "operating expenditure": "Opex", "expense": "Opex"}
+GROUP_WORDS = {"it": "IT", "i.t.": "IT", "information technology": "IT", "technology": "IT",
+               "tech": "IT", "is": "IT", "digital": "IT", "business": "Business", "bus": "Business",
+               "the business": "Business", "biz": "Business", "lob": "Business",
+               "business unit": "Business"}
+SCENARIO_WORDS = {"budget": "budget", "bud": "budget", "plan": "budget", "actual": "actual",
+                  "actuals": "actual", "act": "actual", "forecast": "forecast", "fcst": "forecast",
+                  "fc": "forecast", "outlook": "forecast", "le": "forecast"}
+DIMENSION_WORDS = {
+    "communications": "Communications", "communication": "Communications",
+    "value measurement": "Value measurement", "value": "Value measurement",
+    "competency/value measurement": "Value measurement", "value measurements": "Value measurement",
+    "metrics": "Value measurement", "governance": "Governance", "partnership": "Partnership",
+    "partnerships": "Partnership", "scope & architecture": "Scope & architecture",
+    "scope and architecture": "Scope & architecture", "scope": "Scope & architecture",
+    "architecture": "Scope & architecture", "scope/architecture": "Scope & architecture",
+    "skills": "Skills", "skill": "Skills", "people": "Skills", "human resources": "Skills",
+}
+
+
+def _key(value: Any) -> str:
+    return re.sub(r"\s+", " ", str(value).strip().lower())
+
+
+def _word(mapping: dict[str, Any], what: str, allowed: str) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        found = mapping.get(_key(value))
+        if found is None:
+            raise ParseError(f"'{value}' is not {what} (use {allowed})")
+        return found
+
+    return parse
+
+
+parse_health = _word(HEALTH_WORDS, "a health colour", "green, amber or red; G/A/R")
+parse_rgt = _word(RGT_WORDS, "run, grow or transform", "run, grow or transform")
+parse_capex = _word(CAPEX_WORDS, "capex or opex", "capex or opex")
+parse_group = _word(GROUP_WORDS, "a respondent group", "IT or business")
+parse_scenario = _word(SCENARIO_WORDS, "a scenario", "budget, actual or forecast")
+
+
+def _whole(number: float, original: Any, low: int, high: int, what: str) -> int:
+    if not number.is_integer():
+        raise ParseError(f"'{original}' is not a whole {what} from {low} to {high}")
+    if not low <= number <= high:
+        raise ParseError(f"{what} {original} is not between {low} and {high}")
+    return int(number)
+
+
+def parse_score(value: Any) -> int | None:
+    """A 1–5 answer: a number, '4 - Agree', or a Likert word."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        text = _key(value)
+        if m := re.match(r"^(\d+(?:\.\d+)?)\s*(?:[-–:=.)]\s*.*)?$", text):
+            return _whole(float(m[1]), value, 1, 5, "score")
+        if text in LIKERT:
+            return LIKERT[text]
+        raise ParseError(f"'{value}' is not a score from 1 to 5 or an answer like 'agree'")
+    return _whole(float(value), value, 1, 5, "score")
+
+
+def parse_risk(value: Any) -> int | None:
+    """Risk as 1–5, or words: very low 1, low 2, medium 3, high 4, very high/critical 5."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str) and _key(value) in RISK_WORDS:
+        return RISK_WORDS[_key(value)]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParseError(f"'{value}' is not a risk from 1 to 5 or low/medium/high") from None
+    return _whole(number, value, 1, 5, "risk")
+
+
+def parse_dimension(value: Any) -> str | None:
+    """One of Luftman's six dimensions when it is one; any other dimension is kept as written."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    return DIMENSION_WORDS.get(_key(text), text)
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    schema.TEXT: clean_text, schema.MONEY: parse_number, schema.NUMBER: parse_number,
+    schema.PERCENT: parse_percent, schema.SCORE: parse_score, schema.HEALTH: parse_health,
+    schema.RISK: parse_risk, schema.RGT: parse_rgt, schema.CAPEX: parse_capex,
+    schema.GROUP: parse_group, schema.DIMENSION: parse_dimension, schema.SCENARIO: parse_scenario,
+}
+
+
+def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str]]:
+    """Parse a column; returns the parsed values and {row position: problem} for unreadable cells."""
+    if kind in (schema.MONEY, schema.NUMBER) and pd.api.types.is_numeric_dtype(values.dtype) \
+            and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64").reset_index(drop=True), {}  # already numbers: fast path
+    if kind in (schema.MONTH, schema.DATE):
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            parsed = pd.to_datetime(values).dt.normalize()
+            if kind == schema.MONTH:
+                parsed = parsed.dt.to_period("M").dt.to_timestamp()
+            return pd.Series(parsed.dt.date, dtype="object").reset_index(drop=True), {}
+        dayfirst = guess_dayfirst(values)
+        base = parse_month if kind == schema.MONTH else parse_date
+
+        def parser(v: Any) -> Any:
+            return base(v, dayfirst)
+    else:
+        parser = PARSERS[kind]
+    results: dict[Any, Any] = {}
+    problems: dict[Any, str] = {}
+    for value in pd.unique(values):
+        key = _hashable(value)
+        if key in results or key in problems:
+            continue
+        try:
+            results[key] = parser(value)
+        except ParseError as exc:
+            problems[key] = str(exc)
+    errors: dict[int, str] = {}
+    out = []
+    for position, value in enumerate(values.tolist()):
+        key = _hashable(value)
+        if key in problems:
+            errors[position] = problems[key]
+            out.append(None)
+        else:
+            out.append(results[key])
+    return pd.Series(out, dtype="object"), errors
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ("nan",)
+    return (type(value).__name__, value)

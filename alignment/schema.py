@@ -1,0 +1,207 @@
+"""The canonical datasets: their columns, types and the header words users actually write.
+
+Everything downstream (mapping, validation, storage, templates) reads this one table, so a new
+column or synonym is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds understood by alignment.parsing.
+TEXT, MONEY, NUMBER, PERCENT, MONTH, DATE, SCORE, HEALTH, RISK, RGT, CAPEX, GROUP, DIMENSION, SCENARIO = (
+    "text", "money", "number", "percent", "month", "date", "score", "health", "risk", "rgt",
+    "capex", "group", "dimension", "scenario",
+)
+
+SQL_TYPES = {
+    TEXT: "VARCHAR", MONEY: "DOUBLE", NUMBER: "DOUBLE", PERCENT: "DOUBLE", MONTH: "DATE",
+    DATE: "DATE", SCORE: "INTEGER", HEALTH: "VARCHAR", RISK: "INTEGER", RGT: "VARCHAR",
+    CAPEX: "VARCHAR", GROUP: "VARCHAR", DIMENSION: "VARCHAR", SCENARIO: "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    help: str = ""
+    stored: bool = True  # False for input-only columns (the long spend layout's scenario/amount)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    # At least one column of each group must be present in the file.
+    one_of: tuple[tuple[str, ...], ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.stored)
+
+
+LUFTMAN_DIMENSIONS = (
+    "Communications",
+    "Value measurement",
+    "Governance",
+    "Partnership",
+    "Scope & architecture",
+    "Skills",
+)
+
+SPEND = Dataset(
+    "spend",
+    "IT spend",
+    "One line of IT cost: a GL line, an invoice or a budget line.",
+    (
+        Column("period", MONTH, True, ("month", "period", "posting period", "fiscal period", "posting date",
+                                       "date", "gl date", "invoice date", "accounting period", "fiscal month"),
+               "Month of the cost; any date in the month."),
+        Column("business_unit", TEXT, True, ("business unit", "bu", "division", "department", "dept",
+                                             "business area", "segment", "line of business", "lob", "unit"),
+               "The business unit the cost serves."),
+        Column("budget", MONEY, False, ("budget", "plan", "budget amount", "planned", "budgeted", "plan amount"),
+               "Budgeted amount."),
+        Column("actual", MONEY, False, ("actual", "actuals", "actual amount", "actual spend", "spend", "cost",
+                                        "amount spent", "actual cost", "net amount", "expense"),
+               "Actual amount."),
+        Column("forecast", MONEY, False, ("forecast", "fcst", "outlook", "latest estimate", "le", "projection"),
+               "Forecast (latest estimate)."),
+        Column("cost_center", TEXT, False, ("cost center", "cost centre", "cc", "cost center code", "cost ctr"),
+               "Cost center."),
+        Column("cost_pool", TEXT, False, ("cost pool", "tbm cost pool", "pool", "cost type", "expense type",
+                                          "cost category", "gl account", "account"),
+               "TBM cost pool: internal labor, hardware, software, cloud…"),
+        Column("tower", TEXT, False, ("tower", "it tower", "tbm tower", "service tower", "it service"),
+               "TBM IT tower: application, compute, network…"),
+        Column("business_goal", TEXT, False, ("business goal", "goal", "objective", "business objective",
+                                              "capability", "business capability", "strategic goal",
+                                              "strategic objective"),
+               "The business goal the cost serves; blank means unmapped."),
+        Column("rgt", RGT, False, ("rgt", "run grow transform", "run/grow/transform", "investment type",
+                                   "investment category", "rtb/ctb"),
+               "Run, grow or transform."),
+        Column("capex_opex", CAPEX, False, ("capex opex", "capex/opex", "capex_opex", "expenditure type",
+                                            "capital or operating", "capex or opex"),
+               "Capex or opex."),
+        Column("vendor", TEXT, False, ("vendor", "supplier", "vendor name", "supplier name", "payee"),
+               "Vendor or supplier."),
+        Column("project_id", TEXT, False, ("project id", "project", "project code", "project number",
+                                           "wbs", "wbs element"),
+               "Project the cost belongs to."),
+        Column("description", TEXT, False, ("description", "desc", "line description", "memo", "narrative",
+                                            "text", "comment"),
+               "Free text."),
+        Column("scenario", SCENARIO, False, ("scenario", "version", "value type", "data type", "type of amount"),
+               "Long layout: budget, actual or forecast.", stored=False),
+        Column("amount", MONEY, False, ("amount", "value", "amount (usd)", "usd"),
+               "Long layout: the amount of the scenario.", stored=False),
+    ),
+    one_of=(("budget", "actual", "forecast", "amount"),),
+)
+
+PROJECTS = Dataset(
+    "projects",
+    "Project register",
+    "One row per initiative.",
+    (
+        Column("project_id", TEXT, True, ("project id", "id", "project code", "project number", "ref",
+                                          "project ref", "project no", "initiative id")),
+        Column("name", TEXT, True, ("name", "project name", "project", "initiative", "title", "project title")),
+        Column("business_unit", TEXT, False, ("business unit", "sponsor bu", "sponsor", "sponsoring unit",
+                                              "bu", "division", "department", "sponsor business unit")),
+        Column("business_goal", TEXT, False, ("business goal", "goal", "objective", "strategic objective",
+                                              "capability", "strategic goal")),
+        Column("status", TEXT, False, ("status", "stage", "phase", "project status")),
+        Column("health", HEALTH, False, ("health", "rag", "rag status", "overall health", "status colour",
+                                         "status color", "overall rag")),
+        Column("planned_start", DATE, False, ("planned start", "start date", "baseline start", "plan start",
+                                              "start")),
+        Column("planned_end", DATE, False, ("planned end", "end date", "baseline end", "plan end",
+                                            "planned finish", "due date", "target date", "end", "finish")),
+        Column("actual_start", DATE, False, ("actual start", "actual start date", "started")),
+        Column("actual_end", DATE, False, ("actual end", "actual finish", "forecast end", "forecast finish",
+                                           "actual/forecast end", "completed", "completion date")),
+        Column("budget", MONEY, False, ("budget", "approved budget", "budget (usd)", "baseline budget",
+                                        "planned cost")),
+        Column("actual_cost", MONEY, False, ("actual cost", "spend to date", "actuals", "actual", "cost to date",
+                                             "actual spend", "cost")),
+        Column("expected_benefit", MONEY, False, ("expected benefit", "planned benefit", "target benefit",
+                                                  "business case benefit", "benefit")),
+        Column("realized_benefit", MONEY, False, ("realized benefit", "realised benefit", "benefit realized",
+                                                  "benefit realised", "actual benefit", "delivered benefit")),
+        Column("strategic_alignment", SCORE, False, ("strategic alignment", "alignment", "strategic fit",
+                                                     "alignment score", "strategic score")),
+        Column("risk", RISK, False, ("risk", "risk rating", "risk score", "risk level")),
+        Column("percent_complete", PERCENT, False, ("percent complete", "% complete", "pct complete",
+                                                    "complete", "progress", "completion")),
+    ),
+)
+
+STAGE_HISTORY = Dataset(
+    "stage_history",
+    "Stage history",
+    "How projects, requests or changes move through stages.",
+    (
+        Column("item_id", TEXT, True, ("item id", "id", "project id", "request id", "ticket", "ticket id",
+                                       "change id", "item", "key", "issue key")),
+        Column("stage", TEXT, True, ("stage", "status", "state", "phase", "step", "column")),
+        Column("entered", DATE, True, ("entered", "entered on", "start", "start date", "from", "entered date",
+                                       "date entered", "in")),
+        Column("exited", DATE, False, ("exited", "exited on", "end", "end date", "to", "exit date",
+                                       "date exited", "left", "out")),
+        Column("item_type", TEXT, False, ("item type", "type", "work type", "request type", "issue type")),
+        Column("business_unit", TEXT, False, ("business unit", "bu", "requesting unit", "division",
+                                              "department", "sponsor")),
+    ),
+)
+
+SURVEY = Dataset(
+    "survey",
+    "Survey answers",
+    "One row per respondent and question (a wide sheet with a column per question is melted).",
+    (
+        Column("respondent_id", TEXT, True, ("respondent id", "respondent", "response id", "participant",
+                                             "participant id", "id", "email", "name")),
+        Column("question", TEXT, True, ("question", "item", "statement", "question text")),
+        Column("score", SCORE, True, ("score", "answer", "rating", "response", "value", "satisfaction")),
+        Column("wave", TEXT, False, ("wave", "survey", "survey name", "round", "survey date", "edition")),
+        Column("respondent_group", GROUP, True, ("respondent group", "group", "it or business",
+                                                 "it/business", "side", "constituency", "audience")),
+        Column("business_unit", TEXT, False, ("business unit", "bu", "division", "department", "unit")),
+        Column("role", TEXT, False, ("role", "job title", "position", "title")),
+        Column("dimension", DIMENSION, False, ("dimension", "category", "area", "theme", "criterion")),
+        Column("importance", SCORE, False, ("importance", "importance score", "priority")),
+        Column("comment", TEXT, False, ("comment", "comments", "remarks", "notes", "feedback")),
+    ),
+)
+
+BUSINESS_METRICS = Dataset(
+    "business_metrics",
+    "Business metrics",
+    "Revenue and headcount per unit and month, for spend ratios and shared-cost allocation.",
+    (
+        Column("period", MONTH, True, ("month", "period", "date", "fiscal period")),
+        Column("business_unit", TEXT, True, ("business unit", "bu", "division", "department", "unit")),
+        Column("revenue", MONEY, False, ("revenue", "sales", "turnover", "net revenue", "income")),
+        Column("headcount", NUMBER, False, ("headcount", "fte", "ftes", "employees", "staff", "head count")),
+    ),
+    one_of=(("revenue", "headcount"),),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (SPEND, PROJECTS, STAGE_HISTORY, SURVEY, BUSINESS_METRICS)}
+
+
+def get_dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise ValueError(f"Unknown dataset '{name}'. Choose one of: {', '.join(DATASETS)}.") from None

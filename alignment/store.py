@@ -1,0 +1,214 @@
+"""The DuckDB store: batches of uploaded rows, and views over the active batches.
+
+Nothing is ever deleted. An upload is a batch; replacing a dataset marks earlier batches
+superseded; undo marks a batch undone and brings back what it superseded. The analyses read
+the views, which see only active batches. One connection per process, a cursor per thread
+(DuckDB refuses a connection used from two threads at once), and one lock around writes so
+batch bookkeeping never races.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from alignment.schema import DATASETS, SQL_TYPES
+
+SAFE_SETTINGS = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+    "enable_external_access": "false",
+}
+
+
+class StoreError(RuntimeError):
+    """A store operation the user asked for that cannot be done; the message is for the user."""
+
+
+@dataclass
+class Batch:
+    id: int
+    dataset: str
+    status: str
+
+
+def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    config = dict(SAFE_SETTINGS)
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(f"The database {path} is open in another program (probably the running app). "
+                             "Stop it, or point --db at a copy.") from None
+        raise StoreError(f"The database {path} cannot be opened: {str(exc).splitlines()[0]}") from None
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+class Store:
+    """One database file; safe to share between threads (each call takes its own cursor)."""
+
+    def __init__(self, path: Path | str = ":memory:", read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        self._con = _connect(path, read_only)
+        self._write_lock = threading.Lock()
+        if not read_only:
+            self._create_schema()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for this thread: DuckDB's way to use one database from many threads."""
+        return self._con.cursor()
+
+
+    # --- schema --------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        with self.transaction() as cur:
+            cur.execute("CREATE SEQUENCE IF NOT EXISTS upload_ids START 1")
+            cur.execute("""
+                CREATE TABLE IF NOT EXISTS uploads (
+                    id INTEGER PRIMARY KEY DEFAULT nextval('upload_ids'),
+                    dataset VARCHAR NOT NULL,
+                    file_name VARCHAR,
+                    sha256 VARCHAR,
+                    sheet VARCHAR,
+                    mapping JSON,
+                    row_count INTEGER NOT NULL,
+                    uploaded_by VARCHAR,
+                    uploaded_at TIMESTAMP NOT NULL,
+                    mode VARCHAR NOT NULL,
+                    status VARCHAR NOT NULL,
+                    superseded_by INTEGER,
+                    changed_at TIMESTAMP
+                )""")
+            cur.execute("""
+                CREATE TABLE IF NOT EXISTS saved_mappings (
+                    dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP,
+                    PRIMARY KEY (dataset, signature))""")
+            for ds in DATASETS.values():
+                cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in ds.stored_columns)
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
+                            f"(batch_id INTEGER NOT NULL, source_row INTEGER, {cols})")
+                names = ", ".join(c.name for c in ds.stored_columns)
+                cur.execute(f"""
+                    CREATE OR REPLACE VIEW {ds.name} AS
+                    SELECT {names} FROM {ds.name}_rows
+                    WHERE batch_id IN (SELECT id FROM uploads WHERE status = 'active'
+                                       AND dataset = '{ds.name}')""")
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing, one writer at a time."""
+        if self.read_only:
+            raise StoreError("This database is open read-only.")
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    # --- batches -------------------------------------------------------------------------
+
+    def add_batch(self, dataset: str, frame: pd.DataFrame, *, mode: str = "append", file_name: str = "",
+                  sha256: str = "", sheet: str = "", mapping: dict | None = None,
+                  user: str = "", source_rows: list[int] | None = None) -> int:
+        """Store one upload as a batch in one transaction; 'replace' supersedes the active batches."""
+        if mode not in ("append", "replace"):
+            raise StoreError(f"Mode must be append or replace, not '{mode}'.")
+        ds = DATASETS[dataset]
+        names = [c.name for c in ds.stored_columns]
+        data = frame.reindex(columns=names).copy()
+        data.insert(0, "source_row", source_rows if source_rows is not None else range(1, len(frame) + 1))
+        now = dt.datetime.now()
+        with self.transaction() as cur:
+            batch_id = cur.execute(
+                "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
+                "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
+                [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), len(frame), user, now, mode],
+            ).fetchone()[0]
+            cur.register("incoming_batch", data)
+            casts = ", ".join(f"CAST({n} AS {SQL_TYPES[ds.column(n).kind]})" for n in names)
+            cur.execute(f"INSERT INTO {dataset}_rows SELECT {int(batch_id)}, source_row, {casts} "
+                        "FROM incoming_batch")
+            cur.unregister("incoming_batch")
+            if mode == "replace":
+                cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
+                            "WHERE dataset = ? AND status = 'active' AND id <> ?",
+                            [batch_id, now, dataset, batch_id])
+        return int(batch_id)
+
+    def undo(self, batch_id: int) -> list[int]:
+        """Take a batch out of the analyses and restore what it superseded; returns restored ids."""
+        with self.transaction() as cur:
+            row = cur.execute("SELECT status FROM uploads WHERE id = ?", [batch_id]).fetchone()
+            if row is None:
+                raise StoreError(f"There is no upload number {batch_id}.")
+            if row[0] != "active":
+                raise StoreError(f"Upload {batch_id} is {row[0]}, not active, so there is nothing to undo.")
+            now = dt.datetime.now()
+            cur.execute("UPDATE uploads SET status = 'undone', changed_at = ? WHERE id = ?", [now, batch_id])
+            restored = [r[0] for r in cur.execute(
+                "UPDATE uploads SET status = 'active', superseded_by = NULL, changed_at = ? "
+                "WHERE superseded_by = ? AND status = 'superseded' RETURNING id", [now, batch_id]).fetchall()]
+        return sorted(restored)
+
+    def redo(self, batch_id: int) -> None:
+        """Bring an undone batch back (re-superseding, if it was a replace)."""
+        with self.transaction() as cur:
+            row = cur.execute("SELECT status, mode, dataset FROM uploads WHERE id = ?", [batch_id]).fetchone()
+            if row is None or row[0] != "undone":
+                raise StoreError(f"Upload {batch_id} was not undone, so it cannot be restored.")
+            now = dt.datetime.now()
+            if row[1] == "replace":
+                cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
+                            "WHERE dataset = ? AND status = 'active'", [batch_id, now, row[2]])
+            cur.execute("UPDATE uploads SET status = 'active', changed_at = ? WHERE id = ?", [now, batch_id])
+
+    def uploads(self) -> pd.DataFrame:
+        return self.cursor().execute(
+            "SELECT id, dataset, file_name, sheet, row_count, mode, status, superseded_by, uploaded_by, "
+            "uploaded_at, sha256 FROM uploads ORDER BY id DESC").df()
+
+    def batch(self, batch_id: int) -> Batch | None:
+        row = self.cursor().execute("SELECT id, dataset, status FROM uploads WHERE id = ?", [batch_id]).fetchone()
+        return Batch(*row) if row else None
+
+    def row_counts(self) -> dict[str, int]:
+        cur = self.cursor()
+        return {name: cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in DATASETS}
+
+    def is_empty(self) -> bool:
+        return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+    # --- remembered mappings -------------------------------------------------------------
+
+    def save_mapping(self, dataset: str, signature: str, mapping: dict[str, str]) -> None:
+        with self.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
+                        [dataset, signature, json.dumps(mapping), dt.datetime.now()])
+
+    def saved_mapping(self, dataset: str, signature: str) -> dict[str, str] | None:
+        row = self.cursor().execute("SELECT mapping FROM saved_mappings WHERE dataset = ? AND signature = ?",
+                                    [dataset, signature]).fetchone()
+        return json.loads(row[0]) if row else None
