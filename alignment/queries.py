@@ -1,0 +1,213 @@
+"""Loading and running the analyses in queries/*.sql.
+
+A query file starts with a header of comments:
+
+    -- title: Spend by business goal
+    -- answers: How much IT spend serves each business goal, and how much serves none?
+    -- param: business_unit VARCHAR = NULL | Only this business unit
+    -- include: _spend_scope
+
+``include`` makes another query (a fragment starting with ``_`` or a full analysis) available
+as a CTE of that name, so analyses build on each other instead of repeating SQL. Parameters
+are always bound by DuckDB, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from alignment.config import QUERIES_DIR, sql_row_limit, sql_timeout_seconds
+from alignment.parsing import ParseError, parse_date
+
+HEADER = re.compile(r"^--\s*(title|answers|param|include|chart):\s*(.*)$")
+PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+\|\s+(.*))?$")
+
+
+class QueryError(ValueError):
+    """A query that cannot run as asked; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    answers: str
+    params: tuple[Param, ...]
+    includes: tuple[str, ...]
+    body: str
+    path: Path
+    meta: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def public(self) -> bool:
+        return not self.name.startswith("_")
+
+
+def convert(param: Param, value: Any) -> Any:
+    """Text from a URL or the command line → the parameter's type."""
+    if value is None or (isinstance(value, str) and value.strip().upper() in ("", "NULL")):
+        return None
+    if param.type == "DATE":
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(value)
+        except ParseError as exc:
+            raise QueryError(f"Parameter {param.name}: {exc}.") from None
+    try:
+        if param.type == "INTEGER":
+            return int(value)
+        if param.type == "DOUBLE":
+            return float(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"Parameter {param.name} must be a number, not '{value}'.") from None
+    return str(value)
+
+
+def parse_query(path: Path) -> Query:
+    meta: dict[str, Any] = {"param": [], "include": []}
+    lines = path.read_text().splitlines()
+    body_start = 0
+    for i, line in enumerate(lines):
+        m = HEADER.match(line.strip())
+        if not m:
+            if line.strip().startswith("--") or not line.strip():
+                continue
+            body_start = i
+            break
+        key, value = m[1], m[2].strip()
+        if key == "param":
+            p = PARAM.match(value)
+            if not p:
+                raise QueryError(f"{path.name}: cannot read parameter '{value}'.")
+            default = None if p[3].upper() == "NULL" else p[3].strip("'")
+            meta["param"].append(Param(p[1], p[2], default, p[4] or ""))
+        elif key == "include":
+            meta["include"] += [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            meta[key] = value
+    body = "\n".join(lines[body_start:]).strip().rstrip(";")
+    return Query(path.stem, meta.get("title", path.stem), meta.get("answers", ""), tuple(meta["param"]),
+                 tuple(meta["include"]), body, path, {k: v for k, v in meta.items() if k == "chart"})
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str) -> dict[str, Query]:
+    return {p.stem: parse_query(p) for p in sorted(Path(directory).glob("*.sql"))}
+
+
+def load_queries(directory: Path = QUERIES_DIR) -> dict[str, Query]:
+    return _load(str(directory))
+
+
+def public_queries(directory: Path = QUERIES_DIR) -> dict[str, Query]:
+    return {n: q for n, q in load_queries(directory).items() if q.public}
+
+
+def get_query(name: str, directory: Path = QUERIES_DIR) -> Query:
+    queries = load_queries(directory)
+    if name not in queries:
+        raise QueryError(f"There is no analysis '{name}'. Known: {', '.join(public_queries(directory))}.")
+    return queries[name]
+
+
+def _dependencies(query: Query, queries: dict[str, Query], seen: list[str] | None = None) -> list[str]:
+    """Included queries, each once, dependencies first."""
+    order = seen if seen is not None else []
+    for name in query.includes:
+        if name not in queries:
+            raise QueryError(f"{query.name} includes unknown query '{name}'.")
+        if name not in order:
+            _dependencies(queries[name], queries, order)
+            order.append(name)
+    return order
+
+
+def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Param, ...]]:
+    """The full SQL text (includes as CTEs) and every parameter it binds."""
+    queries = load_queries(directory)
+    deps = [queries[n] for n in _dependencies(query, queries)]
+    params: dict[str, Param] = {}
+    for q in [*deps, query]:
+        for p in q.params:
+            params.setdefault(p.name, p)
+    if not deps:
+        return query.body, tuple(params.values())
+    ctes = ",\n".join(f"{q.name} AS (\n{q.body}\n)" for q in deps)
+    body = query.body
+    if re.match(r"(?is)^with\s", body):
+        sql = f"WITH {ctes},\n{body[4:].lstrip()}"
+    else:
+        sql = f"WITH {ctes}\n{body}"
+    return sql, tuple(params.values())
+
+
+def bind(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, Any]:
+    values = dict(values or {})
+    unknown = set(values) - {p.name for p in params}
+    if unknown:
+        raise QueryError(f"Unknown parameter(s): {', '.join(sorted(unknown))}. "
+                         f"This analysis takes: {', '.join(p.name for p in params) or 'none'}.")
+    return {p.name: convert(p, values.get(p.name, p.default)) for p in params}
+
+
+def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,
+              directory: Path = QUERIES_DIR) -> pd.DataFrame:
+    """Run one analysis with bound parameters."""
+    query = get_query(name, directory)
+    sql, declared = compose(query, directory)
+    bound = bind(declared, params)
+    used = {p for p in bound if re.search(rf"\${p}\b", sql)}
+    try:
+        return cursor.execute(sql, {k: v for k, v in bound.items() if k in used}).df()
+    except duckdb.Error as exc:
+        raise QueryError(f"The analysis '{name}' failed: {str(exc).splitlines()[0]}") from None
+
+
+READ_ONLY_TYPES = {"SELECT", "EXPLAIN"}
+
+
+def run_read_only(cursor: duckdb.DuckDBPyConnection, sql: str, timeout: float | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+    """An analyst's ad-hoc SQL: one read statement, no files or network (the store forbids them),
+    interrupted after ``timeout`` seconds and cut to ``limit`` rows."""
+    timeout = sql_timeout_seconds() if timeout is None else timeout
+    limit = sql_row_limit() if limit is None else limit
+    try:
+        statements = cursor.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(f"The SQL could not be read: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise QueryError("Run one statement at a time." if statements else "There is no SQL to run.")
+    kind = statements[0].type.name
+    if kind not in READ_ONLY_TYPES:
+        raise QueryError(f"Only reading is allowed here (SELECT); this is a {kind} statement.")
+    timer = threading.Timer(timeout, cursor.interrupt)
+    timer.start()
+    try:
+        result = cursor.execute(sql)
+        frame = result.fetch_df_chunk(vectors_per_chunk=max(1, limit // 2048 + 1)) if limit else result.df()
+    except duckdb.InterruptException:
+        raise QueryError(f"The query ran longer than {timeout:g} seconds and was stopped.") from None
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from None
+    finally:
+        timer.cancel()
+    return frame.head(limit) if limit else frame

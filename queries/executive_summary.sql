@@ -1,0 +1,41 @@
+-- title: Executive summary
+-- answers: What does IT cost, how much of it serves a business goal, how are projects doing, where is work stuck, and how aligned are IT and the business?
+-- include: _spend_scope, portfolio_summary, bottleneck_stages, alignment_maturity, alignment_gap
+WITH closed AS (
+    SELECT max(period) AS last_month FROM _spend_scope WHERE actual IS NOT NULL
+),
+spend_totals AS (
+    -- Actuals against the budget of the same months.
+    SELECT sum(actual) AS actual,
+           sum(budget) FILTER (WHERE period <= closed.last_month) AS budget,
+           sum(actual) FILTER (WHERE business_goal IS NULL) AS unmapped
+    FROM _spend_scope, closed
+),
+metrics AS (
+    -- Revenue adds up over months; headcount is each unit's average over the months, summed.
+    SELECT sum(revenue) AS revenue, sum(headcount) AS headcount
+    FROM (
+        SELECT business_unit, sum(revenue) AS revenue, avg(headcount) AS headcount
+        FROM business_metrics
+        WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
+          AND period <= coalesce($period_to, DATE '2999-12-31')
+          AND business_unit = coalesce($business_unit, business_unit)
+        GROUP BY business_unit
+    )
+)
+SELECT round(s.actual, 2) AS it_spend,
+       round(s.budget, 2) AS budget_to_date,
+       round(s.actual - s.budget, 2) AS budget_variance,
+       round((s.actual - s.budget) / nullif(s.budget, 0), 4) AS budget_variance_pct,
+       round(coalesce(s.unmapped, 0) / nullif(s.actual, 0), 4) AS unmapped_share,
+       round(s.actual / nullif(m.revenue, 0), 4) AS it_spend_pct_revenue,
+       round(s.actual / nullif(m.headcount, 0), 2) AS it_spend_per_employee,
+       p.projects, p.on_time_rate, p.on_budget_rate, p.benefit_realization, p.red AS red_projects,
+       (SELECT stage FROM bottleneck_stages WHERE is_bottleneck) AS bottleneck_stage,
+       (SELECT maturity FROM alignment_maturity WHERE dimension = 'Overall') AS alignment_maturity,
+       (SELECT relationship_model FROM alignment_maturity WHERE dimension = 'Overall') AS relationship_model,
+       (SELECT dimension FROM alignment_gap WHERE gap IS NOT NULL ORDER BY abs(gap) DESC, dimension LIMIT 1)
+           AS largest_gap_dimension,
+       (SELECT gap FROM alignment_gap WHERE gap IS NOT NULL ORDER BY abs(gap) DESC, dimension LIMIT 1)
+           AS largest_gap
+FROM spend_totals s, metrics m, portfolio_summary p
