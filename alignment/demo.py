@@ -71,7 +71,7 @@ def spend(rng: random.Random) -> pd.DataFrame:
     for unit in units:
         scale = 2.6 if unit == SHARED else {"Retail": 1.4, "Wholesale": 0.7, "Logistics": 0.9,
                                             "Digital": 1.1, "Finance & HR": 0.4}[unit]
-        for tower, pool, vendor, base, rgt, capex in LINES:
+        for line_no, (tower, pool, vendor, base, rgt, capex) in enumerate(LINES):
             for m in range(1, 13):
                 budget = round(base * 1000 * scale * rng.uniform(0.9, 1.1), 2)
                 drift = 1.12 if (tower == "Compute" and pool == "Cloud") else 1.0  # cloud overruns
@@ -79,7 +79,7 @@ def spend(rng: random.Random) -> pd.DataFrame:
                 forecast = round(budget * drift * rng.uniform(0.97, 1.08), 2) if m > LAST_ACTUAL_MONTH else None
                 goal = UNIT_GOALS[unit] if rng.random() > 0.14 else None  # ~14% maps to no goal
                 rows.append({"period": _month(m), "business_unit": unit, "budget": budget, "actual": actual,
-                             "forecast": forecast, "cost_center": f"CC-{units.index(unit) + 1}{LINES.index((tower, pool, vendor, base, rgt, capex)):02d}",
+                             "forecast": forecast, "cost_center": f"CC-{units.index(unit) + 1}{line_no:02d}",
                              "cost_pool": pool, "tower": tower, "business_goal": goal, "rgt": rgt,
                              "capex_opex": capex, "vendor": vendor or None, "project_id": None,
                              "description": f"{tower} – {pool}"})

@@ -42,6 +42,9 @@ class Batch:
 
 def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config = dict(SAFE_SETTINGS)
+    if read_only and not Path(path).exists():
+        raise StoreError(f"There is no database at {path}. Build one with 'python -m alignment demo' "
+                         "or load a file with 'python -m alignment ingest'.")
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:

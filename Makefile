@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/alignment.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint demo bench browser clean
+
+$(VENV): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)
+
+$(DB): | $(VENV)
+	$(BIN)/python -m alignment demo --db $(DB) --if-empty
+
+demo: $(VENV)
+	$(BIN)/python -m alignment demo --db $(DB)
+
+run: $(VENV) $(DB)
+	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Debian's chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)
+	$(BIN)/ruff check .
+
+test: $(VENV) browser lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)
+	$(BIN)/python -m alignment bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -1,0 +1,185 @@
+"""Every chart in the app, built one way: business words for labels, tooltips on every mark,
+a palette readable on light and dark backgrounds, and money formatted as money.
+
+Colours carry meaning consistently: health is green/amber/red, IT is blue, the business orange,
+budget grey, actual blue, forecast purple, and anything unmapped is red.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
+           "#FF9DA6", "#79706E"]
+HEALTH = alt.Scale(domain=["Green", "Amber", "Red"], range=["#54A24B", "#F2A900", "#E45756"])
+GROUPS = alt.Scale(domain=["IT", "Business"], range=["#4C78A8", "#F58518"])
+SCENARIOS = alt.Scale(domain=["Budget", "Actual", "Forecast"], range=["#9E9E9E", "#4C78A8", "#B279A2"])
+RGT = alt.Scale(domain=["Run", "Grow", "Transform", "Unclassified"],
+                range=["#4C78A8", "#54A24B", "#B279A2", "#9E9E9E"])
+MONEY = "$,.0f"
+MONEY_AXIS = "$.2s"
+PERCENT = ".1%"
+
+LABELS = {
+    "actual": "Actual spend", "budget": "Budget", "forecast": "Forecast", "variance": "Variance",
+    "variance_pct": "Variance %", "business_goal": "Business goal", "share_of_spend": "Share of spend",
+    "business_unit": "Business unit", "category": "Category", "period": "Month", "month": "Month",
+    "direct_cost": "Direct IT cost", "allocated_shared": "Shared IT cost allocated",
+    "total_cost": "Total IT cost", "it_cost_pct_revenue": "IT cost % of revenue",
+    "it_cost_per_employee": "IT cost per employee", "vendor": "Vendor", "cumulative_share": "Cumulative share",
+    "share_of_month": "Share of month", "name": "Project", "roi": "ROI", "risk": "Risk (1-5)",
+    "expected_benefit": "Expected benefit", "realized_benefit": "Realised benefit",
+    "overall_health": "Health", "slip_days": "Schedule slip (days)", "cost_variance_pct": "Cost variance %",
+    "stage": "Stage", "median_days": "Median days in stage", "p85_days": "85th percentile days",
+    "wip": "Items in progress", "share_of_time": "Share of time", "finished": "Items finished",
+    "items": "Items", "week": "Week", "dimension": "Dimension", "it_mean": "IT view",
+    "business_mean": "Business view", "gap": "Gap (IT − business)", "maturity": "Maturity (1-5)",
+    "importance": "Importance (1-5)", "satisfaction": "Satisfaction (1-5)", "question": "Question",
+    "quadrant": "Quadrant", "score": "Score", "group": "Respondents", "change": "Change",
+    "latest_score": "Latest wave", "previous_score": "Previous wave", "scenario": "Scenario",
+    "amount": "Amount", "late": "Late", "over_budget": "Over budget", "red": "Red",
+    "median_lead_time_days": "Median lead time (days)", "value_per_dollar": "Benefit per $ spent",
+}
+MONEY_FIELDS = {"actual", "budget", "forecast", "variance", "direct_cost", "allocated_shared", "total_cost",
+                "it_cost_per_employee", "expected_benefit", "realized_benefit", "amount", "budget_to_date",
+                "outlook", "cost_variance", "actual_cost"}
+PERCENT_FIELDS = {"variance_pct", "share_of_spend", "it_cost_pct_revenue", "cumulative_share", "share_of_month",
+                  "roi", "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct"}
+
+
+def label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def tooltip(*fields: str, types: dict[str, str] | None = None) -> list[alt.Tooltip]:
+    types = types or {}
+    tips = []
+    for field in fields:
+        fmt = MONEY if field in MONEY_FIELDS else PERCENT if field in PERCENT_FIELDS else None
+        kwargs = {"format": fmt} if fmt else {}
+        tips.append(alt.Tooltip(f"{field}:{types.get(field, 'Q' if fmt else 'N')}", title=label(field), **kwargs))
+    return tips
+
+
+def _axis(field: str) -> alt.Axis:
+    if field in MONEY_FIELDS:
+        return alt.Axis(format=MONEY_AXIS, title=label(field))
+    if field in PERCENT_FIELDS:
+        return alt.Axis(format="%", title=label(field))
+    return alt.Axis(title=label(field))
+
+
+def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
+    return alt.Chart(frame, title=alt.TitleParams(title, anchor="start")).properties(height=320)
+
+
+def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
+         highlight: str | None = None, extra: tuple[str, ...] = ()) -> alt.Chart:
+    """Ranked horizontal bars: the workhorse for 'which X takes the most Y'."""
+    encoding = {
+        "y": alt.Y(f"{category}:N", sort="-x", axis=alt.Axis(title=label(category), labelLimit=220)),
+        "x": alt.X(f"{value}:Q", axis=_axis(value)),
+        "tooltip": tooltip(category, value, *extra),
+    }
+    if color:
+        encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color))
+    elif highlight:
+        encoding["color"] = alt.condition(f"datum.{highlight}", alt.value("#E45756"), alt.value(PALETTE[0]))
+    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(160, 28 * len(frame)))
+
+
+def _scale(field: str) -> alt.Scale:
+    return {"overall_health": HEALTH, "health": HEALTH, "group": GROUPS, "scenario": SCENARIOS,
+            "category": RGT}.get(field, alt.Scale(range=PALETTE))
+
+
+def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
+    """Budget, actual and forecast side by side for each category."""
+    long = frame.melt(id_vars=[category], value_vars=["budget", "actual", "forecast"],
+                      var_name="scenario", value_name="amount")
+    long["scenario"] = long["scenario"].str.capitalize()
+    return _base(long, title).mark_bar().encode(
+        x=alt.X(f"{category}:N", axis=alt.Axis(title=label(category), labelAngle=-40)),
+        xOffset="scenario:N",
+        y=alt.Y("amount:Q", axis=_axis("amount")),
+        color=alt.Color("scenario:N", scale=SCENARIOS, title=None),
+        tooltip=tooltip(category, "scenario", "amount"),
+    )
+
+
+def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: str,
+                 normalize: bool = False, order: str | None = None) -> alt.Chart:
+    scale = RGT if series == "category" and set(frame[series]) <= set(RGT.domain) else alt.Scale(range=PALETTE)
+    y_axis = alt.Axis(format="%", title="Share") if normalize else _axis(value)
+    return _base(frame, title).mark_area(opacity=0.85).encode(
+        x=alt.X(f"{x}:T", axis=alt.Axis(title=label(x), format="%b %Y")),
+        y=alt.Y(f"{value}:Q", stack="normalize" if normalize else "zero", axis=y_axis),
+        color=alt.Color(f"{series}:N", title=label(series), scale=scale,
+                        sort=alt.EncodingSortField(order, order="ascending") if order else "ascending"),
+        order=alt.Order(f"{order}:Q") if order else alt.Order(f"{series}:N"),
+        tooltip=tooltip(x, series, value, types={x: "T"}),
+    )
+
+
+def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
+    return _base(frame, title).mark_line(point=True, color=PALETTE[0]).encode(
+        x=alt.X(f"{x}:T", axis=alt.Axis(title=label(x), format="%b %Y")),
+        y=alt.Y(f"{value}:Q", axis=_axis(value)),
+        tooltip=tooltip(x, value, types={x: "T", value: "Q"}),
+    )
+
+
+def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Projects: value (expected benefit) against cost, sized by risk, coloured by health."""
+    return _base(frame, title).mark_circle(opacity=0.8, stroke="#666", strokeWidth=0.5).encode(
+        x=alt.X("actual_cost:Q", axis=alt.Axis(format=MONEY_AXIS, title="Cost to date")),
+        y=alt.Y("expected_benefit:Q", axis=alt.Axis(format=MONEY_AXIS, title=label("expected_benefit"))),
+        size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900])),
+        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
+        tooltip=tooltip("name", "business_unit", "actual_cost", "expected_benefit", "realized_benefit", "roi",
+                        "risk", "overall_health", types={"risk": "Q"}),
+    ).properties(height=380)
+
+
+def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """IT's and the business's mean score per dimension, joined by a line: the gap made visible."""
+    long = frame.melt(id_vars=["dimension", "gap"], value_vars=["it_mean", "business_mean"],
+                      var_name="group", value_name="score")
+    long["group"] = long["group"].map({"it_mean": "IT", "business_mean": "Business"})
+    order = list(frame["dimension"])
+    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=200))
+    base = _base(long, title)
+    rule = base.mark_rule(color="#9E9E9E", strokeWidth=3).encode(
+        y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]), title="Mean score (1-5)"), x2="max(score):Q")
+    dots = base.mark_circle(size=180, opacity=1).encode(
+        y=y, x=alt.X("score:Q", scale=alt.Scale(domain=[1, 5])),
+        color=alt.Color("group:N", scale=GROUPS, title=label("group")),
+        tooltip=tooltip("dimension", "group", "score", "gap", types={"score": "Q", "gap": "Q"}))
+    return (rule + dots).properties(height=40 * max(4, len(order)))
+
+
+def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Importance against satisfaction, split at 3: top-left is 'fix first'."""
+    base = _base(frame, title)
+    points = base.mark_circle(size=160).encode(
+        x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), title=label("satisfaction")),
+        y=alt.Y("importance:Q", scale=alt.Scale(domain=[1, 5]), title=label("importance")),
+        color=alt.Color("quadrant:N", title=label("quadrant"), scale=alt.Scale(
+            domain=["Fix first", "Keep it up", "Low priority", "Possible over-investment"],
+            range=["#E45756", "#54A24B", "#9E9E9E", "#4C78A8"])),
+        tooltip=tooltip("question", "dimension", "importance", "satisfaction", "quadrant",
+                        types={"importance": "Q", "satisfaction": "Q"}))
+    rules = alt.Chart(pd.DataFrame({"v": [3]})).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
+    return (points + rules.encode(x="v:Q") + rules.encode(y="v:Q")).properties(height=380)
+
+
+def to_image(chart: alt.Chart, fmt: str) -> bytes:
+    """PNG or SVG of a chart, offline (vl-convert bundles the Vega renderer)."""
+    spec = chart.to_json()
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, scale=2)
+    if fmt == "svg":
+        return vlc.vegalite_to_svg(spec).encode()
+    raise ValueError(f"Charts export as png or svg, not {fmt}.")

@@ -1,0 +1,27 @@
+"""Streamlit entry point: navigation, the shared filters (kept in the URL), the database."""
+
+import streamlit as st
+
+from app_pages.common import filter_sidebar, get_store
+
+st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layout="wide")
+
+presenting = st.query_params.get("present") == "1"
+pages = {
+    "Dashboards": [
+        st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True),
+        st.Page("app_pages/spend.py", title="Spend & value", icon="💰"),
+        st.Page("app_pages/portfolio.py", title="Portfolio", icon="📁"),
+        st.Page("app_pages/bottlenecks.py", title="Bottlenecks", icon="⏳"),
+        st.Page("app_pages/alignment.py", title="Alignment survey", icon="🤝"),
+    ],
+    "Work with data": [
+        st.Page("app_pages/data.py", title="Data", icon="📤"),
+        st.Page("app_pages/sql.py", title="SQL explorer", icon="🔎"),
+    ],
+}
+navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
+get_store()
+if not presenting:
+    filter_sidebar()
+navigation.run()

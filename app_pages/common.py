@@ -1,0 +1,149 @@
+"""What every page shares: the store, the global filters, and showing tables and charts alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from alignment import charts
+from alignment.config import database_path
+from alignment.exports import to_csv
+from alignment.queries import QueryError, get_query, run_query
+from alignment.store import Store, StoreError
+
+ALL_UNITS = "All business units"
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """One connection for the whole server; every call takes its own cursor."""
+    return Store(database_path())
+
+
+def store_or_stop() -> Store:
+    try:
+        return get_store()
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def _months() -> list[str]:
+    cur = store_or_stop().cursor()
+    rows = cur.execute("SELECT DISTINCT strftime(period, '%Y-%m') FROM spend ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def _units() -> list[str]:
+    cur = store_or_stop().cursor()
+    rows = cur.execute("SELECT DISTINCT business_unit FROM spend UNION SELECT DISTINCT business_unit "
+                       "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def filter_sidebar() -> None:
+    """Period and business unit, bound to the URL so a link reproduces the view."""
+    months = _months()
+    with st.sidebar:
+        st.subheader("Filters")
+        if months:
+            st.selectbox("From month", months, index=0, key="from", bind="query-params")
+            st.selectbox("To month", months, index=len(months) - 1, key="to", bind="query-params")
+        st.selectbox("Business unit", [ALL_UNITS, *_units()], key="bu", bind="query-params")
+        st.caption("The address bar keeps these filters: copy it to share this view.")
+
+
+def filters() -> dict[str, Any]:
+    """The global filters as query parameters."""
+    state = st.session_state
+    unit = state.get("bu")
+    start, end = state.get("from"), state.get("to")
+    if start and end and start > end:
+        st.warning("The 'From month' is after the 'To month'; showing the months between them.")
+        start, end = end, start
+    return {
+        "period_from": dt.date.fromisoformat(f"{start}-01") if start else None,
+        "period_to": _month_end(end) if end else None,
+        "business_unit": None if unit in (None, ALL_UNITS) else unit,
+    }
+
+
+def _month_end(month: str) -> dt.date:
+    first = dt.date.fromisoformat(f"{month}-01")
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def run(name: str, **params: Any) -> pd.DataFrame:
+    """Run an analysis with the page's filters (only those it takes) plus any extra parameters."""
+    query_params = {p.name for p in _params(name)}
+    values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
+    try:
+        return run_query(store_or_stop().cursor(), name, values)
+    except QueryError as exc:
+        st.error(str(exc))
+        return pd.DataFrame()
+
+
+def _params(name: str) -> tuple:
+    from alignment.queries import compose
+
+    return compose(get_query(name))[1]
+
+
+def answers(name: str) -> None:
+    st.caption(get_query(name).answers)
+
+
+def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
+    """A table with its CSV download (formula-safe)."""
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+    st.download_button("Download CSV", data=lambda: to_csv(frame), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv-{name}", on_click="ignore", icon="⬇️")
+
+
+def chart(figure: alt.Chart, name: str) -> None:
+    """A chart with PNG and SVG downloads, rendered only when clicked."""
+    st.altair_chart(figure, width="stretch")
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button("PNG", data=lambda: charts.to_image(figure, "png"), file_name=f"{name}.png",
+                         mime="image/png", key=f"png-{name}", on_click="ignore", icon="🖼️")
+    right.download_button("SVG", data=lambda: charts.to_image(figure, "svg"), file_name=f"{name}.svg",
+                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon="🖼️")
+
+
+def empty_notice(what: str) -> None:
+    st.info(f"No {what} loaded yet. Load a file on the Data page, or load the demo company there.")
+
+
+def money(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    value = float(value)
+    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{unit}"
+    return f"${value:,.0f}"
+
+
+def pct(value: Any, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):+.1%}" if signed else f"{float(value):.1%}"
+
+
+def number(value: Any, digits: int = 2) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def workbook_download(frames: dict[str, pd.DataFrame], name: str) -> None:
+    from alignment.exports import to_xlsx
+
+    st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames),
+                       file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon="📗",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,79 @@
+import streamlit as st
+
+from alignment import charts
+from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
+
+st.title("Spend & value")
+goals = run("spend_by_business_goal")
+if goals.empty:
+    empty_notice("spend")
+    st.stop()
+
+st.header("Spend by business goal")
+answers("spend_by_business_goal")
+unmapped = goals.loc[goals["is_unmapped"], "share_of_spend"].sum()
+if unmapped > 0:
+    st.warning(f"**{pct(unmapped)}** of IT spend is mapped to no business goal. "
+               "Ask its owners which goal it serves, or whether it is needed.")
+chart(charts.hbar(goals, "business_goal", "actual", "Spend by business goal", highlight="is_unmapped",
+                  extra=("share_of_spend", "realized_benefit", "value_per_dollar")), "spend_by_goal")
+table(goals, "spend_by_business_goal")
+
+st.header("Run, grow, transform")
+answers("spend_mix")
+mix_kind = st.radio("Split by", ["rgt", "capex_opex"], horizontal=True,
+                    format_func={"rgt": "Run / grow / transform", "capex_opex": "Capex / opex"}.get)
+mix = run("spend_mix", mix=mix_kind)
+if not mix.empty:
+    chart(charts.stacked_area(mix, "period", "actual", "category", "Spend mix by month", normalize=True),
+          "spend_mix")
+
+st.header("Budget, actual and forecast")
+answers("budget_vs_actual")
+projection = run("year_end_projection")
+if not projection.empty and projection["year"].notna().all():
+    p = projection.iloc[0]
+    a, b, c = st.columns(3)
+    a.metric(f"Actual to {p.last_actual_month}", money(p.ytd_actual), pct((p.ytd_actual - p.ytd_budget)
+             / p.ytd_budget if p.ytd_budget else None, signed=True) + " vs budget", delta_color="inverse")
+    b.metric("Monthly burn rate", money(p.burn_rate))
+    c.metric(f"Projected {int(p.year)} year end", money(p.projected_full_year),
+             f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget",
+             delta_color="inverse")
+group = st.radio("By", ["month", "business_unit", "tower", "cost_pool"], horizontal=True,
+                 format_func=lambda g: charts.label(g) if g != "cost_pool" else "Cost pool")
+variance = run("budget_vs_actual", group_by=group)
+if not variance.empty:
+    chart(charts.budget_actual_forecast(variance, "category", f"Budget vs actual by {charts.label(group).lower()}"),
+          f"budget_vs_actual_{group}")
+    table(variance, f"budget_vs_actual_{group}")
+
+st.header("Cost of IT per business unit")
+answers("cost_by_business_unit")
+driver = st.radio("Allocate shared IT cost by", ["headcount", "revenue"], horizontal=True,
+                  format_func=str.capitalize)
+units = run("cost_by_business_unit", driver=driver)
+if not units.empty:
+    stacked = units.melt(id_vars=["business_unit"], value_vars=["direct_cost", "allocated_shared"],
+                         var_name="part", value_name="amount")
+    stacked["part"] = stacked["part"].map(charts.label)
+    chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
+          "cost_by_business_unit")
+    table(units, "cost_by_business_unit")
+
+st.header("Vendor concentration")
+answers("vendor_concentration")
+vendors = run("vendor_concentration")
+if not vendors.empty:
+    hhi = vendors["hhi"].iloc[0]
+    level = "highly concentrated" if hhi > 2500 else "moderately concentrated" if hhi > 1500 else "not concentrated"
+    top5 = vendors.head(5)["share_of_spend"].sum()
+    st.markdown(f"The top five vendors take **{pct(top5)}** of external spend. "
+                f"Concentration index (HHI) **{hhi:,.0f}**: {level}.")
+    chart(charts.hbar(vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
+                                                                                   "cumulative_share")),
+          "vendor_concentration")
+    table(vendors, "vendor_concentration")
+
+workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
+                   f"Budget vs actual ({group})": variance, "Cost per unit": units, "Vendors": vendors}, "spend")

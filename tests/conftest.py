@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh store per test and small spreadsheets built in the test itself."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+import openpyxl
+import pytest
+
+from alignment.store import Store
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store(":memory:")
+    yield s
+    s.close()
+
+
+def xlsx(rows: Iterable[Iterable[object]], sheet: str = "Sheet1", extra: dict | None = None) -> bytes:
+    """A workbook whose first sheet holds these rows (row 1 first); extra sheets by name."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(list(row))
+    for name, more in (extra or {}).items():
+        other = wb.create_sheet(name)
+        for row in more:
+            other.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
