@@ -9,7 +9,9 @@ weeks AS (
     FROM bounds
 ),
 finished AS (
-    SELECT item_id, arg_max(exited_by_as_of, entered) AS finished_on FROM _stage_scope GROUP BY item_id
+    SELECT item_id, exited_by_as_of AS finished_on
+    FROM _stage_scope
+    QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY entered DESC, stage_order DESC) = 1
 )
 SELECT w.week, s.stage, min(s.stage_order) AS stage_order, count(*) AS items
 FROM weeks w

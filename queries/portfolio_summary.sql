@@ -7,7 +7,9 @@ SELECT count(*) AS projects,
        round(avg(slip_days), 1) AS avg_slip_days,
        round(sum(budget), 2) AS total_budget,
        round(sum(actual_cost), 2) AS total_actual_cost,
-       round((sum(actual_cost) - sum(budget)) / nullif(sum(budget), 0), 4) AS cost_variance_pct,
+       -- Only projects with both a budget and a cost count towards the variance.
+       round(sum(cost_variance) / nullif(sum(budget) FILTER (WHERE cost_variance IS NOT NULL), 0), 4)
+           AS cost_variance_pct,
        round(sum(expected_benefit), 2) AS expected_benefit,
        round(sum(realized_benefit), 2) AS realized_benefit,
        round(sum(realized_benefit) / nullif(sum(expected_benefit), 0), 4) AS benefit_realization,

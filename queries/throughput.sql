@@ -3,9 +3,10 @@
 -- include: _stage_scope
 -- An item is finished when it has left its last stage by the as-of day.
 WITH last_stage AS (
-    SELECT item_id, arg_max(exited_by_as_of, entered) AS finished_on, min(entered) AS started_on
+    -- Each item's latest stage; finished only if it has left that one too.
+    SELECT item_id, exited_by_as_of AS finished_on, min(entered) OVER (PARTITION BY item_id) AS started_on
     FROM _stage_scope
-    GROUP BY item_id
+    QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY entered DESC, stage_order DESC) = 1
 )
 SELECT date_trunc('month', finished_on)::DATE AS month,
        count(*) AS finished,

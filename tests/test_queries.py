@@ -1,0 +1,283 @@
+"""Every analysis against figures worked out by hand on tests/fixtures.py (the sums are in the comments)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from alignment.queries import QueryError, compose, get_query, public_queries, run_query
+from tests import fixtures
+from tests.fixtures import AS_OF
+
+approx = pytest.approx
+
+
+@pytest.fixture
+def cur(store):
+    fixtures.load(store)
+    return store.cursor()
+
+
+def rows(cur, name, **params):
+    frame = run_query(cur, name, params)
+    return frame.to_dict("records")
+
+
+def by(records, key):
+    return {r[key]: r for r in records}
+
+
+def nan(value):
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def test_spend_by_business_goal(cur):
+    r = rows(cur, "spend_by_business_goal")
+    assert [x["business_goal"] for x in r] == ["G1", "G2", "Unmapped"]  # mapped first, largest first
+    g = by(r, "business_goal")
+    assert g["G1"]["actual"] == 190  # 110 + 80
+    assert g["G2"]["actual"] == 180
+    assert g["Unmapped"]["actual"] == 130 and g["Unmapped"]["is_unmapped"]
+    assert g["G1"]["share_of_spend"] == approx(0.38)  # 190 / 500
+    assert g["Unmapped"]["share_of_spend"] == approx(0.26)
+    assert g["G1"]["realized_benefit"] == 150 and g["G1"]["expected_benefit"] == 300  # P1 + P3
+    assert g["G1"]["value_per_dollar"] == approx(0.7895)  # 150 / 190
+    assert g["G2"]["value_per_dollar"] == approx(0.5556)  # 100 / 180
+    assert nan(g["Unmapped"]["value_per_dollar"])
+
+
+def test_spend_filters_by_period_and_unit(cur):
+    g = by(rows(cur, "spend_by_business_goal", business_unit="Sales"), "business_goal")
+    assert g["G1"]["actual"] == 110 and g["Unmapped"]["actual"] == 130
+    g = by(rows(cur, "spend_by_business_goal", period_from="2025-02-01"), "business_goal")
+    assert set(g) == {"G1", "Unmapped", "G2"} and g["G1"]["actual"] == 80 and g["G2"]["actual"] == 0
+
+
+def test_budget_vs_actual_by_month(cur):
+    m = by(rows(cur, "budget_vs_actual", group_by="month"), "category")
+    assert list(m) == ["2025-01", "2025-02", "2025-03"]
+    jan, feb, mar = m["2025-01"], m["2025-02"], m["2025-03"]
+    assert (jan["budget"], jan["actual"], jan["variance"]) == (300, 290, -10)
+    assert jan["variance_pct"] == approx(-0.0333)
+    assert (feb["budget"], feb["actual"], feb["variance"], feb["variance_pct"]) == (150, 210, 60, 0.4)
+    # March has no actuals yet: nothing to compare to date, the outlook is its forecast.
+    assert mar["forecast"] == 310 and mar["variance"] == 0 and nan(mar["variance_pct"])
+    assert mar["outlook"] == 310 and mar["outlook_variance"] == 10
+
+
+def test_budget_vs_actual_by_unit(cur):
+    u = by(rows(cur, "budget_vs_actual", group_by="business_unit"), "category")
+    sales = u["Sales"]
+    assert (sales["budget"], sales["budget_to_date"], sales["actual"], sales["forecast"]) == (300, 200, 240, 120)
+    assert sales["variance"] == 40 and sales["variance_pct"] == approx(0.2)
+    assert sales["outlook"] == 360 and sales["outlook_variance"] == 60
+    assert u["Ops"]["variance"] == -20 and u["Ops"]["outlook_variance"] == -30  # 180+190-400
+    assert u["Shared"]["variance_pct"] == approx(0.6)
+
+
+def test_budget_vs_actual_rejects_unknown_grouping(cur):
+    assert rows(cur, "budget_vs_actual", group_by="vendor; DROP TABLE spend") == []
+
+
+def test_year_end_projection(cur):
+    (p,) = rows(cur, "year_end_projection")
+    assert p["year"] == 2025 and p["last_actual_month"] == "2025-02" and p["months_elapsed"] == 2
+    assert p["ytd_actual"] == 500 and p["ytd_budget"] == 450 and p["full_year_budget"] == 750
+    assert p["burn_rate"] == 250  # 500 / 2 months
+    assert p["projected_full_year"] == 3060  # 500 actual + 310 March forecast + 9 months x 250
+    assert p["projected_variance"] == 2310
+
+
+def test_spend_mix(cur):
+    mix = {(str(r["period"])[:7], r["category"]): r for r in rows(cur, "spend_mix", mix="rgt")}
+    assert mix[("2025-01", "Run")]["actual"] == 110
+    assert mix[("2025-01", "Run")]["share_of_month"] == approx(0.3793)  # 110 / 290
+    assert mix[("2025-01", "Grow")]["share_of_month"] == approx(0.6207)
+    assert mix[("2025-02", "Run")]["actual"] == 210 and mix[("2025-02", "Run")]["share_of_month"] == 1
+    assert not any(k[0] == "2025-03" for k in mix)  # no actuals in March
+    capex = {(str(r["period"])[:7], r["category"]): r["actual"] for r in rows(cur, "spend_mix", mix="capex_opex")}
+    assert capex[("2025-01", "Capex")] == 180 and capex[("2025-02", "Opex")] == 210
+
+
+def test_cost_by_business_unit_allocates_shared_cost_by_headcount(cur):
+    u = by(rows(cur, "cost_by_business_unit", driver="headcount"), "business_unit")
+    assert set(u) == {"Sales", "Ops"}
+    # Shared 80 split by average headcount: Sales 12, Ops 6.
+    assert u["Sales"]["allocation_share"] == approx(0.6667)
+    assert u["Sales"]["allocated_shared"] == approx(53.33)
+    assert u["Sales"]["total_cost"] == approx(293.33)  # 240 + 53.33
+    assert u["Ops"]["total_cost"] == approx(206.67)
+    assert u["Sales"]["it_cost_pct_revenue"] == approx(0.1467)  # 293.33 / 2000
+    assert u["Sales"]["it_cost_per_employee"] == approx(24.44)  # 293.33 / 12
+    assert u["Ops"]["it_cost_per_employee"] == approx(34.44)
+
+
+def test_cost_by_business_unit_allocates_by_revenue(cur):
+    u = by(rows(cur, "cost_by_business_unit", driver="revenue"), "business_unit")
+    assert u["Sales"]["allocated_shared"] == approx(26.67)  # 80 x 2000/6000
+    assert u["Ops"]["total_cost"] == approx(233.33)  # 180 + 53.33
+    only = rows(cur, "cost_by_business_unit", driver="revenue", business_unit="Ops")
+    assert [r["business_unit"] for r in only] == ["Ops"] and only[0]["total_cost"] == approx(233.33)
+
+
+def test_vendor_concentration(cur):
+    v = rows(cur, "vendor_concentration")
+    assert [r["vendor"] for r in v] == ["V1", "V2"]  # the Shared line has no vendor: left out
+    assert v[0]["actual"] == 240 and v[0]["share_of_spend"] == approx(0.5714)
+    assert v[1]["cumulative_share"] == approx(1.0)
+    assert v[0]["hhi"] == approx(5102.0)  # (240² + 180²) / 420² x 10,000
+
+
+def test_portfolio_health(cur):
+    p = by(rows(cur, "portfolio_health"), "project_id")
+    assert list(p) == ["P3", "P4", "P2", "P1"]  # red first, then amber, then green
+    one, two, three, four = p["P1"], p["P2"], p["P3"], p["P4"]
+    assert one["cost_variance_pct"] == approx(-0.1) and one["overall_health"] == "Green"
+    assert one["roi"] == approx(0.6667) and one["benefit_realization"] == approx(0.75)
+    assert two["slip_days"] == 10 and two["slip_pct"] == approx(0.1)
+    assert (two["cost_health"], two["schedule_health"], two["overall_health"]) == ("Amber", "Amber", "Amber")
+    assert two["roi"] == approx(-0.5455)  # (100 - 220) / 220
+    # P3 is reported green and on cost, but slipped 15 of 30 planned days: red overall.
+    assert (three["cost_health"], three["schedule_health"], three["overall_health"]) == ("Green", "Red", "Red")
+    assert not three["on_time"] and not three["on_budget"]
+    assert four["overall_health"] == "Red" and nan(four["cost_health"])
+
+
+def test_portfolio_summary(cur):
+    (s,) = rows(cur, "portfolio_summary")
+    assert s["projects"] == 4
+    assert s["on_time_rate"] == approx(0.3333) and s["on_budget_rate"] == approx(0.3333)
+    assert s["avg_slip_days"] == approx(8.3)  # (0 + 10 + 15) / 3
+    assert s["cost_variance_pct"] == approx(0.035)  # (-10 + 20 + 4) / 400
+    assert s["benefit_realization"] == approx(0.3571)  # 250 / 700
+    assert s["roi"] == approx(-0.4612)  # (250 - 464) / 464
+    assert (s["red"], s["amber"], s["green"]) == (2, 1, 1)
+
+
+def test_portfolio_by_sponsor(cur):
+    s = rows(cur, "portfolio_by_sponsor")
+    assert [r["business_unit"] for r in s] == ["Ops", "Sales"]
+    ops, sales = s
+    assert (ops["projects"], ops["late"], ops["over_budget"], ops["red"], ops["cost_variance"]) == (2, 1, 1, 1, 20)
+    assert (sales["late"], sales["over_budget"], sales["red"], sales["cost_variance"]) == (1, 1, 1, -6)
+
+
+def test_bottleneck_stages(cur):
+    s = by(rows(cur, "bottleneck_stages", as_of=AS_OF), "stage")
+    assert list(s) == ["Intake", "Build", "Test"]
+    assert s["Intake"]["median_days"] == 2 and s["Intake"]["p85_days"] == approx(3.4)  # of 1, 2, 4
+    assert s["Build"]["median_days"] == 10 and s["Build"]["p85_days"] == approx(17)  # of 6, 10, 20
+    assert s["Test"]["median_days"] == 2 and s["Test"]["p85_days"] == approx(2.7)  # of 1, 3
+    assert (s["Intake"]["wip"], s["Build"]["wip"], s["Test"]["wip"]) == (1, 0, 1)
+    assert s["Build"]["share_of_time"] == approx(0.766)  # 36 of 47 finished days
+    assert [k for k, v in s.items() if v["is_bottleneck"]] == ["Build"]
+
+
+def test_bottleneck_flags_exactly_one_stage_on_a_tie(store):
+    import pandas as pd
+
+    tie = pd.DataFrame({"item_id": ["x", "x"], "stage": ["One", "Two"],
+                        "entered": [fixtures.D(2025, 1, 1), fixtures.D(2025, 1, 6)],
+                        "exited": [fixtures.D(2025, 1, 6), fixtures.D(2025, 1, 11)]})
+    store.add_batch("stage_history", tie)
+    flagged = [r["stage"] for r in rows(store.cursor(), "bottleneck_stages", as_of=AS_OF) if r["is_bottleneck"]]
+    assert flagged == ["One"]
+
+
+def test_aging_items(cur):
+    a = rows(cur, "aging_items", as_of=AS_OF)
+    assert [(r["item_id"], r["stage"]) for r in a] == [("C", "Test"), ("D", "Intake")]
+    assert a[0]["age_days"] == 78 and a[0]["days_over"] == approx(75.3)  # Jan 12 → Mar 31, p85 2.7
+    assert a[1]["age_days"] == 30 and a[1]["days_over"] == approx(26.6)
+
+
+def test_throughput_and_flow_efficiency(cur):
+    t = rows(cur, "throughput", as_of=AS_OF)
+    assert len(t) == 1 and t[0]["finished"] == 2 and t[0]["median_lead_time_days"] == 20  # 15 and 25 days
+    (f,) = rows(cur, "flow_efficiency", as_of=AS_OF, wait_pattern="Intake")
+    assert f["items"] == 2 and f["waiting_days"] == 6 and f["active_days"] == 34
+    assert f["flow_efficiency"] == approx(0.85)
+
+
+def test_cumulative_flow(cur):
+    flow = {(str(r["week"])[:10], r["stage"]): r["items"] for r in rows(cur, "cumulative_flow", as_of=AS_OF)}
+    assert flow[("2025-01-06", "Build")] == 3 and ("2025-01-06", "Intake") not in flow
+    assert flow[("2025-01-06", "Finished")] == 0
+    assert flow[("2025-01-27", "Finished")] == 2 and flow[("2025-01-27", "Test")] == 1
+
+
+def test_alignment_gap_uses_latest_wave(cur):
+    g = by(rows(cur, "alignment_gap"), "dimension")
+    assert list(g) == ["Communications", "Governance"]  # Luftman's order
+    comm = g["Communications"]
+    assert (comm["it_mean"], comm["business_mean"], comm["gap"]) == (4.5, 1.0, 3.5)
+    assert (comm["it_respondents"], comm["business_respondents"]) == (2, 2)
+    assert g["Governance"]["gap"] == 0
+    w1 = by(rows(cur, "alignment_gap", wave="W1"), "dimension")
+    assert w1["Communications"]["gap"] == 2  # 3 - 1
+
+
+def test_alignment_maturity(cur):
+    m = by(rows(cur, "alignment_maturity"), "dimension")
+    assert m["Communications"]["maturity"] == 2.75  # (4 + 5 + 1 + 1) / 4
+    assert m["Communications"]["relationship_model"] == "Provider"
+    assert m["Communications"]["luftman_level"] == "Committed"
+    assert m["Governance"]["maturity"] == 3.5 and m["Governance"]["relationship_model"] == "Partner"
+    assert m["Overall"]["maturity"] == approx(3.125, abs=0.006) and m["Overall"]["relationship_model"] == "Partner"
+    assert m["Overall"]["respondents"] == 4
+
+
+def test_importance_satisfaction(cur):
+    q = by(rows(cur, "importance_satisfaction"), "question")
+    assert q["Q comm"]["importance"] == 4.75 and q["Q comm"]["satisfaction"] == 2.75
+    assert q["Q comm"]["quadrant"] == "Fix first"
+    assert q["Q gov"]["quadrant"] == "Possible over-investment"  # importance 2.25, satisfaction 3.5
+    assert list(q) == ["Q comm", "Q gov"]  # biggest importance-satisfaction gap first
+
+
+def test_wave_change(cur):
+    w = by(rows(cur, "wave_change"), "dimension")
+    assert w["Communications"]["previous_score"] == 2 and w["Communications"]["latest_score"] == 2.75
+    assert w["Communications"]["change"] == 0.75
+    assert nan(w["Governance"]["change"])
+
+
+def test_executive_summary(cur):
+    (s,) = rows(cur, "executive_summary", as_of=AS_OF)
+    assert s["it_spend"] == 500 and s["budget_to_date"] == 450 and s["budget_variance"] == 50
+    assert s["budget_variance_pct"] == approx(0.1111)
+    assert s["unmapped_share"] == approx(0.26)
+    assert s["it_spend_pct_revenue"] == approx(0.0833)  # 500 / 6000
+    assert s["it_spend_per_employee"] == approx(27.78)  # 500 / (12 + 6)
+    assert s["projects"] == 4 and s["red_projects"] == 2 and s["on_time_rate"] == approx(0.3333)
+    assert s["bottleneck_stage"] == "Build"
+    assert s["alignment_maturity"] == approx(3.125, abs=0.006) and s["relationship_model"] == "Partner"
+    assert s["largest_gap_dimension"] == "Communications" and s["largest_gap"] == 3.5
+
+
+def test_every_public_query_runs_on_an_empty_store(store):
+    for name in public_queries():
+        run_query(store.cursor(), name, {})
+
+
+def test_every_query_documents_what_it_answers_and_binds_all_its_parameters():
+    for name, query in public_queries().items():
+        assert query.title and query.answers, name
+        sql, params = compose(query)
+        for p in params:
+            assert f"${p.name}" in sql, (name, p.name)
+
+
+def test_unknown_parameters_and_queries_are_refused(cur):
+    with pytest.raises(QueryError, match="Unknown parameter"):
+        run_query(cur, "spend_by_business_goal", {"nope": 1})
+    with pytest.raises(QueryError, match="no analysis"):
+        get_query("does_not_exist")
+    with pytest.raises(QueryError, match="period_from"):
+        run_query(cur, "spend_by_business_goal", {"period_from": "not a date"})
+
+
+def test_parameters_are_bound_not_formatted(cur):
+    evil = "x' OR '1'='1"
+    assert rows(cur, "spend_by_business_goal", business_unit=evil) == []
