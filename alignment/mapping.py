@@ -50,7 +50,8 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
                     mapping[header] = column
                     taken.add(column)
                     break
-    # Pass 2: a multi-word or long synonym inside a longer header ("Total Actual Spend").
+    # Pass 2: a multi-word synonym inside a longer header ("Total Actual Spend"). Single words are
+    # too loose here: "We measure IT value" is a survey question, not the 'value' column.
     for header in headers:
         if header in mapping:
             continue
@@ -58,7 +59,7 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
         for column, names in synonyms.items():
             if column in taken:
                 continue
-            if any((" " in n or len(n) >= 5) and f" {n} " in words for n in names):
+            if any(" " in n and f" {n} " in words for n in names):
                 mapping[header] = column
                 taken.add(column)
                 break

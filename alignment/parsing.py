@@ -364,4 +364,6 @@ def _hashable(value: Any) -> Any:
         return ("nan",)
     if value is None or value is pd.NaT or value is pd.NA:
         return ("nan",)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ("number", float(value))  # pd.unique treats 4 and 4.0 as one value
     return (type(value).__name__, value)

@@ -206,7 +206,9 @@ def column_letter(index: int) -> str:
     return _letter(index)
 
 
-def detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes, truncated: bool = False) -> str:
+    """utf-8 (with or without BOM), utf-16, else Windows-1252 / Latin-1; ``truncated``: the sample is a
+    file's head, so a multi-byte character may be cut at its end."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
@@ -217,7 +219,7 @@ def detect_encoding(sample: bytes) -> str:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 3:  # the sample cut a character in half
+        if truncated and exc.start >= len(sample) - 3:  # the sample cut a character in half
             return "utf-8"
     try:
         sample.decode("cp1252")
@@ -237,7 +239,7 @@ def detect_delimiter(text: str) -> str:
 
 def _read_csv(source: Source, dataset: str) -> RawTable:
     sheet = source.sheets[0]
-    encoding = detect_encoding(source.data[:SAMPLE_BYTES])
+    encoding = detect_encoding(source.data[:SAMPLE_BYTES], truncated=len(source.data) > SAMPLE_BYTES)
     if encoding in ("utf-8", "utf-8-sig"):
         utf8 = source.data[3:] if encoding == "utf-8-sig" else source.data
     else:

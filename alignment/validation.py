@@ -228,17 +228,19 @@ def _melt_wide_survey(frame: pd.DataFrame, rows: np.ndarray, mapping: dict[str, 
 
 
 def _looks_like_scores(values: pd.Series) -> bool:
-    present = [v for v in values.tolist() if not is_blank(v)]
+    """Answers are numbers or Likert words; a wrong number (9) still marks a question column,
+    so that it is reported, not silently left out."""
+    present = [v for v in values.tolist() if not is_blank(v)][:200]
     if not present:
         return False
     good = 0
-    for value in present[:200]:
+    for value in present:
         try:
             parse_score(value)
             good += 1
         except ParseError:
-            pass
-    return good >= 0.8 * min(len(present), 200)
+            good += isinstance(value, (int, float)) or bool(re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)))
+    return good >= 0.8 * len(present)
 
 
 def _spend_layout(result: pd.DataFrame, header_of: dict[str, str], rows: np.ndarray, problem,

@@ -1,0 +1,72 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import xlsx
+
+
+def cli(*args, cwd=None):
+    proc = subprocess.run([sys.executable, "-m", "alignment", *args], capture_output=True, text=True, cwd=cwd)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "cli.duckdb")
+
+
+def test_ingest_contract(tmp_path, db):
+    good = tmp_path / "gl.xlsx"
+    good.write_bytes(xlsx([["Period", "Unit", "Spend"], ["2025-01", "Retail", "1,000"]]))
+    code, out, _ = cli("ingest", str(good), "--dataset", "spend", "--db", db, "--map", "Unit=business_unit")
+    result = json.loads(out)
+    assert code == 0 and result["status"] == "loaded" and result["batch_id"] == 1 and result["rows_loaded"] == 1
+    assert set(result) >= {"status", "dataset", "batch_id", "rows_loaded", "rows_skipped", "errors", "warnings",
+                           "mapping"}
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([["Period", "Unit", "Spend"], ["2025-01", "Retail", "lots"]]))
+    code, out, _ = cli("ingest", str(bad), "--dataset", "spend", "--db", db, "--map", "Unit=business_unit")
+    result = json.loads(out)
+    assert code == 1 and result["status"] == "rejected"
+    assert result["errors"][0] == {"sheet": "Sheet1", "row": 2, "column": "Spend", "value": "lots",
+                                   "message": "Sheet 'Sheet1', row 2, column C ('Spend'): 'lots' is not an amount."}
+    code, out, _ = cli("sql", "SELECT count(*) AS n FROM spend", "--db", db)
+    assert code == 0 and json.loads(out) == [{"n": 1}]
+
+
+def test_usage_errors_exit_2(tmp_path, db):
+    assert cli("ingest", "nofile.xlsx", "--dataset", "spend", "--db", db)[0] == 2
+    assert cli("ingest", "x.xlsx", "--dataset", "nonsense")[0] == 2
+    f = tmp_path / "a.csv"
+    f.write_text("a,b\n1,2\n")
+    assert cli("ingest", str(f), "--dataset", "spend", "--db", db, "--map", "nonsense")[0] == 2
+
+
+def test_demo_query_sql_and_queries(db):
+    code, out, _ = cli("demo", "--db", db, "--seed", "3")
+    assert code == 0 and json.loads(out)["rows"]["projects"] == 34
+    code, out, _ = cli("query", "bottleneck_stages", "--db", db, "--param", "as_of=2026-11-20")
+    stages = json.loads(out)
+    assert code == 0 and sum(s["is_bottleneck"] for s in stages) == 1
+    code, out, _ = cli("query", "budget_vs_actual", "--db", db, "--param", "group_by=business_unit",
+                       "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("category,budget")
+    code, out, _ = cli("queries")
+    assert code == 0 and "executive_summary" in out and "_spend_scope" not in out
+
+
+def test_sql_is_read_only(db):
+    cli("demo", "--db", db)
+    code, _, err = cli("sql", "DELETE FROM spend_rows", "--db", db)
+    assert code == 1 and "Only reading is allowed" in err
+    code, _, err = cli("sql", "SELECT * FROM read_csv('/etc/passwd')", "--db", db)
+    assert code == 1 and "Traceback" not in err
+    code, _, err = cli("sql", "SELECT 1; SELECT 2", "--db", db)
+    assert code == 1 and "one statement" in err
+
+
+def test_missing_database_is_a_sentence(tmp_path):
+    code, _, err = cli("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "There is no database" in err and "Traceback" not in err

@@ -1,0 +1,109 @@
+import datetime as dt
+
+import pytest
+
+from alignment.ingest import ingest, make_preview
+from tests.conftest import csv_bytes, xlsx
+
+HEADER = ["Month", "Business Unit", "Cost Centre", "Supplier", "Actual (USD)", "Budget"]
+
+
+def gl(*rows):
+    return xlsx([["Acme IT spend FY25"], [], HEADER, *rows], sheet="GL")
+
+
+def test_loads_a_messy_workbook(store):
+    data = gl([dt.date(2025, 1, 31), " Retail ", "CC1", "AWS", "$1,234.50", 1000],
+              ["Feb-2025", "Retail", "CC2", "MSFT", "(250.00)", "1.000,00"],
+              [None] * 6,
+              ["Total", None, None, None, 984.5, 2000])
+    result = ingest(store, data, "gl.xlsx", "spend")
+    assert result.status == "loaded" and result.rows_loaded == 2 and result.rows_skipped == 2
+    assert any("total row" in w and "row(s) 7" in w for w in result.warnings)
+    assert result.mapping == {"Month": "period", "Business Unit": "business_unit", "Cost Centre": "cost_center",
+                              "Supplier": "vendor", "Actual (USD)": "actual", "Budget": "budget"}
+    got = store.cursor().execute("SELECT period, business_unit, actual, budget FROM spend ORDER BY period").fetchall()
+    assert got == [(dt.date(2025, 1, 1), "Retail", 1234.5, 1000.0), (dt.date(2025, 2, 1), "Retail", -250.0, 1000.0)]
+
+
+def test_bad_rows_are_named_and_nothing_is_written(store):
+    data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10], ["2025-13", "Retail", "CC1", "AWS", "abc", 5])
+    result = ingest(store, data, "gl.xlsx", "spend")
+    assert result.status == "rejected" and result.batch_id is None
+    errors = {(e["sheet"], e["row"], e["column"]) for e in result.errors}
+    assert errors == {("GL", 5, "Month"), ("GL", 5, "Actual (USD)")}
+    assert "Sheet 'GL', row 5, column E ('Actual (USD)'): 'abc' is not an amount." in \
+        [e["message"] for e in result.errors]
+    assert store.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+    assert store.cursor().execute("SELECT count(*) FROM spend_rows").fetchone()[0] == 0
+
+
+def test_missing_required_column_names_the_field(store):
+    result = ingest(store, xlsx([["Month", "Actual"], ["2025-01", 5]]), "x.xlsx", "spend")
+    assert result.status == "rejected"
+    assert "required column 'business_unit'" in result.errors[0]["message"]
+
+
+def test_required_blank_and_ranges(store):
+    data = xlsx([["Project ID", "Name", "% Complete", "Planned Start", "Planned End"],
+                 ["P1", None, "150%", "2025-01-01", "2024-01-01"], ["P2", "Ok", "50%", "1850-01-01", None]])
+    messages = " | ".join(e["message"] for e in ingest(store, data, "p.xlsx", "projects").errors)
+    assert "row 2, column B ('Name'): name is required but blank" in messages
+    assert "between 0% and 100%" in messages and "is before planned start" in messages
+    assert "outside the sane range" in messages
+
+
+def test_refusals(store):
+    assert "empty" in ingest(store, b"", "e.xlsx", "spend").errors[0]["message"]
+    header_only = ingest(store, xlsx([["Month", "Business Unit", "Actual"]]), "h.xlsx", "spend")
+    assert header_only.status == "rejected" and "no data rows" in header_only.errors[0]["message"]
+    assert "not an Excel workbook" in ingest(store, b"hello", "x.xlsx", "spend").errors[0]["message"]
+
+
+def test_dry_run_writes_nothing(store):
+    result = ingest(store, gl(["2025-01", "Retail", "CC1", "AWS", 10, 10]), "gl.xlsx", "spend", dry_run=True)
+    assert result.status == "dry-run" and result.rows_loaded == 1
+    assert store.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+
+def test_the_same_file_twice_is_refused_in_append_mode(store):
+    data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10])
+    assert ingest(store, data, "gl.xlsx", "spend").status == "loaded"
+    again = ingest(store, data, "gl.xlsx", "spend")
+    assert again.status == "rejected" and "already loaded as upload 1" in again.errors[0]["message"]
+    assert ingest(store, data, "gl.xlsx", "spend", mode="replace").status == "loaded"
+
+
+def test_mapping_overrides_and_remembered_mapping(store):
+    data = csv_bytes("When,Division,Money,Notes\n2025-01,Retail,5,x\n")
+    result = ingest(store, data, "a.csv", "spend", overrides={"When": "period", "Money": "actual"})
+    assert result.status == "loaded" and result.mapping["Money"] == "actual"
+    preview = make_preview(csv_bytes("When,Division,Money,Notes\n2025-02,Ops,7,y\n"), "b.csv", "spend", store=store)
+    assert preview.remembered and preview.mapping["Money"] == "actual"
+
+
+def test_long_spend_layout(store):
+    data = csv_bytes("Month,BU,Scenario,Amount\n2025-01,Retail,Budget,100\n2025-01,Retail,Actual,90\n"
+                     "2025-01,Retail,Forecast,95\n")
+    assert ingest(store, data, "long.csv", "spend").status == "loaded"
+    assert store.cursor().execute("SELECT sum(budget), sum(actual), sum(forecast) FROM spend").fetchone() == \
+        (100.0, 90.0, 95.0)
+
+
+def test_wide_survey_is_melted(store):
+    data = xlsx([["Respondent", "Group", "Wave", "IT understands our business", "We measure IT value"],
+                 ["r1", "IT", "W1", 4, "Agree"], ["r2", "Business", "W1", "strongly disagree", 2]])
+    result = ingest(store, data, "s.xlsx", "survey")
+    assert result.status == "loaded" and result.rows_loaded == 4
+    got = store.cursor().execute("SELECT respondent_id, question, score, dimension FROM survey "
+                                 "ORDER BY respondent_id, question").fetchall()
+    assert got[0] == ("r1", "IT understands our business", 4, "Communications")
+    assert got[1] == ("r1", "We measure IT value", 4, "Value measurement")
+    assert got[2][2] == 1
+
+
+def test_wide_survey_errors_name_the_question_column(store):
+    data = xlsx([["Respondent", "Group", "Q one", "Q two"], ["r1", "IT", 4, 9]])
+    result = ingest(store, data, "s.xlsx", "survey")
+    assert result.status == "rejected"
+    assert (result.errors[0]["row"], result.errors[0]["column"]) == (2, "Q two")

@@ -1,0 +1,79 @@
+import io
+import zipfile
+
+import pytest
+
+from alignment.reading import ReadError, detect_delimiter, detect_encoding, open_source, read_table
+from tests.conftest import xlsx
+
+TEXT = "Report: IT spend\n\nMonth;Business Unit;Actual\n2025-01;Café;1.234,50\n\n2025-02;Ops;12\n"
+
+
+def test_header_found_under_title_rows_in_a_workbook():
+    data = xlsx([["Acme IT spend"], ["Prepared by finance"], [], ["Month", "Business Unit", "Actual"],
+                 ["2025-01", "Retail", 10]])
+    table = read_table(open_source(data, "gl.xlsx"), None, "spend")
+    assert table.header_row == 4 and table.headers == ["Month", "Business Unit", "Actual"]
+    assert table.row_numbers.tolist() == [5]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1", "utf-16", "cp1252"])
+def test_csv_encodings_delimiters_and_row_numbers(encoding):
+    source = open_source(TEXT.encode(encoding), "gl.csv")
+    table = read_table(source, None, "spend")
+    assert table.headers == ["Month", "Business Unit", "Actual"]
+    assert table.frame["Business Unit"].tolist() == ["Café", "Ops"]
+    assert table.row_numbers.tolist() == [4, 6]  # the blank line 5 still counts
+
+
+def test_detection_helpers():
+    assert detect_encoding("Café".encode("latin-1")) == "cp1252"
+    assert detect_encoding("Café".encode("utf-16-le")) == "utf-16-le"
+    assert detect_delimiter("a\tb\tc\n1\t2\t3\n") == "\t"
+    assert detect_delimiter("a|b|c\n1|2|3\n") == "|"
+
+
+def test_sheet_choice():
+    data = xlsx([["x"]], extra={"GL": [["Month", "Business Unit", "Actual"], ["2025-01", "A", 1]]})
+    source = open_source(data, "book.xlsx")
+    assert source.sheets == ["Sheet1", "GL"]
+    assert read_table(source, "GL", "spend").frame.shape == (1, 3)
+    with pytest.raises(ReadError, match="no sheet 'Nope'"):
+        read_table(source, "Nope", "spend")
+
+
+def test_refuses_empty_and_non_workbooks():
+    with pytest.raises(ReadError, match="empty"):
+        open_source(b"", "a.xlsx")
+    with pytest.raises(ReadError, match="not an Excel workbook"):
+        open_source(b"%PDF-1.4 not a sheet", "a.xlsx")
+    with pytest.raises(ReadError, match="not a spreadsheet"):
+        open_source(b"\x00\x01\x02\x03\xff\xfe\x00\x00garbage" * 10, "a.bin")
+    with pytest.raises(ReadError, match="not an Excel workbook"):
+        open_source(_zip({"hello.txt": b"hi"}), "a.xlsx")
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+    return buffer.getvalue()
+
+
+def test_refuses_zip_bombs_without_inflating_them():
+    bomb = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"\0" * (300 * 2**20)})
+    assert len(bomb) < 2 * 2**20
+    with pytest.raises(ReadError, match="zip bomb"):
+        open_source(bomb, "bomb.xlsx")
+
+
+def test_refuses_sheets_taller_than_excel():
+    sheet = b'<?xml version="1.0"?><worksheet><dimension ref="A1:C2000000"/><sheetData/></worksheet>'
+    with pytest.raises(ReadError, match="more than Excel's 1,048,576"):
+        open_source(_zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": sheet}), "tall.xlsx")
+
+
+def test_refuses_a_sheet_with_no_header():
+    with pytest.raises(ReadError, match="No header row"):
+        read_table(open_source(xlsx([[1], [2]]), "n.xlsx"), None, "spend")
