@@ -9,15 +9,15 @@ st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layou
 presenting = st.query_params.get("present") == "1"
 pages = {
     "Dashboards": [
-        st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True),
-        st.Page("app_pages/spend.py", title="Spend & value", icon="💰"),
-        st.Page("app_pages/portfolio.py", title="Portfolio", icon="📁"),
-        st.Page("app_pages/bottlenecks.py", title="Bottlenecks", icon="⏳"),
-        st.Page("app_pages/alignment.py", title="Alignment survey", icon="🤝"),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("app_pages/spend.py", title="Spend & value", icon=":material/payments:"),
+        st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/folder_open:"),
+        st.Page("app_pages/bottlenecks.py", title="Bottlenecks", icon=":material/hourglass_top:"),
+        st.Page("app_pages/alignment.py", title="Alignment survey", icon=":material/handshake:"),
     ],
     "Work with data": [
-        st.Page("app_pages/data.py", title="Data", icon="📤"),
-        st.Page("app_pages/sql.py", title="SQL explorer", icon="🔎"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
+        st.Page("app_pages/sql.py", title="SQL explorer", icon=":material/search:"),
     ],
 }
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")

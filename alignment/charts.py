@@ -87,7 +87,7 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
         encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color))
     elif highlight:
         encoding["color"] = alt.condition(f"datum.{highlight}", alt.value("#E45756"), alt.value(PALETTE[0]))
-    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(160, 28 * len(frame)))
+    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(240, 40 * len(frame)))
 
 
 def _scale(field: str) -> alt.Scale:

@@ -14,7 +14,7 @@ if not worst.empty:
     w = worst.iloc[0]
     st.warning(f"**{w.stage}** is the bottleneck: finished items spent {pct(w.share_of_time)} of their time there "
              f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days), "
-             f"and {int(w.wip)} item(s) wait there now.", icon="⏳")
+             f"and {int(w.wip)} item(s) wait there now.", icon=":material/hourglass_top:")
 left, right = st.columns(2)
 with left:
     chart(charts.hbar(stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",

@@ -102,7 +102,7 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
     """A table with its CSV download (formula-safe)."""
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
     st.download_button("Download CSV", data=lambda: to_csv(frame), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"csv-{name}", on_click="ignore", icon="⬇️")
+                       key=f"csv-{name}", on_click="ignore", icon=":material/download:")
 
 
 def chart(figure: alt.Chart, name: str) -> None:
@@ -110,9 +110,9 @@ def chart(figure: alt.Chart, name: str) -> None:
     st.altair_chart(figure, width="stretch")
     left, right, _ = st.columns([1, 1, 6])
     left.download_button("PNG", data=lambda: charts.to_image(figure, "png"), file_name=f"{name}.png",
-                         mime="image/png", key=f"png-{name}", on_click="ignore", icon="🖼️")
+                         mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:")
     right.download_button("SVG", data=lambda: charts.to_image(figure, "svg"), file_name=f"{name}.svg",
-                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon="🖼️")
+                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/image:")
 
 
 def empty_notice(what: str) -> None:
@@ -145,5 +145,5 @@ def workbook_download(frames: dict[str, pd.DataFrame], name: str) -> None:
     from alignment.exports import to_xlsx
 
     st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames),
-                       file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon="📗",
+                       file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

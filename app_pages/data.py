@@ -89,7 +89,7 @@ with load_tab:
                 for error in result.errors:
                     st.error(error["message"])
     if "last_result" in st.session_state:
-        st.success(st.session_state["last_result"], icon="✅")
+        st.success(st.session_state["last_result"], icon=":material/check_circle:")
 
 with history_tab:
     uploads = store.uploads()
@@ -128,7 +128,7 @@ with templates_tab:
     columns = st.columns(len(DATASETS))
     for column, (name, ds) in zip(columns, DATASETS.items(), strict=True):
         column.download_button(ds.title, data=lambda n=name: template_workbook(n), file_name=f"{name}-template.xlsx",
-                               key=f"template-{name}", on_click="ignore", icon="📄")
+                               key=f"template-{name}", on_click="ignore", icon=":material/description:")
     st.subheader("Demo company")
     st.caption("Northwind Retail Group: a year of spend, 34 projects, 60 requests, two survey waves. "
                "Loading it replaces each dataset (undo brings yours back).")

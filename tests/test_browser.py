@@ -1,0 +1,124 @@
+"""The main path in a real browser: Debian's chromium, driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from alignment.demo import load_demo
+from alignment.store import Store
+from tests.conftest import xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# name: (url path, the page's heading, whether it shows charts)
+PAGES = {"overview": ("", "What IT costs, and what the business gets for it", True),
+         "spend": ("spend", "Spend & value", True), "portfolio": ("portfolio", "Portfolio", True),
+         "bottlenecks": ("bottlenecks", "Bottlenecks", True), "alignment": ("alignment", "Alignment survey", True),
+         "data": ("data", "Data", False), "sql": ("sql", "SQL explorer", False)}
+CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed "
+                                "(make test installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(db: Path):
+    port = _free_port()
+    env = {**os.environ, "ALIGNMENT_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _wait_for_app(page):
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+def test_upload_then_see_the_dashboard(tmp_path, browser):
+    server, url = _serve(tmp_path / "browser.duckdb")
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 2200})
+        page.goto(f"{url}/data")
+        _wait_for_app(page)
+        workbook = tmp_path / "gl.xlsx"
+        workbook.write_bytes(xlsx([["Acme IT spend"], [], ["Month", "Business Unit", "Supplier", "Actual (USD)",
+                                                             "Budget", "Business goal"],
+                                   ["Jan-2025", "Retail", "AWS", "$1,200.00", 1000, "Grow online sales"],
+                                   ["Feb-2025", "Retail", "AWS", "$900.00", 1000, None]], sheet="GL"))
+        page.set_input_files("input[type=file]", str(workbook))
+        page.get_by_text("2 row(s) ready to load").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Load", exact=True).click()
+        page.get_by_text("Loaded 2 row(s) into spend").wait_for(timeout=30_000)
+        page.goto(url)
+        _wait_for_app(page)
+        page.get_by_text("Spend by business goal").first.wait_for(timeout=30_000)
+        page.locator(CHART).first.wait_for(timeout=30_000)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "upload-then-overview.png"))
+        assert page.get_by_text("$2.1k").count() >= 1  # IT spend: 1,200 + 900
+    finally:
+        server.kill()
+
+
+def test_walk_every_page_and_save_screenshots(tmp_path, browser):
+    db = tmp_path / "demo.duckdb"
+    store = Store(db)
+    load_demo(store)
+    store.close()
+    server, url = _serve(db)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for name, (path, heading, has_charts) in PAGES.items():
+            page.goto(f"{url}/{path}")
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+            if has_charts:
+                page.locator(CHART).first.wait_for(timeout=30_000)
+            _wait_for_app(page)
+            page.wait_for_timeout(1500)
+            assert page.locator("[data-testid='stException']").count() == 0, name
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        # Filters live in the URL: a link with a business unit reproduces the view.
+        page.goto(f"{url}/spend?bu=Retail")
+        _wait_for_app(page)
+        assert "bu=Retail" in page.url
+        page.get_by_text("Retail").first.wait_for(timeout=10_000)
+    finally:
+        server.kill()
