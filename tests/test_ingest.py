@@ -1,7 +1,5 @@
 import datetime as dt
 
-import pytest
-
 from alignment.ingest import ingest, make_preview
 from tests.conftest import csv_bytes, xlsx
 

@@ -4,6 +4,7 @@ import sys
 import threading
 import time
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -46,14 +47,14 @@ def test_undo_refuses_what_is_not_active(store):
 def test_a_failing_upload_leaves_nothing(store):
     bad = frame(2)
     bad["actual"] = ["1", "not a number"]
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.ConversionException):
         store.add_batch("spend", bad)
     assert store.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
     assert store.cursor().execute("SELECT count(*) FROM spend_rows").fetchone()[0] == 0
 
 
 def test_sql_cannot_touch_files(store):
-    with pytest.raises(Exception, match="disabled"):
+    with pytest.raises(duckdb.PermissionException, match="disabled"):
         store.cursor().execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
 
 
