@@ -25,9 +25,6 @@ from alignment.ingest import ingest
 from alignment.queries import public_queries, run_query
 from alignment.store import Store
 
-HEADERS = ["Month", "Business Unit", "Cost Centre", "Cost Pool", "Tower", "Business Goal", "RGT", "Capex/Opex",
-           "Supplier", "Budget", "Actual (USD)", "Forecast"]
-
 
 def spend_frame(rows: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

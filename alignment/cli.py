@@ -22,13 +22,6 @@ class UsageError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a sentence, never a traceback
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def _params(items: list[str]) -> dict[str, str]:
     params = {}
     for item in items or []:
@@ -47,8 +40,9 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m alignment", description="IT–business alignment dashboard, from the shell.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = argparse.ArgumentParser(prog="python -m alignment",
+                                     description="IT–business alignment dashboard, from the shell.")
+    sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load a spreadsheet or csv into a dataset")
     p.add_argument("file", type=Path)

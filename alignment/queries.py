@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import pandas as pd
 from alignment.config import QUERIES_DIR, sql_row_limit, sql_timeout_seconds
 from alignment.parsing import ParseError, parse_date
 
-HEADER = re.compile(r"^--\s*(title|answers|param|include|chart):\s*(.*)$")
+HEADER = re.compile(r"^--\s*(title|answers|param|include):\s*(.*)$")
 PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+\|\s+(.*))?$")
 
 
@@ -53,7 +53,6 @@ class Query:
     includes: tuple[str, ...]
     body: str
     path: Path
-    meta: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def public(self) -> bool:
@@ -105,7 +104,7 @@ def parse_query(path: Path) -> Query:
             meta[key] = value
     body = "\n".join(lines[body_start:]).strip().rstrip(";")
     return Query(path.stem, meta.get("title", path.stem), meta.get("answers", ""), tuple(meta["param"]),
-                 tuple(meta["include"]), body, path, {k: v for k, v in meta.items() if k == "chart"})
+                 tuple(meta["include"]), body, path)
 
 
 @lru_cache(maxsize=4)

@@ -182,7 +182,7 @@ def _unique_headers(headers: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i, h in enumerate(headers):
-        h = h or f"Column {_letter(i)}"
+        h = h or f"Column {column_letter(i)}"
         if h in seen:
             seen[h] += 1
             h = f"{h} ({seen[h]})"
@@ -192,18 +192,14 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """Excel's letter for a 0-based column position (0 → A, 27 → AB)."""
     letters = ""
     index += 1
     while index:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def column_letter(index: int) -> str:
-    """Excel's letter for a 0-based column position (0 → A, 27 → AB)."""
-    return _letter(index)
 
 
 def detect_encoding(sample: bytes, truncated: bool = False) -> str:

@@ -14,7 +14,6 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -31,13 +30,6 @@ SAFE_SETTINGS = {
 
 class StoreError(RuntimeError):
     """A store operation the user asked for that cannot be done; the message is for the user."""
-
-
-@dataclass
-class Batch:
-    id: int
-    dataset: str
-    status: str
 
 
 def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -192,14 +184,6 @@ class Store:
         return self.cursor().execute(
             "SELECT id, dataset, file_name, sheet, row_count, mode, status, superseded_by, uploaded_by, "
             "uploaded_at, sha256 FROM uploads ORDER BY id DESC").df()
-
-    def batch(self, batch_id: int) -> Batch | None:
-        row = self.cursor().execute("SELECT id, dataset, status FROM uploads WHERE id = ?", [batch_id]).fetchone()
-        return Batch(*row) if row else None
-
-    def row_counts(self) -> dict[str, int]:
-        cur = self.cursor()
-        return {name: cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in DATASETS}
 
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0

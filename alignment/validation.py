@@ -105,8 +105,7 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
     header_of = {column: header for header, column in mapping.items()}
     present = set(header_of)
     for column in ds.columns:
-        if column.required and column.name not in present and not (
-                dataset == "spend" and column.name in ("budget", "actual", "forecast")):
+        if column.required and column.name not in present:
             problem(raw.header_row, None, None,
                     f"required column '{column.name}' was not found ({column.help or column.name}); "
                     f"map one of your columns to it")

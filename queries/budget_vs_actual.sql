@@ -2,7 +2,6 @@
 -- answers: Where is IT spend over or under budget, by month, business unit, tower or cost pool, and where will the year land?
 -- param: group_by VARCHAR = month | One of month, business_unit, tower, cost_pool
 -- include: _spend_scope
--- chart: bar
 -- variance compares actuals with the budget of the months that have actuals (budget to date);
 -- outlook is actual plus forecast for the rest, compared with the whole budget.
 WITH closed AS (

@@ -5,7 +5,6 @@
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
 -- param: driver VARCHAR = headcount | Allocation driver: headcount or revenue
 -- param: shared_unit VARCHAR = Shared | The business unit name that holds shared IT cost
--- chart: bar
 WITH scoped AS (
     SELECT * FROM spend
     WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')

@@ -1,7 +1,6 @@
 -- title: Late and over-budget projects by sponsor
 -- answers: Which sponsoring business units have the most late, over-budget or red projects?
 -- include: portfolio_health
--- chart: bar
 SELECT coalesce(business_unit, 'No sponsor') AS business_unit,
        count(*) AS projects,
        count(*) FILTER (WHERE NOT on_time) AS late,

@@ -1,7 +1,6 @@
 -- title: Spend by business goal
 -- answers: How much IT spend serves each business goal, how much serves none, and what value each goal's projects deliver per dollar?
 -- include: _spend_scope
--- chart: bar
 WITH by_goal AS (
     SELECT coalesce(business_goal, 'Unmapped') AS business_goal,
            business_goal IS NULL AS is_unmapped,

@@ -2,7 +2,6 @@
 -- answers: How does IT spend split between running, growing and transforming the business each month, and between capex and opex?
 -- param: mix VARCHAR = rgt | rgt (run/grow/transform) or capex_opex
 -- include: _spend_scope
--- chart: stacked_area
 SELECT period,
        CASE $mix WHEN 'rgt' THEN coalesce(rgt, 'Unclassified')
                  WHEN 'capex_opex' THEN coalesce(capex_opex, 'Unclassified') END AS category,

@@ -2,7 +2,6 @@
 -- answers: Which vendors take the most external IT spend, and how concentrated is it among them?
 -- Lines with no vendor (internal labour and the like) are left out: they are not bought from anyone.
 -- include: _spend_scope
--- chart: bar
 WITH v AS (
     SELECT vendor, sum(coalesce(actual, 0)) AS actual
     FROM _spend_scope
