@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.config import database_path
-from alignment.queries import QueryError, public_queries, run_query, run_read_only
+from alignment.queries import QueryError, parameters, public_queries, run_query, run_read_only
 from alignment.schema import DATASETS
 from alignment.store import Store, StoreError
 
@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0 if result.status in ("loaded", "dry-run") else 1
     if args.command == "queries":
         for name, q in public_queries().items():
-            params = ", ".join(p.name for p in q.params) or "-"
+            params = ", ".join(p.name for p in parameters(name)) or "-"
             print(f"{name:28} {q.title}  [{params}]")
         return 0
     if args.command in ("sql", "query"):

@@ -139,8 +139,9 @@ def _dependencies(query: Query, queries: dict[str, Query], seen: list[str] | Non
     return order
 
 
+@lru_cache(maxsize=256)
 def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Param, ...]]:
-    """The full SQL text (includes as CTEs) and every parameter it binds."""
+    """The full SQL text (includes as CTEs) and every parameter it binds, its includes' too."""
     queries = load_queries(directory)
     deps = [queries[n] for n in _dependencies(query, queries)]
     params: dict[str, Param] = {}
@@ -156,6 +157,11 @@ def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Par
     else:
         sql = f"WITH {ctes}\n{body}"
     return sql, tuple(params.values())
+
+
+def parameters(name: str, directory: Path = QUERIES_DIR) -> tuple[Param, ...]:
+    """Every parameter an analysis takes, including those of the queries it includes."""
+    return compose(get_query(name, directory), directory)[1]
 
 
 def bind(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, Any]:

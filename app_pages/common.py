@@ -12,7 +12,7 @@ import streamlit as st
 from alignment import charts
 from alignment.config import database_path
 from alignment.exports import to_csv
-from alignment.queries import QueryError, get_query, run_query
+from alignment.queries import QueryError, get_query, parameters, run_query
 from alignment.store import Store, StoreError
 
 ALL_UNITS = "All business units"
@@ -79,19 +79,13 @@ def _month_end(month: str) -> dt.date:
 
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run an analysis with the page's filters (only those it takes) plus any extra parameters."""
-    query_params = {p.name for p in _params(name)}
+    query_params = {p.name for p in parameters(name)}
     values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
     try:
         return run_query(store_or_stop().cursor(), name, values)
     except QueryError as exc:
         st.error(str(exc))
         return pd.DataFrame()
-
-
-def _params(name: str) -> tuple:
-    from alignment.queries import compose
-
-    return compose(get_query(name))[1]
 
 
 def answers(name: str) -> None:

@@ -70,3 +70,9 @@ def test_sql_is_read_only(db):
 def test_missing_database_is_a_sentence(tmp_path):
     code, _, err = cli("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and "There is no database" in err and "Traceback" not in err
+
+
+def test_queries_lists_the_parameters_a_query_inherits_from_its_includes():
+    code, out, _ = cli("queries")
+    line = next(x for x in out.splitlines() if x.startswith("spend_by_business_goal"))
+    assert code == 0 and "period_from, period_to, business_unit" in line
