@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import filter_sidebar, get_store
+from app_pages.common import filter_sidebar, store_or_stop
 
 st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layout="wide")
 
@@ -21,7 +21,7 @@ pages = {
     ],
 }
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
-get_store()
+store_or_stop()
 if not presenting:
     filter_sidebar()
 navigation.run()

@@ -116,12 +116,9 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if not args.file.is_file():
             raise UsageError(f"There is no file {args.file}.")
-        store = Store(_db(args))
-        try:
+        with Store(_db(args)) as store:
             result = ingest(store, args.file.read_bytes(), args.file.name, args.dataset, sheet=args.sheet,
                             mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user)
-        finally:
-            store.close()
         print(json.dumps(result.as_dict(), indent=1, default=str))
         return 0 if result.status in ("loaded", "dry-run") else 1
     if args.command == "queries":
@@ -130,42 +127,30 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{name:28} {q.title}  [{params}]")
         return 0
     if args.command in ("sql", "query"):
-        store = Store(_db(args), read_only=True)
-        try:
+        with Store(_db(args), read_only=True) as store:
             cur = store.cursor()
             frame = (run_read_only(cur, args.sql) if args.command == "sql"
                      else run_query(cur, args.name, _params(args.param)))
-        finally:
-            store.close()
         _emit(frame, args.format)
         return 0
     if args.command == "demo":
         from alignment.demo import load_demo
 
-        store = Store(_db(args))
-        try:
+        with Store(_db(args)) as store:
             if args.if_empty and not store.is_empty():
                 print(f"{_db(args)} already holds data; left as it is.")
                 return 0
             counts = load_demo(store, args.seed)
-        finally:
-            store.close()
         print(json.dumps({"database": str(_db(args)), "rows": counts}))
         return 0
     if args.command == "undo":
-        store = Store(_db(args))
-        try:
+        with Store(_db(args)) as store:
             restored = store.undo(args.batch_id)
-        finally:
-            store.close()
         print(json.dumps({"undone": args.batch_id, "restored": restored}))
         return 0
     if args.command == "uploads":
-        store = Store(_db(args), read_only=True)
-        try:
+        with Store(_db(args), read_only=True) as store:
             _emit(store.uploads(), "json")
-        finally:
-            store.close()
         return 0
     if args.command == "template":
         from alignment.exports import template_workbook

@@ -64,6 +64,12 @@ class Store:
     def close(self) -> None:
         self._con.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for this thread: DuckDB's way to use one database from many threads."""
         return self._con.cursor()
