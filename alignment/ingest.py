@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from alignment.mapping import apply_overrides, header_signature, propose_mapping
 from alignment.reading import RawTable, ReadError, Source, open_source, read_table
 from alignment.schema import get_dataset
-from alignment.store import Store
-from alignment.validation import Validated, validate
+from alignment.store import DuplicateUpload, Store
+from alignment.validation import Problem, Validated, validate
 
 
 @dataclass
@@ -55,8 +55,8 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
 
 
 def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = None) -> IngestResult:
-    return IngestResult("rejected", dataset, file_name, sheet,
-                        errors=[{"sheet": sheet, "row": None, "column": None, "value": None, "message": message}])
+    return IngestResult("rejected", dataset, file_name, sheet, errors=[Problem(sheet, None, None, None, message)
+                                                                         .as_dict()])
 
 
 def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
@@ -79,27 +79,27 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
     if checked.errors:
         result.errors = [p.as_dict() for p in checked.errors]
         return result
+    sheet = preview.raw.sheet
     if checked.frame.empty:
-        result.errors = [{"sheet": preview.raw.sheet, "row": preview.raw.header_row, "column": None,
-                          "value": None, "message": f"Sheet '{preview.raw.sheet}' has a header row "
-                          f"(row {preview.raw.header_row}) but no data rows."}]
+        message = f"Sheet '{sheet}' has a header row (row {preview.raw.header_row}) but no data rows."
+        result.errors = [Problem(sheet, preview.raw.header_row, None, None, message).as_dict()]
         return result
     sha = hashlib.sha256(preview.source.data).hexdigest()
-    if mode == "append":
-        same = store.cursor().execute("SELECT id FROM uploads WHERE sha256 = ? AND dataset = ? AND sheet = ? "
-                                      "AND status = 'active'", [sha, dataset, preview.raw.sheet]).fetchone()
-        if same:
-            result.errors = [{"sheet": preview.raw.sheet, "row": None, "column": None, "value": None,
-                              "message": f"This file was already loaded as upload {same[0]}; appending it again "
-                              "would count it twice. Use replace to reload it."}]
-            return result
+    try:
+        if dry_run:
+            if mode == "append":
+                store.raise_if_duplicate(dataset, sha, sheet)
+        else:
+            result.batch_id = store.add_batch(dataset, checked.frame, mode=mode, file_name=preview.source.name,
+                                              sha256=sha, sheet=sheet, mapping=preview.mapping, user=user,
+                                              source_rows=checked.source_rows, refuse_duplicate=True)
+    except DuplicateUpload as exc:
+        result.errors = [Problem(sheet, None, None, None, str(exc)).as_dict()]
+        return result
     result.rows_loaded = len(checked.frame)
     if dry_run:
         result.status = "dry-run"
         return result
-    result.batch_id = store.add_batch(dataset, checked.frame, mode=mode, file_name=preview.source.name,
-                                      sha256=sha, sheet=preview.raw.sheet, mapping=preview.mapping, user=user,
-                                      source_rows=checked.source_rows)
     store.save_mapping(dataset, header_signature(preview.raw.headers), preview.mapping)
     result.status = "loaded"
     return result

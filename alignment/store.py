@@ -32,6 +32,15 @@ class StoreError(RuntimeError):
     """A store operation the user asked for that cannot be done; the message is for the user."""
 
 
+class DuplicateUpload(StoreError):
+    """The same file is already active in the dataset: appending it again would count it twice."""
+
+    def __init__(self, upload_id: int) -> None:
+        super().__init__(f"This file was already loaded as upload {upload_id}; appending it again would count "
+                         "it twice. Use replace to reload it.")
+        self.upload_id = upload_id
+
+
 def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config = dict(SAFE_SETTINGS)
     if read_only and not Path(path).exists():
@@ -133,8 +142,10 @@ class Store:
 
     def add_batch(self, dataset: str, frame: pd.DataFrame, *, mode: str = "append", file_name: str = "",
                   sha256: str = "", sheet: str = "", mapping: dict | None = None,
-                  user: str = "", source_rows: list[int] | None = None) -> int:
-        """Store one upload as a batch in one transaction; 'replace' supersedes the active batches."""
+                  user: str = "", source_rows: list[int] | None = None, refuse_duplicate: bool = False) -> int:
+        """Store one upload as a batch in one transaction; 'replace' supersedes the active batches.
+        With ``refuse_duplicate``, appending a file (by sha256) that is already active raises
+        DuplicateUpload, checked inside the transaction so two concurrent appends cannot both pass."""
         if mode not in ("append", "replace"):
             raise StoreError(f"Mode must be append or replace, not '{mode}'.")
         ds = DATASETS[dataset]
@@ -143,6 +154,8 @@ class Store:
         data.insert(0, "source_row", source_rows if source_rows is not None else range(1, len(frame) + 1))
         now = dt.datetime.now()
         with self.transaction() as cur:
+            if refuse_duplicate and mode == "append":
+                self.raise_if_duplicate(dataset, sha256, sheet, cur)
             batch_id = cur.execute(
                 "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
                 "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
@@ -185,6 +198,14 @@ class Store:
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
                             "WHERE dataset = ? AND status = 'active'", [batch_id, now, row[2]])
             cur.execute("UPDATE uploads SET status = 'active', changed_at = ? WHERE id = ?", [now, batch_id])
+
+    def raise_if_duplicate(self, dataset: str, sha256: str, sheet: str,
+                           cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        row = (cur or self.cursor()).execute(
+            "SELECT id FROM uploads WHERE sha256 = ? AND dataset = ? AND sheet = ? AND status = 'active'",
+            [sha256, dataset, sheet]).fetchone()
+        if row:
+            raise DuplicateUpload(row[0])
 
     def uploads(self) -> pd.DataFrame:
         return self.cursor().execute(

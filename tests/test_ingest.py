@@ -105,3 +105,29 @@ def test_wide_survey_errors_name_the_question_column(store):
     result = ingest(store, data, "s.xlsx", "survey")
     assert result.status == "rejected"
     assert (result.errors[0]["row"], result.errors[0]["column"]) == (2, "Q two")
+
+
+def test_two_concurrent_appends_of_the_same_file_load_it_once(tmp_path):
+    import threading
+
+    from alignment.store import Store
+
+    shared = Store(tmp_path / "race.duckdb")
+    data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10])
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(ingest(shared, data, "gl.xlsx", "spend").status))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["loaded", "rejected", "rejected", "rejected"]
+    assert shared.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] == 1
+    shared.close()
+
+
+def test_dry_run_also_reports_a_duplicate(store):
+    data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10])
+    ingest(store, data, "gl.xlsx", "spend")
+    result = ingest(store, data, "gl.xlsx", "spend", dry_run=True)
+    assert result.status == "rejected" and "already loaded as upload 1" in result.errors[0]["message"]
