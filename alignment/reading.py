@@ -171,11 +171,16 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
         raise
     except Exception as exc:
         raise ReadError(f"Sheet '{sheet}' could not be read: {str(exc).splitlines()[0]}") from None
-    headers = [str(v).strip() if v is not None else "" for v in grid[header]]
-    headers += [""] * (frame.shape[1] - len(headers))
-    frame.columns = _unique_headers(headers[: frame.shape[1]])
+    _name_columns(frame, grid[header])
     rows = np.arange(frame.shape[0]) + header + 2
     return RawTable(sheet, frame, rows, header + 1, list(frame.columns))
+
+
+def _name_columns(frame: pd.DataFrame, header_cells: list[object]) -> None:
+    """The user's headers, trimmed; blank ones named by letter, repeats numbered."""
+    headers = [str(v).strip() if v is not None else "" for v in header_cells]
+    headers += [""] * (frame.shape[1] - len(headers))
+    frame.columns = _unique_headers(headers[: frame.shape[1]])
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -250,8 +255,7 @@ def _read_csv(source: Source, dataset: str) -> RawTable:
         tmp.write(utf8)
         tmp.flush()
         frame = _duckdb_csv(tmp.name, delimiter, header)
-    headers = _unique_headers([c.strip() for c in grid[header]] + [""] * max(0, frame.shape[1] - len(grid[header])))
-    frame.columns = headers[: frame.shape[1]]
+    _name_columns(frame, grid[header])
     rows = _csv_row_numbers(utf8, header, frame.shape[0])
     if frame.shape[0] + header + 1 > EXCEL_MAX_ROWS * 4:
         raise ReadError(f"'{source.name}' has more than {EXCEL_MAX_ROWS * 4:,} rows.")
