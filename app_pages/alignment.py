@@ -45,7 +45,7 @@ else:
 st.header("Change since the previous wave")
 answers("wave_change")
 change = run("wave_change")
-if change["previous_wave"].notna().any() if not change.empty else False:
+if not change.empty and change["previous_wave"].notna().any():
     chart(charts.hbar(change, "dimension", "change", "Change in mean score", extra=("previous_score",
                                                                                  "latest_score")), "wave_change")
     table(change, "wave_change")

@@ -1,3 +1,4 @@
+import pandas as pd
 import streamlit as st
 
 from alignment import charts
@@ -26,7 +27,7 @@ chart(charts.bubble(projects, "Value vs cost vs risk"), "portfolio_bubble")
 
 left, right = st.columns(2)
 with left:
-    mix = projects.groupby("overall_health", as_index=False).size().rename(columns={"size": "items"})
+    mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"], "items": [s.red, s.amber, s.green]})
     chart(charts.hbar(mix, "overall_health", "items", "Health mix", color="overall_health"), "health_mix")
 with right:
     sponsors = run("portfolio_by_sponsor")

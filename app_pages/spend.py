@@ -34,8 +34,8 @@ projection = run("year_end_projection")
 if not projection.empty and projection["year"].notna().all():
     p = projection.iloc[0]
     a, b, c = st.columns(3)
-    a.metric(f"Actual to {p.last_actual_month}", money(p.ytd_actual), pct((p.ytd_actual - p.ytd_budget)
-             / p.ytd_budget if p.ytd_budget else None, signed=True) + " vs budget", delta_color="inverse")
+    a.metric(f"Actual to {p.last_actual_month}", money(p.ytd_actual),
+             pct(p.ytd_variance_pct, signed=True) + " vs budget", delta_color="inverse")
     b.metric("Monthly burn rate", money(p.burn_rate))
     c.metric(f"Projected {int(p.year)} year end", money(p.projected_full_year),
              f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget",

@@ -84,6 +84,7 @@ def test_year_end_projection(cur):
     (p,) = rows(cur, "year_end_projection")
     assert p["year"] == 2025 and p["last_actual_month"] == "2025-02" and p["months_elapsed"] == 2
     assert p["ytd_actual"] == 500 and p["ytd_budget"] == 450 and p["full_year_budget"] == 750
+    assert p["ytd_variance_pct"] == approx(0.1111)  # (500 - 450) / 450
     assert p["burn_rate"] == 250  # 500 / 2 months
     assert p["projected_full_year"] == 3060  # 500 actual + 310 March forecast + 9 months x 250
     assert p["projected_variance"] == 2310
