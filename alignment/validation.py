@@ -117,6 +117,12 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         out.errors = problems
         return out
 
+    def flag(mask: np.ndarray, header: str | None, cells: np.ndarray | None, message) -> None:
+        """Report every row where ``mask`` holds; ``message(position)`` says what is wrong."""
+        for position in np.flatnonzero(mask):
+            problem(int(rows[position]), _origin(frame, header, position),
+                    None if cells is None else cells[position], message(position))
+
     parsed: dict[str, pd.Series] = {}
     unreadable: dict[str, dict[int, str]] = {}
     for column in ds.columns:
@@ -135,43 +141,34 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         if header is None:
             continue
         values = result[column.name]
+        parsed_cells = values.to_numpy()
         if column.required:
-            for position in np.flatnonzero(values.isna().to_numpy()):
-                if position in unreadable[column.name]:
-                    continue
-                problem(int(rows[position]), _origin(frame, header, position), None,
-                        f"{column.name.replace('_', ' ')} is required but blank")
+            missing = values.isna().to_numpy(copy=True)
+            missing[list(unreadable[column.name])] = False  # already reported as unreadable
+            flag(missing, header, None, lambda _, c=column: f"{c.name.replace('_', ' ')} is required but blank")
         if column.kind in (schema.DATE, schema.MONTH):
-            for position, value in values.items():
-                if value is not None and not (EARLIEST <= value <= LATEST):
-                    problem(int(rows[position]), _origin(frame, header, position), value,
-                            f"{value} is outside the sane range {EARLIEST.year}–{LATEST.year}")
+            outside = _where_present(values, lambda v: (v < EARLIEST) | (v > LATEST))
+            flag(outside, header, parsed_cells,
+                 lambda i, v=parsed_cells: f"{v[i]} is outside the sane range {EARLIEST.year}–{LATEST.year}")
         if column.kind == schema.PERCENT:
-            for position, value in values.items():
-                if value is not None and not (0 <= value <= 1):
-                    problem(int(rows[position]), header, frame[header].iloc[position],
-                            "a percentage must be between 0% and 100%")
+            flag(_where_present(values, lambda v: (v < 0) | (v > 1)), header, frame[header].to_numpy(),
+                 lambda _: "a percentage must be between 0% and 100%")
         if column.name == "headcount":
-            for position, value in values.items():
-                if value is not None and value < 0:
-                    problem(int(rows[position]), header, value, "headcount cannot be negative")
+            flag(_where_present(values, lambda v: v < 0), header, parsed_cells,
+                 lambda _: "headcount cannot be negative")
 
     if dataset == "spend":
         result = _spend_layout(result, header_of, rows, problem, flagged_rows)
-    if dataset == "stage_history" and "exited" in result:
-        for position in range(len(result)):
-            entered, exited = result["entered"].iloc[position], result["exited"].iloc[position]
-            if entered is not None and exited is not None and exited < entered:
-                problem(int(rows[position]), header_of.get("exited"), exited,
-                        f"exited {exited} is before entered {entered}")
-    if dataset == "projects":
-        for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
-            if start in result and end in result:
-                for position in range(len(result)):
-                    a, b = result[start].iloc[position], result[end].iloc[position]
-                    if a is not None and b is not None and b < a:
-                        problem(int(rows[position]), header_of.get(end), b,
-                                f"{end.replace('_', ' ')} {b} is before {start.replace('_', ' ')} {a}")
+    order_pairs = {"stage_history": (("entered", "exited"),),
+                   "projects": (("planned_start", "planned_end"), ("actual_start", "actual_end"))}
+    for start, end in order_pairs.get(dataset, ()):
+        if start in result and end in result:
+            first, last = result[start].to_numpy(), result[end].to_numpy()
+            both = result[start].notna().to_numpy() & result[end].notna().to_numpy()
+            backwards = np.zeros(len(result), dtype=bool)
+            backwards[both] = last[both] < first[both]
+            flag(backwards, header_of.get(end), last, lambda i, s=start, e=end, f=first, la=last:
+                 f"{e.replace('_', ' ')} {la[i]} is before {s.replace('_', ' ')} {f[i]}")
     if dataset == "survey":
         result = _infer_dimension(result)
 
@@ -185,7 +182,16 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
     return out
 
 
-def _origin(frame: pd.DataFrame, header: str, position: int) -> str:
+def _where_present(values: pd.Series, test) -> np.ndarray:
+    """``test`` applied to the non-blank cells at once; blank cells never fail it."""
+    present = values.notna().to_numpy()
+    mask = np.zeros(len(values), dtype=bool)
+    if present.any():
+        mask[present] = np.asarray(test(values.to_numpy()[present]), dtype=bool)
+    return mask
+
+
+def _origin(frame: pd.DataFrame, header: str | None, position: int) -> str | None:
     """In a melted survey the question's own column is the place to look."""
     if "__question_column" in frame.columns and header == "__score":
         return frame["__question_column"].iloc[position]
