@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alignment import schema
@@ -337,33 +338,17 @@ def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str
             return base(v, dayfirst)
     else:
         parser = PARSERS[kind]
-    results: dict[Any, Any] = {}
-    problems: dict[Any, str] = {}
-    for value in pd.unique(values):
-        key = _hashable(value)
-        if key in results or key in problems:
-            continue
+    # One code per row and each distinct value once (pandas treats 4 and 4.0 as one); blanks get -1.
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.empty(len(distinct) + 1, dtype=object)  # the extra last slot answers code -1: blank
+    problems: dict[int, str] = {}
+    for code, value in enumerate(distinct):
         try:
-            results[key] = parser(value)
+            parsed[code] = parser(value)
         except ParseError as exc:
-            problems[key] = str(exc)
+            problems[code] = str(exc)
     errors: dict[int, str] = {}
-    out = []
-    for position, value in enumerate(values.tolist()):
-        key = _hashable(value)
-        if key in problems:
-            errors[position] = problems[key]
-            out.append(None)
-        else:
-            out.append(results[key])
-    return pd.Series(out, dtype="object"), errors
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
-    if value is None or value is pd.NaT or value is pd.NA:
-        return ("nan",)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return ("number", float(value))  # pd.unique treats 4 and 4.0 as one value
-    return (type(value).__name__, value)
+    if problems:
+        for position in np.flatnonzero(np.isin(codes, list(problems))):
+            errors[int(position)] = problems[int(codes[position])]
+    return pd.Series(parsed[codes], dtype="object"), errors
