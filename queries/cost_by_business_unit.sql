@@ -1,28 +1,22 @@
 -- title: Cost of IT per business unit
 -- answers: What does IT cost each business unit, with shared costs allocated by headcount or revenue, as a share of revenue and per employee?
--- param: period_from DATE = NULL | First month (inclusive); blank for all
--- param: period_to DATE = NULL | Last month (inclusive); blank for all
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
 -- param: driver VARCHAR = headcount | Allocation driver: headcount or revenue
 -- param: shared_unit VARCHAR = Shared | The business unit name that holds shared IT cost
-WITH scoped AS (
-    SELECT * FROM spend
-    WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
-      AND period <= coalesce($period_to, DATE '2999-12-31')
-),
-direct AS (
+-- include: _spend_in_period, _metrics_in_period
+-- The business unit filter applies after allocation: shared cost is split across all units first.
+WITH direct AS (
     SELECT business_unit, sum(coalesce(actual, 0)) AS direct_cost
-    FROM scoped WHERE business_unit <> $shared_unit GROUP BY business_unit
+    FROM _spend_in_period WHERE business_unit <> $shared_unit GROUP BY business_unit
 ),
 shared AS (
-    SELECT coalesce(sum(coalesce(actual, 0)), 0) AS shared_cost FROM scoped WHERE business_unit = $shared_unit
+    SELECT coalesce(sum(coalesce(actual, 0)), 0) AS shared_cost FROM _spend_in_period
+    WHERE business_unit = $shared_unit
 ),
 metrics AS (
     SELECT business_unit, sum(revenue) AS revenue, avg(headcount) AS headcount
-    FROM business_metrics
-    WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
-      AND period <= coalesce($period_to, DATE '2999-12-31')
-      AND business_unit <> $shared_unit
+    FROM _metrics_in_period
+    WHERE business_unit <> $shared_unit
     GROUP BY business_unit
 ),
 units AS (

@@ -1,6 +1,6 @@
 -- title: Executive summary
 -- answers: What does IT cost, how much of it serves a business goal, how are projects doing, where is work stuck, and how aligned are IT and the business?
--- include: _spend_scope, portfolio_summary, bottleneck_stages, alignment_maturity, alignment_gap
+-- include: _spend_scope, _metrics_in_period, portfolio_summary, bottleneck_stages, alignment_maturity, alignment_gap
 WITH closed AS (
     SELECT max(period) AS last_month FROM _spend_scope WHERE actual IS NOT NULL
 ),
@@ -16,10 +16,8 @@ metrics AS (
     SELECT sum(revenue) AS revenue, sum(headcount) AS headcount
     FROM (
         SELECT business_unit, sum(revenue) AS revenue, avg(headcount) AS headcount
-        FROM business_metrics
-        WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
-          AND period <= coalesce($period_to, DATE '2999-12-31')
-          AND business_unit = coalesce($business_unit, business_unit)
+        FROM _metrics_in_period
+        WHERE business_unit = coalesce($business_unit, business_unit)
         GROUP BY business_unit
     )
 )
