@@ -41,6 +41,10 @@ class DuplicateUpload(StoreError):
         self.upload_id = upload_id
 
 
+class AlreadyAnswered(StoreError):
+    """This participant has already answered this live session."""
+
+
 def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config = dict(SAFE_SETTINGS)
     if read_only and not Path(path).exists():
@@ -57,6 +61,15 @@ def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
         raise StoreError(f"The database {path} cannot be opened: {str(exc).splitlines()[0]}") from None
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, data: pd.DataFrame) -> None:
+    """Rows (source_row first, then the dataset's columns) into the dataset's table, typed."""
+    ds = DATASETS[dataset]
+    casts = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.kind]})" for c in ds.stored_columns)
+    cur.register("incoming_rows", data)
+    cur.execute(f"INSERT INTO {dataset}_rows SELECT {int(batch_id)}, source_row, {casts} FROM incoming_rows")
+    cur.unregister("incoming_rows")
 
 
 class Store:
@@ -109,6 +122,11 @@ class Store:
                 CREATE TABLE IF NOT EXISTS saved_mappings (
                     dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP,
                     PRIMARY KEY (dataset, signature))""")
+            cur.execute("""
+                CREATE TABLE IF NOT EXISTS live_sessions (
+                    code VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, wave VARCHAR NOT NULL,
+                    ask_importance BOOLEAN NOT NULL, opened_by VARCHAR, opened_at TIMESTAMP NOT NULL,
+                    closed_at TIMESTAMP)""")
             for ds in DATASETS.values():
                 cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in ds.stored_columns)
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
@@ -161,11 +179,7 @@ class Store:
                 "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
                 [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), len(frame), user, now, mode],
             ).fetchone()[0]
-            cur.register("incoming_batch", data)
-            casts = ", ".join(f"CAST({n} AS {SQL_TYPES[ds.column(n).kind]})" for n in names)
-            cur.execute(f"INSERT INTO {dataset}_rows SELECT {int(batch_id)}, source_row, {casts} "
-                        "FROM incoming_batch")
-            cur.unregister("incoming_batch")
+            _insert_rows(cur, dataset, batch_id, data)
             if mode == "replace":
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
                             "WHERE dataset = ? AND status = 'active' AND id <> ?",
@@ -214,6 +228,67 @@ class Store:
 
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+    # --- live survey sessions ----------------------------------------------------------
+
+    def open_live_session(self, code: str, wave: str, *, ask_importance: bool = False, user: str = "") -> int:
+        """A live session is one survey upload that grows as answers arrive, so undo and the
+        history treat it like any other batch."""
+        now = dt.datetime.now()
+        with self.transaction() as cur:
+            batch_id = cur.execute(
+                "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
+                "uploaded_at, mode, status) VALUES ('survey', ?, '', '', '{}', 0, ?, ?, 'append', 'active') "
+                "RETURNING id", [f"Live survey {code}", user, now]).fetchone()[0]
+            cur.execute("INSERT INTO live_sessions VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                        [code, batch_id, wave, ask_importance, user, now])
+        return int(batch_id)
+
+    def live_session(self, code: str) -> dict | None:
+        cur = self.cursor()
+        row = cur.execute(
+            "SELECT l.code, l.batch_id, l.wave, l.ask_importance, l.opened_at, l.closed_at, u.status, "
+            "(SELECT count(DISTINCT respondent_id) FROM survey_rows r WHERE r.batch_id = l.batch_id) "
+            "FROM live_sessions l JOIN uploads u ON u.id = l.batch_id WHERE l.code = ?", [code]).fetchone()
+        if row is None:
+            return None
+        keys = ("code", "batch_id", "wave", "ask_importance", "opened_at", "closed_at", "status", "respondents")
+        return dict(zip(keys, row, strict=True))
+
+    def add_live_answers(self, code: str, frame: pd.DataFrame) -> int:
+        """Append one participant's rows to the session's batch; refuses a second answer from the
+        same participant (a double tap must not count twice). Returns the rows added."""
+        ds = DATASETS["survey"]
+        names = [c.name for c in ds.stored_columns]
+        respondents = frame["respondent_id"].unique()
+        if len(respondents) != 1:
+            raise StoreError("One participant's answers at a time.")
+        with self.transaction() as cur:
+            row = cur.execute("SELECT l.batch_id, l.closed_at, u.status, u.row_count FROM live_sessions l "
+                              "JOIN uploads u ON u.id = l.batch_id WHERE l.code = ?", [code]).fetchone()
+            if row is None:
+                raise StoreError(f"There is no live session with the code {code}.")
+            batch_id, closed_at, status, count = row
+            if closed_at is not None or status != "active":
+                raise StoreError("This session has closed; your answers were not recorded.")
+            if cur.execute("SELECT 1 FROM survey_rows WHERE batch_id = ? AND respondent_id = ? LIMIT 1",
+                           [batch_id, str(respondents[0])]).fetchone():
+                raise AlreadyAnswered("Your answers are already in. Thank you!")
+            data = frame.reindex(columns=names).copy()
+            data.insert(0, "source_row", range(count + 1, count + len(frame) + 1))
+            _insert_rows(cur, "survey", batch_id, data)
+            cur.execute("UPDATE uploads SET row_count = row_count + ? WHERE id = ?", [len(frame), batch_id])
+        return len(frame)
+
+    def close_live_session(self, code: str) -> None:
+        with self.transaction() as cur:
+            cur.execute("UPDATE live_sessions SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
+                        [dt.datetime.now(), code])
+
+    def open_live_sessions(self) -> list[str]:
+        return [r[0] for r in self.cursor().execute(
+            "SELECT l.code FROM live_sessions l JOIN uploads u ON u.id = l.batch_id "
+            "WHERE l.closed_at IS NULL AND u.status = 'active' ORDER BY l.opened_at DESC").fetchall()]
 
     # --- remembered mappings -------------------------------------------------------------
 
