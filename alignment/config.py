@@ -21,3 +21,9 @@ def sql_timeout_seconds() -> float:
 
 def sql_row_limit() -> int:
     return int(os.environ.get("ALIGNMENT_SQL_ROW_LIMIT", "10000"))
+
+
+def public_url() -> str | None:
+    """ALIGNMENT_PUBLIC_URL: the address phones in the room use (behind a proxy, or a laptop's
+    LAN address), when it differs from the one the facilitator's browser shows."""
+    return os.environ.get("ALIGNMENT_PUBLIC_URL") or None

@@ -9,9 +9,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from alignment import charts
+from alignment import access, charts
 from alignment.config import database_path
 from alignment.exports import to_csv
+from alignment.formatting import money, number, pct  # noqa: F401 - the pages import them from here
 from alignment.queries import QueryError, get_query, parameters, run_query
 from alignment.store import Store, StoreError
 
@@ -29,6 +30,33 @@ def store_or_stop() -> Store:
         return get_store()
     except StoreError as exc:
         st.error(str(exc))
+        st.stop()
+
+
+def access_rules() -> access.Access:
+    """The [access] section of secrets.toml; no secrets file means an open app."""
+    try:
+        return access.from_secrets(st.secrets.to_dict())
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return access.OPEN
+
+
+def user_email() -> str | None:
+    return st.user.get("email") if st.user.get("is_logged_in") else None
+
+
+def current_role() -> str | None:
+    return access.role_for(user_email(), access_rules())
+
+
+def can(action: str) -> bool:
+    return access.can(current_role(), action)
+
+
+def require(action: str, what: str) -> None:
+    """Stop the page for someone whose role does not allow it (the navigation hides it too)."""
+    if not can(action):
+        st.warning(f"Your sign-in lets you see the dashboards but not {what}. Ask an editor.")
         st.stop()
 
 
@@ -60,8 +88,8 @@ def filter_sidebar() -> None:
 def filters() -> dict[str, Any]:
     """The global filters as query parameters."""
     state = st.session_state
-    unit = state.get("bu")
-    start, end = state.get("from"), state.get("to")
+    # The sidebar is not drawn when presenting; the address bar still carries the filters.
+    unit, start, end = (state.get(k, st.query_params.get(k)) for k in ("bu", "from", "to"))
     if start and end and start > end:
         st.warning("The 'From month' is after the 'To month'; showing the months between them.")
         start, end = end, start
@@ -111,28 +139,6 @@ def chart(figure: alt.Chart, name: str) -> None:
 
 def empty_notice(what: str) -> None:
     st.info(f"No {what} loaded yet. Load a file on the Data page, or load the demo company there.")
-
-
-def money(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{unit}"
-    return f"${value:,.0f}"
-
-
-def pct(value: Any, signed: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):+.1%}" if signed else f"{float(value):.1%}"
-
-
-def number(value: Any, digits: int = 2) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):,.{digits}f}"
 
 
 def workbook_download(frames: dict[str, pd.DataFrame], name: str) -> None:

@@ -7,11 +7,15 @@ from alignment.ingest import load_preview, make_preview
 from alignment.reading import ReadError, open_source
 from alignment.schema import DATASETS
 from alignment.store import StoreError
-from app_pages.common import store_or_stop
+from app_pages.common import require, store_or_stop, user_email
 
 IGNORE = "(don't load)"
 store = store_or_stop()
 st.title("Data")
+require("edit", "load or change data")
+for key, show in (("last_result", st.success), ("last_error", st.error)):
+    if key in st.session_state:  # set before a rerun, shown once after it
+        show(st.session_state.pop(key))
 load_tab, history_tab, templates_tab = st.tabs(["Load a file", "Upload history", "Templates & demo"])
 
 with load_tab:
@@ -80,7 +84,7 @@ with load_tab:
                             format_func={"append": "Add to what is loaded",
                                          "replace": f"Replace all current {dataset} (can be undone)"}.get)
             if st.button("Load", type="primary", key="load"):
-                result = load_preview(store, preview, dataset, mode=mode, user="app")
+                result = load_preview(store, preview, dataset, mode=mode, user=user_email() or "app")
                 if result.status == "loaded":
                     st.session_state["last_result"] = (f"Loaded {result.rows_loaded:,} row(s) into {dataset} "
                                                        f"as upload {result.batch_id}.")
@@ -88,8 +92,6 @@ with load_tab:
                     st.rerun()
                 for error in result.errors:
                     st.error(error["message"])
-    if "last_result" in st.session_state:
-        st.success(st.session_state["last_result"], icon=":material/check_circle:")
 
 with history_tab:
     uploads = store.uploads()
@@ -111,15 +113,16 @@ with history_tab:
                     st.session_state["last_result"] = (f"Undid upload {target}" + (
                         f"; restored {', '.join(map(str, restored))}." if restored else "."))
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.session_state["last_error"] = str(exc)
                 st.rerun()
         with right:
             again = st.selectbox("Undone upload to restore", undone, key="redo_id")
             if st.button("Restore", disabled=not undone, key="redo"):
                 try:
                     store.redo(int(again))
+                    st.session_state["last_result"] = f"Restored upload {again}."
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.session_state["last_error"] = str(exc)
                 st.rerun()
 
 with templates_tab:

@@ -8,10 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment.demo import load_demo
+from alignment.schema import LUFTMAN_DIMENSIONS
 from alignment.store import Store
 
 PAGES = ["app_pages/overview.py", "app_pages/spend.py", "app_pages/portfolio.py", "app_pages/bottlenecks.py",
-         "app_pages/alignment.py", "app_pages/data.py", "app_pages/sql.py"]
+         "app_pages/alignment.py", "app_pages/data.py", "app_pages/sql.py", "app_pages/present.py",
+         "app_pages/workshop.py"]
 
 
 @pytest.fixture
@@ -60,3 +62,127 @@ def test_overview_shows_the_summary_figures(demo_db):
     assert labels["Projects on time"].endswith("%")
     assert labels["Alignment maturity"].endswith("/ 5")
     assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_presentation_steps_through_findings_without_the_sidebar(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception and len(at.sidebar) == 0
+    assert at.title[0].value.startswith("IT has spent $22.9m in 10 months")
+    assert at.caption[0].value == "Spend against budget · 1 of 6"
+    at.button(key="next").click().run()
+    assert at.query_params["slide"] == "2" and at.title[0].value.endswith("serves no named business goal.")
+    at.button(key="previous").click().run()
+    assert at.query_params["slide"] == "1"
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_presentation_on_an_empty_database_says_so(empty_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception and "No data to present" in at.info[0].value
+
+
+def answer_on_a_phone(code: str, group: str, score: int) -> AppTest:
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["join"] = code
+    phone.run()
+    phone.radio(key="group").set_value(group)
+    for dimension in LUFTMAN_DIMENSIONS:
+        phone.radio(key=f"score-{dimension}").set_value(score)
+    phone.button[0].click()  # the form's submit button
+    return phone.run()
+
+
+def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
+    host = open_page("app_pages/workshop.py")
+    host.text_input[0].set_value("Room test")
+    host.button[0].click().run()
+    code = host.query_params["session"]
+    assert len(code) == 6 and not host.exception
+    assert any(code in m.value for m in host.markdown)
+    assert len(host.image) == 1  # the QR code
+
+    phone = answer_on_a_phone(code, "IT", 5)
+    assert not phone.exception and "your answers are in" in phone.success[0].value
+    assert len(phone.sidebar) == 0 and not phone.get("vega_lite_chart")  # a participant sees nothing else
+    answer_on_a_phone(code, "Business", 2)
+
+    host.run()
+    assert host.metric[0].value == "2"
+    import app_pages.common as common
+
+    got = common.get_store().cursor().execute(
+        "SELECT respondent_group, avg(score), count(*) FROM survey WHERE wave = 'Room test' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert got == [("Business", 2.0, 6), ("IT", 5.0, 6)]
+
+
+def test_a_join_form_with_missing_answers_names_them_and_stores_nothing(demo_db):
+    import app_pages.common as common
+
+    store = common.get_store()
+    store.open_live_session("ROOM22", "Partial")
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["join"] = "room22"
+    phone.run()
+    phone.radio(key="group").set_value("IT")
+    phone.radio(key="score-Skills").set_value(3)
+    phone.button[0].click().run()
+    assert "still open: Communications" in phone.error[0].value
+    assert store.live_session("ROOM22")["respondents"] == 0
+
+
+def test_a_closed_or_unknown_session_says_so(demo_db):
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["join"] = "NOPE22"
+    phone.run()
+    assert "no live session with the code NOPE22" in phone.error[0].value
+
+
+SIGN_IN = {"access": {"editors": ["cfo@example.com"], "viewers": ["@example.com"], "participants": ["*"]},
+           "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}}
+
+
+def signed_in(email: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in SIGN_IN.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    return at.run()
+
+
+def _sidebar_pages(at: AppTest) -> set[str]:
+    """The pages st.navigation registered this run (AppTest has no public accessor for them)."""
+    return {info["page_name"] for info in at._registered_pages.values()}
+
+
+def test_signed_out_people_see_only_the_sign_in_button(demo_db):
+    at = signed_in(None)
+    assert not at.exception and at.button[0].label == "Sign in"
+    assert not at.get("vega_lite_chart")
+
+
+def test_roles_decide_the_pages(demo_db):
+    editor, viewer, participant = signed_in("cfo@example.com"), signed_in("ann@example.com"), signed_in("x@y.org")
+    for at in (editor, viewer, participant):
+        assert not at.exception, at.exception
+    assert {"Data", "Live survey"} <= _sidebar_pages(editor)
+    assert "Data" not in _sidebar_pages(viewer) and "Live survey" not in _sidebar_pages(viewer)
+    assert "Overview" in _sidebar_pages(viewer)
+    assert not participant.get("vega_lite_chart") and not participant.metric
+    assert participant.text_input[0].label.startswith("Session code")
+
+
+def test_a_viewer_cannot_reach_the_data_page_even_by_its_address(demo_db):
+    at = signed_in("ann@example.com")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/data.py")
+    page = AppTest.from_file(str(Path(APP).parent / "app_pages" / "data.py"), default_timeout=60)
+    for key, value in SIGN_IN.items():
+        page.secrets[key] = value
+    page.user = {"is_logged_in": True, "email": "ann@example.com"}
+    page.run()
+    assert not page.file_uploader and "not load or change data" in page.warning[0].value

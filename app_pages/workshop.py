@@ -1,0 +1,74 @@
+"""The facilitator's live survey: open a session, show the QR code, watch answers arrive."""
+
+import datetime as dt
+
+import streamlit as st
+
+from alignment import charts, live
+from alignment.config import public_url
+from app_pages.common import require, run, store_or_stop, user_email
+
+store = store_or_stop()
+st.title("Live survey")
+require("facilitate", "run a live survey")
+
+open_codes = store.open_live_sessions()
+code = st.query_params.get("session")
+if code not in open_codes:
+    code = open_codes[0] if open_codes else None
+
+if code is None:
+    st.write("Open a session, show its QR code on the room's screen, and watch IT and the business "
+             "answer Luftman's six alignment questions on their phones. The answers are stored as a survey "
+             "wave, like an upload: they appear on every dashboard and can be undone on the Data page.")
+    with st.form("open"):
+        wave = st.text_input("Survey wave name", value=f"Workshop {dt.date.today():%Y-%m-%d}", max_chars=80)
+        ask_importance = st.checkbox("Also ask how important each dimension is (for the 'fix first' view)")
+        if st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:"):
+            code = live.new_code()
+            store.open_live_session(code, wave.strip() or "Workshop", ask_importance=ask_importance,
+                                    user=user_email() or "app")
+            st.query_params["session"] = code
+            st.rerun()
+    st.stop()
+
+st.query_params["session"] = code
+session = store.live_session(code)
+base = public_url() or st.context.url or "http://localhost:8501"
+link = live.join_url(base, code)
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.image(live.qr_svg(link), width=320)
+    st.markdown(f"### Join at `{link}`")
+    st.markdown(f"## Code **{code}**")
+    with st.expander("Phones cannot open the link?"):
+        st.caption("The link uses the address this browser shows. If phones reach the app another way "
+                   "(the laptop's network address, or a public name behind a proxy), set "
+                   "ALIGNMENT_PUBLIC_URL before starting the app.")
+
+
+@st.fragment(run_every=2)
+def live_results(code: str) -> None:
+    """Redrawn every two seconds on its own, so the room sees answers within seconds."""
+    now = store.live_session(code)
+    st.metric("People who have answered", now["respondents"])
+    gap = run("alignment_gap", wave=now["wave"])
+    if gap.empty or now["respondents"] == 0:
+        st.info("Waiting for the first answers…")
+        return
+    st.altair_chart(charts.gap_dumbbell(gap, f"IT view vs business view: {now['wave']}"), width="stretch")
+
+
+with right:
+    live_results(code)
+
+st.divider()
+a, b, _ = st.columns([1, 1, 3])
+if a.button("Close the session", icon=":material/stop:", key="close"):
+    store.close_live_session(code)
+    del st.query_params["session"]
+    st.session_state["closed"] = f"Session {code} is closed; its {session['respondents']}+ answers are kept as " \
+                                 f"the wave '{session['wave']}'."
+    st.rerun()
+b.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:")
