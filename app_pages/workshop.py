@@ -43,7 +43,8 @@ with left:
     st.markdown(f"### Join at `{link}`")
     st.markdown(f"## Code **{code}**")
     with st.expander("Phones cannot open the link?"):
-        st.caption("The link uses the address this browser shows. If phones reach the app another way "
+        st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
+                   "The link uses the address this browser shows. If phones reach the app another way "
                    "(the laptop's network address, or a public name behind a proxy), set "
                    "ALIGNMENT_PUBLIC_URL before starting the app.")
 

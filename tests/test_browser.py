@@ -122,3 +122,61 @@ def test_walk_every_page_and_save_screenshots(tmp_path, browser):
         page.get_by_text("Retail").first.wait_for(timeout=10_000)
     finally:
         server.kill()
+
+
+def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser):
+    db = tmp_path / "live.duckdb"
+    store = Store(db)
+    load_demo(store)
+    store.close()
+    server, url = _serve(db)
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        screen = browser.new_page(viewport={"width": 1400, "height": 1100})
+        screen.goto(f"{url}/live")
+        _wait_for_app(screen)
+        screen.get_by_role("button", name="Open a session").click()
+        screen.get_by_text("Waiting for the first answers").wait_for(timeout=30_000)
+        code = screen.url.split("session=")[1][:6]
+        screen.screenshot(path=str(ARTIFACTS / "live-waiting.png"))
+
+        phone = browser.new_page(viewport={"width": 390, "height": 2400}, is_mobile=True, has_touch=True)
+        phone.goto(f"{url}/?join={code}")
+        phone.get_by_role("heading", name="How aligned are IT and the business?").wait_for(timeout=30_000)
+        assert phone.locator("[data-testid='stSidebar']").count() == 0
+        phone.get_by_role("radiogroup", name="I work in").get_by_text("IT", exact=True).click()
+        for dimension in ("Communications", "Value measurement", "Governance", "Partnership",
+                          "Scope & architecture", "Skills"):
+            phone.get_by_role("radiogroup", name=dimension).get_by_text("4", exact=True).click()
+        phone.screenshot(path=str(ARTIFACTS / "live-phone.png"))
+        phone.get_by_role("button", name="Send my answers").click()
+        phone.get_by_text("your answers are in").wait_for(timeout=30_000)
+
+        # No reload: the big screen's fragment redraws itself every two seconds.
+        screen.locator("[data-testid='stMetricValue']", has_text="1").wait_for(timeout=15_000)
+        screen.locator(CHART).first.wait_for(timeout=15_000)
+        screen.wait_for_timeout(1000)
+        screen.screenshot(path=str(ARTIFACTS / "live-answers.png"))
+    finally:
+        server.kill()
+
+
+def test_presentation_mode_steps_with_the_arrow_keys(tmp_path, browser):
+    db = tmp_path / "present.duckdb"
+    store = Store(db)
+    load_demo(store)
+    store.close()
+    server, url = _serve(db)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/?present=1")
+        page.get_by_role("heading", name="IT has spent").wait_for(timeout=30_000)
+        page.locator(CHART).first.wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stSidebar']").count() == 0
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "present-1.png"))
+        page.keyboard.press("ArrowRight")
+        page.get_by_role("heading", name="serves no named business goal").wait_for(timeout=30_000)
+        assert "slide=2" in page.url
+    finally:
+        server.kill()
