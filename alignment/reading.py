@@ -157,23 +157,57 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     if sheet not in names:
         raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
     try:
-        top = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
-                                dtypes="string").to_pandas()
-        if top.empty:
-            raise ReadError(f"Sheet '{sheet}' is empty.")
-        grid = top.astype(object).where(top.notna(), None).values.tolist()
-        header = find_header_row(grid, dataset)
-        loaded = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None)
-        if loaded.total_height > EXCEL_MAX_ROWS:
-            raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.")
-        frame = loaded.to_pandas()
+        frame, header_cells, header = _first_row_header(reader, sheet, dataset)
+        if frame is None:
+            top = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
+                                    dtypes="string").to_pandas()
+            if top.empty:
+                raise ReadError(f"Sheet '{sheet}' is empty.")
+            grid = top.astype(object).where(top.notna(), None).values.tolist()
+            header = find_header_row(grid, dataset)
+            header_cells = grid[header]
+            frame = _load_typed(reader, sheet, header)
     except ReadError:
         raise
     except Exception as exc:
         raise ReadError(f"Sheet '{sheet}' could not be read: {str(exc).splitlines()[0]}") from None
-    _name_columns(frame, grid[header])
+    _name_columns(frame, header_cells)
     rows = np.arange(frame.shape[0]) + header + 2
     return RawTable(sheet, frame, rows, header + 1, list(frame.columns))
+
+
+def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pd.DataFrame:
+    loaded = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None)
+    if loaded.total_height > EXCEL_MAX_ROWS:
+        raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.")
+    return loaded.to_pandas()
+
+
+GENERATED_NAME = re.compile(r"^__UNNAMED__\d+$")
+
+
+def _first_row_header(reader: fastexcel.ExcelReader, sheet: str, dataset: str
+                      ) -> tuple[pd.DataFrame | None, list[object], int]:
+    """Most sheets have their header in row 1: read them once, typed, and keep that read when the
+    header scan agrees. fastexcel parses a whole sheet on every load (0.6 s per 100,000 rows), so
+    a separate scan of the top rows would double the cost. Names fastexcel made up (blank or
+    repeated headers) send the sheet the slow way, which keeps the user's own header cells."""
+    frame = _load_typed(reader, sheet, 0)
+    names = [str(c) for c in frame.columns]
+    if not names:
+        raise ReadError(f"Sheet '{sheet}' is empty.")
+    made_up = any(GENERATED_NAME.match(n) for n in names) or any(
+        (m := re.match(r"^(.*)_(\d+)$", n)) and m[1] in names for n in names)
+    if made_up:
+        return None, [], 0
+    top = frame.head(HEADER_SCAN_ROWS - 1).astype(object)
+    grid = [names, *top.where(top.notna(), None).values.tolist()]
+    try:
+        if find_header_row(grid, dataset) == 0:
+            return frame, names, 0
+    except ReadError:
+        pass
+    return None, [], 0
 
 
 def _name_columns(frame: pd.DataFrame, header_cells: list[object]) -> None:
@@ -267,16 +301,22 @@ def _duckdb_csv(path: str, delimiter: str, header: int) -> pd.DataFrame:
     base = (f"read_csv(?, delim=?, skip={int(header)}, header=true, null_padding=true, quote='\"', "
             "strict_mode=false, ")
     try:
-        return con.execute(f"SELECT * FROM {base} auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])",
-                           [path, delimiter]).df()
+        return _frame(con, f"SELECT * FROM {base} auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])",
+                      [path, delimiter])
     except duckdb.Error:
         # A column whose later rows break the sniffed type: read everything as text and parse it ourselves.
         try:
-            return con.execute(f"SELECT * FROM {base} all_varchar=true)", [path, delimiter]).df()
+            return _frame(con, f"SELECT * FROM {base} all_varchar=true)", [path, delimiter])
         except duckdb.Error as exc:
             raise ReadError(f"The CSV file could not be read: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    """Through Arrow, not .df(): text stays in Arrow strings instead of a Python object per cell,
+    which halves peak memory on a million-row file (measured: 634 MB against 1,120 MB)."""
+    return con.sql(sql, params=params).to_arrow_table().to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _csv_row_numbers(utf8: bytes, header: int, count: int) -> np.ndarray:

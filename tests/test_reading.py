@@ -77,3 +77,26 @@ def test_refuses_sheets_taller_than_excel():
 def test_refuses_a_sheet_with_no_header():
     with pytest.raises(ReadError, match="No header row"):
         read_table(open_source(xlsx([[1], [2]]), "n.xlsx"), None, "spend")
+
+
+def test_header_in_row_one_is_read_once_with_the_users_own_names(monkeypatch):
+    """The fast path (one typed read) and the slow path (scan, then read) name columns alike."""
+    import alignment.reading as reading
+
+    loads = []
+    original = reading._load_typed
+    monkeypatch.setattr(reading, "_load_typed", lambda r, s, h: loads.append(h) or original(r, s, h))
+    rows = [["Month", "Business unit", "Actual", "Budget"], ["2025-01", "Retail", 10, 12]]
+    raw = read_table(open_source(xlsx(rows), "a.xlsx"), None, "spend")
+    assert loads == [0] and raw.headers == ["Month", "Business unit", "Actual", "Budget"]
+    assert raw.frame["Actual"].tolist() == [10] and raw.row_numbers.tolist() == [2]
+
+    loads.clear()  # a repeated and a blank header: fastexcel would rename them, so the slow path reads it
+    rows = [["Month", "Budget", "Budget", None, "Business unit"], ["2025-01", 1, 2, 3, "Retail"]]
+    raw = read_table(open_source(xlsx(rows), "b.xlsx"), None, "spend")
+    assert loads == [0, 0] and raw.headers == ["Month", "Budget", "Budget (2)", "Column D", "Business unit"]
+
+    loads.clear()  # a title above the header
+    rows = [["IT spend FY25"], ["Month", "Business unit", "Actual"], ["2025-01", "Retail", 5]]
+    raw = read_table(open_source(xlsx(rows), "c.xlsx"), None, "spend")
+    assert loads == [0, 1] and raw.headers == ["Month", "Business unit", "Actual"] and raw.row_numbers.tolist() == [3]
