@@ -42,7 +42,7 @@ with left:
     st.image(live.qr_svg(link), width=320)
     st.markdown(f"### Join at `{link}`")
     st.markdown(f"## Code **{code}**")
-    with st.expander("Phones cannot open the link?"):
+    with st.expander("Tips for the room"):
         st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
                    "The link uses the address this browser shows. If phones reach the app another way "
                    "(the laptop's network address, or a public name behind a proxy), set "
