@@ -14,6 +14,9 @@ def test_bench_reports_every_target(tmp_path):
                                        "page rerun median < 250 ms", "peak memory < 1 GB"}
     assert set(results["queries"]) >= {"executive_summary", "bottleneck_stages", "spend_by_business_goal"}
     assert results["xlsx_ingest"]["ratio"] > 0 and results["peak_memory_mb"] > 0
+    stages = results["peak_memory_by_stage_mb"]
+    assert set(stages) == {"xlsx ingest", "csv ingest", "queries", "page rerun"}
+    assert results["peak_memory_mb"] == max(stages.values())
 
 
 def test_bench_data_is_deterministic():
