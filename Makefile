@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/alignment.duckdb
 PORT ?= 8501
+# Empty: Streamlit's default (every address, so phones in the room can join); HOST=127.0.0.1 keeps it local.
+HOST ?=
 
 .PHONY: run test lint demo bench browser clean
 
@@ -20,7 +22,7 @@ demo: $(VENV)
 	$(BIN)/python -m alignment demo --db $(DB)
 
 run: $(VENV) $(DB)
-	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) $(if $(HOST),--server.address $(HOST))
 
 # Debian's chromium for the browser tests; Playwright never downloads a browser here.
 browser:

@@ -49,6 +49,12 @@ def join_url(base_url: str, code: str) -> str:
     return urlunsplit((parts.scheme or "http", parts.netloc, "/", urlencode({"join": code}), ""))
 
 
+def only_this_machine(url: str) -> bool:
+    """A link phones cannot follow: it names this machine, not its address on the network."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def qr_svg(url: str) -> str:
     """A QR code a phone camera reads from the back of a room (dark on light, quiet zone kept)."""
     buffer = io.BytesIO()

@@ -12,6 +12,8 @@ store = store_or_stop()
 st.title("Live survey")
 require("facilitate", "run a live survey")
 
+if "closed" in st.session_state:
+    st.success(st.session_state.pop("closed"), icon=":material/check_circle:")
 open_codes = store.open_live_sessions()
 code = st.query_params.get("session")
 if code not in open_codes:
@@ -33,12 +35,14 @@ if code is None:
     st.stop()
 
 st.query_params["session"] = code
-session = store.live_session(code)
 base = public_url() or st.context.url or "http://localhost:8501"
 link = live.join_url(base, code)
 
 left, right = st.columns([2, 3], gap="large")
 with left:
+    if live.only_this_machine(link):
+        st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
+                   "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
     st.image(live.qr_svg(link), width=320)
     st.markdown(f"### Join at `{link}`")
     st.markdown(f"## Code **{code}**")
@@ -69,7 +73,8 @@ a, b, _ = st.columns([1, 1, 3])
 if a.button("Close the session", icon=":material/stop:", key="close"):
     store.close_live_session(code)
     del st.query_params["session"]
-    st.session_state["closed"] = f"Session {code} is closed; its {session['respondents']}+ answers are kept as " \
-                                 f"the wave '{session['wave']}'."
+    final = store.live_session(code)
+    st.session_state["closed"] = (f"Session {code} is closed: {final['respondents']} people's answers are kept "
+                                  f"as the survey wave '{final['wave']}'.")
     st.rerun()
 b.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:")

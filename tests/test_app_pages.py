@@ -119,6 +119,13 @@ def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     ).fetchall()
     assert got == [("Business", 2.0, 6), ("IT", 5.0, 6)]
 
+    host.button(key="close").click().run()
+    assert "2 people's answers are kept as the survey wave 'Room test'" in host.success[0].value
+    late = AppTest.from_file(APP, default_timeout=60)
+    late.query_params["join"] = code
+    late.run()
+    assert "This session has closed" in late.info[0].value
+
 
 def test_a_join_form_with_missing_answers_names_them_and_stores_nothing(demo_db):
     import app_pages.common as common

@@ -45,6 +45,8 @@ def test_codes_are_unambiguous_and_links_point_at_the_join_page():
     assert live.normalise_code(" ab-c2 ") == "ABC2"
     assert live.join_url("https://dash.example.com/alignment?wave=x", "ABC234") == \
         "https://dash.example.com/?join=ABC234"
+    assert live.only_this_machine("http://localhost:8501/?join=A") and live.only_this_machine("http://127.0.0.1:1/")
+    assert not live.only_this_machine("http://10.0.0.5:8501/?join=A")
     assert live.qr_svg("https://dash.example.com/?join=ABC234").lstrip().startswith("<?xml")
 
 
