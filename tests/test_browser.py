@@ -39,9 +39,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db: Path):
+def _serve(db: Path, **settings: str):
     port = _free_port()
-    env = {**os.environ, "ALIGNMENT_DB": str(db)}
+    env = {**os.environ, "ALIGNMENT_DB": str(db), **settings}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
                              str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -124,12 +124,29 @@ def test_walk_every_page_and_save_screenshots(tmp_path, browser):
         server.kill()
 
 
+def _answer_on_a_phone(browser, url: str, code: str, side: str, score: str, screenshot: Path | None = None):
+    phone = browser.new_page(viewport={"width": 390, "height": 2400}, is_mobile=True, has_touch=True)
+    phone.goto(f"{url}/?join={code}")
+    phone.get_by_role("heading", name="How aligned are IT and the business?").wait_for(timeout=30_000)
+    assert phone.locator("[data-testid='stSidebar']").count() == 0
+    phone.get_by_role("radiogroup", name="I work in").get_by_text(side, exact=True).click()
+    for dimension in ("Communications", "Value measurement", "Governance", "Partnership",
+                      "Scope & architecture", "Skills"):
+        phone.get_by_role("radiogroup", name=dimension).get_by_text(score, exact=True).click()
+    if screenshot:
+        phone.screenshot(path=str(screenshot))
+    phone.get_by_role("button", name="Send my answers").click()
+    phone.get_by_text("your answers are in").wait_for(timeout=30_000)
+    phone.close()
+
+
 def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser):
     db = tmp_path / "live.duckdb"
     store = Store(db)
     load_demo(store)
     store.close()
-    server, url = _serve(db)
+    # The address phones use differs from the one the facilitator's browser shows.
+    server, url = _serve(db, ALIGNMENT_PUBLIC_URL="http://alignment.example.test:8501")
     try:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         screen = browser.new_page(viewport={"width": 1400, "height": 1100})
@@ -138,22 +155,14 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
         screen.get_by_role("button", name="Open a session").click()
         screen.get_by_text("Waiting for the first answers").wait_for(timeout=30_000)
         code = screen.url.split("session=")[1][:6]
+        screen.get_by_text(f"http://alignment.example.test:8501/?join={code}").wait_for(timeout=10_000)
         screen.screenshot(path=str(ARTIFACTS / "live-waiting.png"))
 
-        phone = browser.new_page(viewport={"width": 390, "height": 2400}, is_mobile=True, has_touch=True)
-        phone.goto(f"{url}/?join={code}")
-        phone.get_by_role("heading", name="How aligned are IT and the business?").wait_for(timeout=30_000)
-        assert phone.locator("[data-testid='stSidebar']").count() == 0
-        phone.get_by_role("radiogroup", name="I work in").get_by_text("IT", exact=True).click()
-        for dimension in ("Communications", "Value measurement", "Governance", "Partnership",
-                          "Scope & architecture", "Skills"):
-            phone.get_by_role("radiogroup", name=dimension).get_by_text("4", exact=True).click()
-        phone.screenshot(path=str(ARTIFACTS / "live-phone.png"))
-        phone.get_by_role("button", name="Send my answers").click()
-        phone.get_by_text("your answers are in").wait_for(timeout=30_000)
-
+        _answer_on_a_phone(browser, url, code, "IT", "4", ARTIFACTS / "live-phone.png")
         # No reload: the big screen's fragment redraws itself every two seconds.
         screen.locator("[data-testid='stMetricValue']", has_text="1").wait_for(timeout=15_000)
+        _answer_on_a_phone(browser, url, code, "The business", "2")
+        screen.locator("[data-testid='stMetricValue']", has_text="2").wait_for(timeout=15_000)
         screen.locator(CHART).first.wait_for(timeout=15_000)
         screen.wait_for_timeout(1000)
         screen.screenshot(path=str(ARTIFACTS / "live-answers.png"))
