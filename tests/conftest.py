@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable
 
 import openpyxl
@@ -36,3 +37,15 @@ def xlsx(rows: Iterable[Iterable[object]], sheet: str = "Sheet1", extra: dict | 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
+
+
+def run_while_reading(readers: list[threading.Thread], writers: list[threading.Thread],
+                      stop: threading.Event) -> None:
+    """Start everyone, wait for the writers, then tell the readers to stop and wait for them."""
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,21 +41,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db: Path, **settings: str):
+@contextmanager
+def _serving(db: Path, **settings: str) -> Iterator[str]:
+    """A real Streamlit server on a free port, stopped afterwards; yields its address."""
     port = _free_port()
     env = {**os.environ, "ALIGNMENT_DB": str(db), **settings}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
                              str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        proc.kill()
+
+
+def _demo_db(path: Path) -> Path:
+    with Store(path) as store:
+        load_demo(store)
+    return path
 
 
 @pytest.fixture
@@ -72,8 +86,7 @@ def _wait_for_app(page):
 
 
 def test_upload_then_see_the_dashboard(tmp_path, browser):
-    server, url = _serve(tmp_path / "browser.duckdb")
-    try:
+    with _serving(tmp_path / "browser.duckdb") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         page.goto(f"{url}/data")
         _wait_for_app(page)
@@ -93,17 +106,11 @@ def test_upload_then_see_the_dashboard(tmp_path, browser):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "upload-then-overview.png"))
         assert page.get_by_text("$2.1k").count() >= 1  # IT spend: 1,200 + 900
-    finally:
-        server.kill()
 
 
 def test_walk_every_page_and_save_screenshots(tmp_path, browser):
-    db = tmp_path / "demo.duckdb"
-    store = Store(db)
-    load_demo(store)
-    store.close()
-    server, url = _serve(db)
-    try:
+    db = _demo_db(tmp_path / "demo.duckdb")
+    with _serving(db) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2600})
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for name, (path, heading, has_charts) in PAGES.items():
@@ -120,8 +127,6 @@ def test_walk_every_page_and_save_screenshots(tmp_path, browser):
         _wait_for_app(page)
         assert "bu=Retail" in page.url
         page.get_by_text("Retail").first.wait_for(timeout=10_000)
-    finally:
-        server.kill()
 
 
 def _answer_on_a_phone(browser, url: str, code: str, side: str, score: str, screenshot: Path | None = None):
@@ -141,13 +146,9 @@ def _answer_on_a_phone(browser, url: str, code: str, side: str, score: str, scre
 
 
 def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser):
-    db = tmp_path / "live.duckdb"
-    store = Store(db)
-    load_demo(store)
-    store.close()
+    db = _demo_db(tmp_path / "live.duckdb")
     # The address phones use differs from the one the facilitator's browser shows.
-    server, url = _serve(db, ALIGNMENT_PUBLIC_URL="http://alignment.example.test:8501")
-    try:
+    with _serving(db, ALIGNMENT_PUBLIC_URL="http://alignment.example.test:8501") as url:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         screen = browser.new_page(viewport={"width": 1400, "height": 1100})
         screen.goto(f"{url}/live")
@@ -166,17 +167,11 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
         screen.locator(CHART).first.wait_for(timeout=15_000)
         screen.wait_for_timeout(1000)
         screen.screenshot(path=str(ARTIFACTS / "live-answers.png"))
-    finally:
-        server.kill()
 
 
 def test_presentation_mode_steps_with_the_arrow_keys(tmp_path, browser):
-    db = tmp_path / "present.duckdb"
-    store = Store(db)
-    load_demo(store)
-    store.close()
-    server, url = _serve(db)
-    try:
+    db = _demo_db(tmp_path / "present.duckdb")
+    with _serving(db) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/?present=1")
         page.get_by_role("heading", name="IT has spent").wait_for(timeout=30_000)
@@ -187,5 +182,3 @@ def test_presentation_mode_steps_with_the_arrow_keys(tmp_path, browser):
         page.keyboard.press("ArrowRight")
         page.get_by_role("heading", name="serves no named business goal").wait_for(timeout=30_000)
         assert "slide=2" in page.url
-    finally:
-        server.kill()

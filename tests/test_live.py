@@ -10,6 +10,7 @@ from alignment import live
 from alignment.queries import run_query
 from alignment.schema import LUFTMAN_DIMENSIONS
 from alignment.store import AlreadyAnswered, Store, StoreError
+from tests.conftest import run_while_reading
 
 ALL_FOUR = dict.fromkeys(LUFTMAN_DIMENSIONS, 4)
 
@@ -131,13 +132,7 @@ def test_many_phones_answer_while_dashboards_read_and_uploads_land(tmp_path):
 
     readers = [threading.Thread(target=reader) for _ in range(4)]
     writers = [threading.Thread(target=phone, args=(n,)) for n in range(8)] + [threading.Thread(target=uploader)]
-    for t in readers + writers:
-        t.start()
-    for t in writers:
-        t.join()
-    stop.set()
-    for t in readers:
-        t.join()
+    run_while_reading(readers, writers, stop)
     assert errors == []
     cur = store.cursor()
     assert cur.execute("SELECT count(DISTINCT respondent_id), count(*) FROM survey").fetchone() == (80, 480)

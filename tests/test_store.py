@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from alignment.store import Store, StoreError
+from tests.conftest import run_while_reading
 
 
 def frame(n: int, unit: str = "A") -> pd.DataFrame:
@@ -79,13 +80,7 @@ def test_many_threads_read_while_others_write(tmp_path):
 
     readers = [threading.Thread(target=reader) for _ in range(6)]
     writers = [threading.Thread(target=writer, args=(u,)) for u in "ABCD"]
-    for t in readers + writers:
-        t.start()
-    for t in writers:
-        t.join()
-    stop.set()
-    for t in readers:
-        t.join()
+    run_while_reading(readers, writers, stop)
     assert errors == []
     assert store.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] == 4 * 20 * 50
     store.close()
