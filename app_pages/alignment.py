@@ -51,5 +51,7 @@ if not change.empty and change["previous_wave"].notna().any():
     table(change, "wave_change")
 else:
     st.info("Only one wave so far: run the survey again to see change.")
-workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "Wave change": change},
+spread = run("score_distribution", wave=wave)
+workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "Wave change": change,
+                   "Score distribution": spread},
                   "alignment")

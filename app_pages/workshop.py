@@ -6,7 +6,7 @@ import streamlit as st
 
 from alignment import charts, live
 from alignment.config import public_url
-from app_pages.common import require, run, store_or_stop, user_email
+from app_pages.common import require, run, store_or_stop, user_email, workbook_download
 
 store = store_or_stop()
 st.title("Live survey")
@@ -58,7 +58,7 @@ def live_results(code: str) -> None:
     """Redrawn every two seconds on its own, so the room sees answers within seconds."""
     now = store.live_session(code)
     st.metric("People who have answered", now["respondents"])
-    gap = run("alignment_gap", wave=now["wave"])
+    gap = run("alignment_gap", wave=now["wave"], business_unit=None)  # the whole room, whatever the filter
     if gap.empty or now["respondents"] == 0:
         st.info("Waiting for the first answers…")
         return
@@ -78,3 +78,9 @@ if a.button("Close the session", icon=":material/stop:", key="close"):
                                   f"as the survey wave '{final['wave']}'.")
     st.rerun()
 b.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:")
+
+wave = store.live_session(code)["wave"]
+room = {"wave": wave, "business_unit": None}
+workbook_download({"IT vs business": run("alignment_gap", **room), "Maturity": run("alignment_maturity", **room),
+                   "Score distribution": run("score_distribution", **room),
+                   "Fix first": run("importance_satisfaction", **room)}, f"workshop-{code}")

@@ -119,12 +119,36 @@ def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     ).fetchall()
     assert got == [("Business", 2.0, 6), ("IT", 5.0, 6)]
 
+    assert any("Excel" in b.label for b in host.get("download_button"))  # the follow-up export
     host.button(key="close").click().run()
     assert "2 people's answers are kept as the survey wave 'Room test'" in host.success[0].value
     late = AppTest.from_file(APP, default_timeout=60)
     late.query_params["join"] = code
     late.run()
     assert "This session has closed" in late.info[0].value
+
+
+def test_importance_questions_feed_the_fix_first_view(demo_db):
+    import app_pages.common as common
+    from alignment.live import STATEMENTS
+    from alignment.queries import run_query
+
+    store = common.get_store()
+    store.open_live_session("IMP234", "With importance", ask_importance=True)
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["join"] = "IMP234"
+    phone.run()
+    phone.radio(key="group").set_value("Business")
+    for dimension in LUFTMAN_DIMENSIONS:
+        phone.radio(key=f"score-{dimension}").set_value(2)
+        phone.radio(key=f"importance-{dimension}").set_value(5 if dimension == "Governance" else 3)
+    phone.button[0].click()
+    phone.run()
+    assert not phone.error, [e.value for e in phone.error]
+    quad = run_query(store.cursor(), "importance_satisfaction", {"wave": "With importance"}).set_index("question")
+    governance = quad.loc[STATEMENTS["Governance"]]
+    assert (governance["importance"], governance["satisfaction"]) == (5, 2)
+    assert governance["quadrant"] == "Fix first"
 
 
 def test_a_join_form_with_missing_answers_names_them_and_stores_nothing(demo_db):

@@ -244,6 +244,18 @@ def test_wave_change(cur):
     assert nan(w["Governance"]["change"])
 
 
+def test_score_distribution(cur):
+    d = {(r["dimension"], r["respondent_group"]): r for r in rows(cur, "score_distribution")}
+    comm_it, comm_biz = d[("Communications", "IT")], d[("Communications", "Business")]
+    assert (comm_it["answers"], comm_it["mean_score"], comm_it["agree"], comm_it["strongly_agree"]) == (2, 4.5, 1, 1)
+    assert (comm_biz["strongly_disagree"], comm_biz["mean_score"]) == (2, 1.0)  # r3 and r4 both answered 1
+    assert d[("Governance", "Business")]["neutral"] == 1 and d[("Governance", "Business")]["agree"] == 1
+    assert list(d)[:2] == [("Communications", "IT"), ("Communications", "Business")]
+    w1 = rows(cur, "score_distribution", wave="W1")
+    assert [(r["respondent_group"], r["neutral"], r["strongly_disagree"]) for r in w1] == [("IT", 1, 0),
+                                                                                       ("Business", 0, 1)]
+
+
 def test_executive_summary(cur):
     (s,) = rows(cur, "executive_summary", as_of=AS_OF)
     assert s["it_spend"] == 500 and s["budget_to_date"] == 450 and s["budget_variance"] == 50
