@@ -89,7 +89,8 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         out.warnings.append(f"Skipped {int(blank.sum())} blank row(s) in sheet '{raw.sheet}'.")
     keep = ~(blank | total)
     out.skipped = int((~keep).sum())
-    frame = frame.loc[keep].reset_index(drop=True)
+    if not keep.all():  # most files have nothing to skip: no copy of a million rows then
+        frame = frame.loc[keep].reset_index(drop=True)
     rows = raw.row_numbers[keep]
 
     unmapped = [h for h in raw.headers if h not in mapping and not frame[h].isna().all()]
