@@ -160,6 +160,31 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
     return (rule + dots).properties(height=40 * max(4, len(order)))
 
 
+LIKERT = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+LIKERT_SCALE = alt.Scale(domain=["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
+                         range=["#CA4B45", "#F2A29B", "#C9C9C9", "#8FB8DE", "#3C6E9F"])
+
+
+def likert(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Each side's answers per dimension as 100% bars, disagree on the left: a split room shows
+    even where the means agree."""
+    long = frame.melt(id_vars=["dimension", "respondent_group", "answers"], value_vars=LIKERT,
+                      var_name="answer", value_name="people")
+    long["order"] = long["answer"].map(LIKERT.index)
+    long["answer"] = long["answer"].map(lambda a: a.replace("_", " ").capitalize())
+    dimensions = list(dict.fromkeys(frame["dimension"]))
+    return _base(long, title).mark_bar().encode(
+        y=alt.Y("dimension:N", sort=dimensions, axis=alt.Axis(title=None, labelLimit=200)),
+        yOffset=alt.YOffset("respondent_group:N", sort=["IT", "Business"], title=label("group")),
+        x=alt.X("people:Q", stack="normalize", axis=alt.Axis(format="%", title="Share of answers")),
+        color=alt.Color("answer:N", scale=LIKERT_SCALE, title="Answer", sort=LIKERT_SCALE.domain),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("dimension:N", title=label("dimension")),
+                 alt.Tooltip("respondent_group:N", title=label("group")),
+                 alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("people:Q", title="People")],
+    ).properties(height=56 * max(4, len(dimensions)))
+
+
 def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Importance against satisfaction, split at 3: top-left is 'fix first'."""
     base = _base(frame, title)

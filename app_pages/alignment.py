@@ -33,6 +33,12 @@ if not gap.empty:
     chart(charts.gap_dumbbell(gap, "IT view vs business view"), "alignment_gap")
     table(gap, "alignment_gap")
 
+st.header("How each side answered")
+answers("score_distribution")
+spread = run("score_distribution", wave=wave)
+if not spread.empty:
+    chart(charts.likert(spread, "Answers by dimension: IT (upper bar) and business (lower bar)"), "score_distribution")
+
 st.header("What to fix first")
 answers("importance_satisfaction")
 quad = run("importance_satisfaction", wave=wave)
@@ -51,7 +57,6 @@ if not change.empty and change["previous_wave"].notna().any():
     table(change, "wave_change")
 else:
     st.info("Only one wave so far: run the survey again to see change.")
-spread = run("score_distribution", wave=wave)
 workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "Wave change": change,
                    "Score distribution": spread},
                   "alignment")

@@ -69,7 +69,8 @@ with right:
     live_results(code)
 
 st.divider()
-a, b, _ = st.columns([1, 1, 3])
+wave = store.live_session(code)["wave"]
+a, b, c, _ = st.columns([1, 1, 1, 2])
 if a.button("Close the session", icon=":material/stop:", key="close"):
     store.close_live_session(code)
     del st.query_params["session"]
@@ -77,9 +78,11 @@ if a.button("Close the session", icon=":material/stop:", key="close"):
     st.session_state["closed"] = (f"Session {code} is closed: {final['respondents']} people's answers are kept "
                                   f"as the survey wave '{final['wave']}'.")
     st.rerun()
-b.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:")
+b.page_link("app_pages/present.py", label="Present the findings", icon=":material/slideshow:",
+            query_params={"wave": wave, "present": "1"})
+c.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:",
+            query_params={"wave": wave})
 
-wave = store.live_session(code)["wave"]
 room = {"wave": wave, "business_unit": None}
 workbook_download({"IT vs business": run("alignment_gap", **room), "Maturity": run("alignment_maturity", **room),
                    "Score distribution": run("score_distribution", **room),
