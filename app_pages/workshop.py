@@ -24,7 +24,8 @@ if code is None:
              "answer Luftman's six alignment questions on their phones. The answers are stored as a survey "
              "wave, like an upload: they appear on every dashboard and can be undone on the Data page.")
     with st.form("open"):
-        wave = st.text_input("Survey wave name", value=f"Workshop {dt.date.today():%Y-%m-%d}", max_chars=80)
+        wave = st.text_input("Survey wave name", value=f"{dt.date.today():%Y-%m-%d} workshop", max_chars=80,
+                             help="Waves are ordered by name; starting with the date keeps the newest last.")
         ask_importance = st.checkbox("Also ask how important each dimension is (for the 'fix first' view)")
         if st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:"):
             code = live.new_code()
