@@ -217,3 +217,36 @@ def test_a_viewer_cannot_reach_the_data_page_even_by_its_address(demo_db):
     page.user = {"is_logged_in": True, "email": "ann@example.com"}
     page.run()
     assert not page.file_uploader and "not load or change data" in page.warning[0].value
+
+
+def test_an_unlisted_address_is_told_it_has_no_access(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["access"] = {"viewers": ["@example.com"]}
+    at.secrets["auth"] = SIGN_IN["auth"]
+    at.user = {"is_logged_in": True, "email": "eve@elsewhere.org"}
+    at.run()
+    assert "eve@elsewhere.org, which has no access" in at.warning[0].value
+    assert not at.get("vega_lite_chart") and at.button[0].label == "Sign out"
+
+
+def test_sign_in_without_an_identity_provider_says_what_to_add(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["access"] = {"viewers": ["@example.com"]}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception and "add an [auth] section" in at.error[0].value
+
+
+def test_a_join_link_works_without_signing_in_unless_switched_off(demo_db):
+    import app_pages.common as common
+
+    common.get_store().open_live_session("ANON22", "Anonymous")
+    for anonymous, sees_form in ((True, True), (False, False)):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["access"] = {**SIGN_IN["access"], "anonymous_answers": anonymous}
+        at.secrets["auth"] = SIGN_IN["auth"]
+        at.user = {"is_logged_in": False}
+        at.query_params["join"] = "ANON22"
+        at.run()
+        assert bool(at.radio) == sees_form
+        assert (at.button[0].label == "Sign in") != sees_form
