@@ -18,6 +18,9 @@ open_codes = store.open_live_sessions()
 code = st.query_params.get("session")
 if code not in open_codes:
     code = open_codes[0] if open_codes else None
+if len(open_codes) > 1:  # several rooms at once, each facilitator on their own session
+    code = st.selectbox("Open sessions", open_codes, index=open_codes.index(code), key="pick-session",
+                        format_func=lambda c: f"{c} · {store.live_session(c)['wave']}")
 
 if code is None:
     st.write("Open a session, show its QR code on the room's screen, and watch IT and the business "

@@ -250,3 +250,16 @@ def test_a_join_link_works_without_signing_in_unless_switched_off(demo_db):
         at.run()
         assert bool(at.radio) == sees_form
         assert (at.button[0].label == "Sign in") != sees_form
+
+
+def test_with_two_rooms_open_the_facilitator_picks_one(demo_db):
+    import app_pages.common as common
+
+    store = common.get_store()
+    store.open_live_session("ROOMA2", "2026-11-22 room A")
+    store.open_live_session("ROOMB3", "2026-11-22 room B")
+    at = open_page("app_pages/workshop.py")
+    picker = at.selectbox(key="pick-session")
+    assert set(picker.options) == {"ROOMA2 · 2026-11-22 room A", "ROOMB3 · 2026-11-22 room B"}
+    picker.set_value("ROOMA2").run()
+    assert at.query_params["session"] == "ROOMA2" and any("ROOMA2" in m.value for m in at.markdown)
