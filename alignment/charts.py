@@ -200,6 +200,19 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     return (points + rules.encode(x="v:Q") + rules.encode(y="v:Q")).properties(height=380)
 
 
+def for_the_room(chart: alt.Chart, dark: bool = False, height: int = 380) -> alt.Chart:
+    """The same chart with type readable from the back of a room, for presentation mode. It sets
+    its own text colours because Streamlit's chart theme would override the larger type."""
+    text, grid = ("#FAFAFA", "#3A3F4B") if dark else ("#262730", "#E6E6E6")
+    return (chart.properties(height=height)
+            .configure(background="transparent", font="Source Sans Pro, sans-serif")
+            .configure_axis(labelFontSize=16, titleFontSize=16, labelLimit=320, labelColor=text,
+                            titleColor=text, gridColor=grid, domainColor=grid, tickColor=grid)
+            .configure_legend(labelFontSize=16, titleFontSize=16, symbolSize=200, labelColor=text, titleColor=text)
+            .configure_title(fontSize=20, color=text, anchor="start")
+            .configure_view(stroke=None))
+
+
 def to_image(chart: alt.Chart, fmt: str) -> bytes:
     """PNG or SVG of a chart, offline (vl-convert bundles the Vega renderer)."""
     spec = chart.to_json()

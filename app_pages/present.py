@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment import findings
+from alignment import charts, findings
 from app_pages.common import empty_notice, run
 
 # Large type for the back of the room; only this page's text is enlarged.
@@ -31,7 +31,8 @@ st.caption(f"{finding.title} · {index} of {len(slides)}")
 st.title(finding.headline, anchor=False)
 st.write(finding.detail)
 if finding.chart is not None:
-    st.altair_chart(finding.chart.properties(height=380), width="stretch")
+    dark = st.context.theme.type == "dark"
+    st.altair_chart(charts.for_the_room(finding.chart, dark=dark), width="stretch", theme=None)
 
 back, _, forward = st.columns([1, 4, 1])
 back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, icon=":material/arrow_back:",
