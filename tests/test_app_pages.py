@@ -263,3 +263,35 @@ def test_with_two_rooms_open_the_facilitator_picks_one(demo_db):
     assert set(picker.options) == {"ROOMA2 · 2026-11-22 room A", "ROOMB3 · 2026-11-22 room B"}
     picker.set_value("ROOMA2").run()
     assert at.query_params["session"] == "ROOMA2" and any("ROOMA2" in m.value for m in at.markdown)
+
+
+def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
+    from tests.conftest import xlsx
+
+    at = open_page("app_pages/data.py")
+    workbook = xlsx([["Month", "Business unit", "Actual", "Budget"], ["2025-01", "Retail", 100, 90],
+                     ["2025-02", "Retail", "oops", 90]])
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    # the bad cell is named by sheet, row and column, and nothing can be loaded
+    assert "1 problem(s) found" in at.error[0].value
+    problem = at.dataframe[-1].value.iloc[0]
+    assert problem["message"].startswith("Sheet 'Sheet1', row 3, column C ('Actual'): 'oops'")
+    assert not [b for b in at.button if b.key == "load"]
+
+    good = xlsx([["Month", "Business unit", "Actual", "Budget"], ["2025-01", "Retail", 100, 90],
+                 ["2025-02", "Retail", 50, 90]])
+    at.file_uploader(key="upload").upload("gl2.xlsx", good).run()
+    assert "2 row(s) ready to load" in at.success[0].value
+    at.button(key="load").click().run()
+    assert "Loaded 2 row(s) into spend as upload 1." in at.success[0].value
+
+    import app_pages.common as common
+
+    spend = lambda: common.get_store().cursor().execute("SELECT coalesce(sum(actual), 0) FROM spend").fetchone()[0]  # noqa: E731
+    assert spend() == 150
+    at.selectbox(key="undo_id").set_value(1)
+    at.button(key="undo").click().run()
+    assert "Undid upload 1" in at.success[0].value and spend() == 0
+    at.selectbox(key="redo_id").set_value(1)
+    at.button(key="redo").click().run()
+    assert "Restored upload 1." in at.success[0].value and spend() == 150
