@@ -153,6 +153,17 @@ def stage_history(rng: random.Random, project_frame: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+# What a few people wrote, by (wave, respondent number, dimension): the voice behind the gap.
+COMMENTS = {
+    ("2026 H1", 3, "Communications"): "We announce changes in the IT newsletter; I doubt many read it.",
+    ("2026 H1", 12, "Communications"): "We hear about IT changes after they happen.",
+    ("2026 H1", 15, "Value measurement"): "Nobody can tell me what the new ERP saved us.",
+    ("2026 H1", 18, "Partnership"): "IT joins our planning only when the budget is already set.",
+    ("2026 H1", 7, "Governance"): "Too many priorities are 'urgent'; the steering board rarely says no.",
+    ("2026 H1", 21, "Skills"): "My team would use the data tools more with some training.",
+}
+
+
 def survey(rng: random.Random) -> pd.DataFrame:
     rows = []
     units = list(UNITS)
@@ -162,7 +173,7 @@ def survey(rng: random.Random) -> pd.DataFrame:
             for dimension in LUFTMAN_DIMENSIONS:
                 it, business = VIEWS[dimension]
                 mean = (it if group == "IT" else business) + lift
-                for question in QUESTIONS[dimension]:
+                for n, question in enumerate(QUESTIONS[dimension]):
                     score = min(5, max(1, round(rng.gauss(mean, 0.8))))
                     importance = min(5, max(1, round(rng.gauss(4.2 if dimension in ("Value measurement",
                                                                                    "Partnership") else 3.2, 0.7))))
@@ -170,7 +181,8 @@ def survey(rng: random.Random) -> pd.DataFrame:
                                  "wave": wave, "respondent_group": group,
                                  "business_unit": "IT" if group == "IT" else units[r % len(units)],
                                  "role": "IT staff" if group == "IT" else "Manager", "dimension": dimension,
-                                 "importance": importance, "comment": None})
+                                 "importance": importance,
+                                 "comment": COMMENTS.get((wave, r, dimension)) if n == 0 else None})
     return pd.DataFrame(rows)
 
 

@@ -39,6 +39,12 @@ spread = run("score_distribution", wave=wave)
 if not spread.empty:
     chart(charts.likert(spread, "Answers by dimension: IT (upper bar) and business (lower bar)"), "score_distribution")
 
+said = run("survey_comments", wave=wave)
+if not said.empty:
+    st.subheader("In their own words")
+    answers("survey_comments")
+    table(said, "survey_comments")
+
 st.header("What to fix first")
 answers("importance_satisfaction")
 quad = run("importance_satisfaction", wave=wave)
@@ -58,5 +64,5 @@ if not change.empty and change["previous_wave"].notna().any():
 else:
     st.info("Only one wave so far: run the survey again to see change.")
 workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "Wave change": change,
-                   "Score distribution": spread},
+                   "Score distribution": spread, "Comments": said},
                   "alignment")

@@ -90,4 +90,5 @@ c.page_link("app_pages/alignment.py", label="Full survey results", icon=":materi
 room = {"wave": wave, "business_unit": None}
 workbook_download({"IT vs business": run("alignment_gap", **room), "Maturity": run("alignment_maturity", **room),
                    "Score distribution": run("score_distribution", **room),
-                   "Fix first": run("importance_satisfaction", **room)}, f"workshop-{code}")
+                   "Fix first": run("importance_satisfaction", **room),
+                   "Comments": run("survey_comments", **room)}, f"workshop-{code}")

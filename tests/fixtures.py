@@ -73,8 +73,12 @@ def survey() -> pd.DataFrame:
         ("W1", "r1", "IT", "Communications", "Q comm", 3, None),
         ("W1", "r3", "Business", "Communications", "Q comm", 1, None),
     ]
-    return pd.DataFrame(rows, columns=["wave", "respondent_id", "respondent_group", "dimension", "question",
-                                       "score", "importance"])
+    frame = pd.DataFrame(rows, columns=["wave", "respondent_id", "respondent_group", "dimension", "question",
+                                        "score", "importance"])
+    frame["comment"] = None
+    frame.loc[4, "comment"] = "We hear about IT changes after they happen."  # r3, W2, Communications
+    frame.loc[9, "comment"] = "Old comment"  # r3, W1
+    return frame
 
 
 def load(store: Store) -> Store:

@@ -257,6 +257,14 @@ def test_score_distribution(cur):
                                                                                        ("Business", 0, 1)]
 
 
+def test_survey_comments_of_the_chosen_wave(cur):
+    (latest,) = rows(cur, "survey_comments")
+    assert (latest["respondent_group"], latest["dimension"], latest["comment"]) == (
+        "Business", "Communications", "We hear about IT changes after they happen.")
+    assert [r["comment"] for r in rows(cur, "survey_comments", wave="W1")] == ["Old comment"]
+    assert rows(cur, "score_distribution")[1]["comments"] == 1  # Communications, Business
+
+
 def test_executive_summary(cur):
     (s,) = rows(cur, "executive_summary", as_of=AS_OF)
     assert s["it_spend"] == 500 and s["budget_to_date"] == 450 and s["budget_variance"] == 50
