@@ -64,17 +64,26 @@ def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
     return con
 
 
-def _with_source_rows(frame: pd.DataFrame, names: list[str], source_rows: object) -> pd.DataFrame:
-    """The dataset's columns in order, missing ones blank, without copying the data (a copy of a
-    million-row upload costs hundreds of MB)."""
-    blank = pd.Series(None, index=frame.index, dtype="object")
-    columns = {"source_row": np.asarray(source_rows)} | {n: frame[n] if n in frame else blank for n in names}
-    return pd.DataFrame(columns, index=frame.index, copy=False)
+def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str, sha256: str, sheet: str,
+                mapping: dict | None, row_count: int, user: str, at: dt.datetime, mode: str) -> int:
+    """The uploads row every batch starts with (active); returns its id."""
+    return int(cur.execute(
+        "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
+        "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
+        [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode],
+    ).fetchone()[0])
 
 
-def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, data: pd.DataFrame) -> None:
-    """Rows (source_row first, then the dataset's columns) into the dataset's table, typed."""
+def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, frame: pd.DataFrame,
+                 source_rows: object) -> None:
+    """The dataset's columns of ``frame`` (missing ones blank) into its table, typed, with their
+    source rows. The frame is handed to DuckDB without a copy: a copy of a million-row upload
+    costs hundreds of MB."""
     ds = DATASETS[dataset]
+    blank = pd.Series(None, index=frame.index, dtype="object")
+    columns = {"source_row": np.asarray(source_rows)} | {
+        c.name: frame[c.name] if c.name in frame else blank for c in ds.stored_columns}
+    data = pd.DataFrame(columns, index=frame.index, copy=False)
     casts = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.kind]})" for c in ds.stored_columns)
     cur.register("incoming_rows", data)
     cur.execute(f"INSERT INTO {dataset}_rows SELECT {int(batch_id)}, source_row, {casts} FROM incoming_rows")
@@ -175,24 +184,19 @@ class Store:
         DuplicateUpload, checked inside the transaction so two concurrent appends cannot both pass."""
         if mode not in ("append", "replace"):
             raise StoreError(f"Mode must be append or replace, not '{mode}'.")
-        ds = DATASETS[dataset]
-        names = [c.name for c in ds.stored_columns]
-        data = _with_source_rows(frame, names, source_rows if source_rows is not None else range(1, len(frame) + 1))
         now = dt.datetime.now()
         with self.transaction() as cur:
             if refuse_duplicate and mode == "append":
                 self.raise_if_duplicate(dataset, sha256, sheet, cur)
-            batch_id = cur.execute(
-                "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
-                "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
-                [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), len(frame), user, now, mode],
-            ).fetchone()[0]
-            _insert_rows(cur, dataset, batch_id, data)
+            batch_id = _new_upload(cur, dataset, file_name=file_name, sha256=sha256, sheet=sheet, mapping=mapping,
+                                   row_count=len(frame), user=user, at=now, mode=mode)
+            _insert_rows(cur, dataset, batch_id, frame,
+                         source_rows if source_rows is not None else range(1, len(frame) + 1))
             if mode == "replace":
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
                             "WHERE dataset = ? AND status = 'active' AND id <> ?",
                             [batch_id, now, dataset, batch_id])
-        return int(batch_id)
+        return batch_id
 
     def undo(self, batch_id: int) -> list[int]:
         """Take a batch out of the analyses and restore what it superseded; returns restored ids."""
@@ -244,13 +248,11 @@ class Store:
         history treat it like any other batch."""
         now = dt.datetime.now()
         with self.transaction() as cur:
-            batch_id = cur.execute(
-                "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
-                "uploaded_at, mode, status) VALUES ('survey', ?, '', '', '{}', 0, ?, ?, 'append', 'active') "
-                "RETURNING id", [f"Live survey {code}", user, now]).fetchone()[0]
+            batch_id = _new_upload(cur, "survey", file_name=f"Live survey {code}", sha256="", sheet="", mapping=None,
+                                   row_count=0, user=user, at=now, mode="append")
             cur.execute("INSERT INTO live_sessions VALUES (?, ?, ?, ?, ?, ?, NULL)",
                         [code, batch_id, wave, ask_importance, user, now])
-        return int(batch_id)
+        return batch_id
 
     def live_session(self, code: str) -> dict | None:
         cur = self.cursor()
@@ -266,8 +268,6 @@ class Store:
     def add_live_answers(self, code: str, frame: pd.DataFrame) -> int:
         """Append one participant's rows to the session's batch; refuses a second answer from the
         same participant (a double tap must not count twice). Returns the rows added."""
-        ds = DATASETS["survey"]
-        names = [c.name for c in ds.stored_columns]
         respondents = frame["respondent_id"].unique()
         if len(respondents) != 1:
             raise StoreError("One participant's answers at a time.")
@@ -282,8 +282,7 @@ class Store:
             if cur.execute("SELECT 1 FROM survey_rows WHERE batch_id = ? AND respondent_id = ? LIMIT 1",
                            [batch_id, str(respondents[0])]).fetchone():
                 raise AlreadyAnswered("Your answers are already in. Thank you!")
-            data = _with_source_rows(frame, names, range(count + 1, count + len(frame) + 1))
-            _insert_rows(cur, "survey", batch_id, data)
+            _insert_rows(cur, "survey", batch_id, frame, range(count + 1, count + len(frame) + 1))
             cur.execute("UPDATE uploads SET row_count = row_count + ? WHERE id = ?", [len(frame), batch_id])
         return len(frame)
 
