@@ -49,13 +49,9 @@ def current_role() -> str | None:
     return access.role_for(user_email(), access_rules())
 
 
-def can(action: str) -> bool:
-    return access.can(current_role(), action)
-
-
 def require(action: str, what: str) -> None:
     """Stop the page for someone whose role does not allow it (the navigation hides it too)."""
-    if not can(action):
+    if not access.can(current_role(), action):
         st.warning(f"Your sign-in lets you see the dashboards but not {what}. Ask an editor.")
         st.stop()
 
