@@ -90,6 +90,23 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(240, 40 * len(frame)))
 
 
+def spend_by_goal(frame: pd.DataFrame, extra: tuple[str, ...] = ("share_of_spend",)) -> alt.Chart:
+    """Spend per business goal, the unmapped bar in red (spend_by_business_goal)."""
+    return hbar(frame, "business_goal", "actual", "Spend by business goal", highlight="is_unmapped", extra=extra)
+
+
+def maturity_by_dimension(frame: pd.DataFrame) -> alt.Chart:
+    """alignment_maturity's dimensions (without the Overall row)."""
+    return hbar(frame, "dimension", "maturity", "Maturity by dimension", extra=("relationship_model",))
+
+
+def health_mix(summary: pd.Series) -> alt.Chart:
+    """How many projects are red, amber and green (a portfolio_summary row)."""
+    mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"],
+                        "items": [summary["red"], summary["amber"], summary["green"]]})
+    return hbar(mix, "overall_health", "items", "Health mix", color="overall_health")
+
+
 def _scale(field: str) -> alt.Scale:
     return {"overall_health": HEALTH, "health": HEALTH, "group": GROUPS, "scenario": SCENARIOS,
             "category": RGT}.get(field, alt.Scale(range=PALETTE))

@@ -60,21 +60,19 @@ def unmapped_spend(run: Run) -> Finding | None:
               if not top.empty else "No spend is mapped to a business goal yet.")
     return Finding("unmapped", "Spend and business goals",
                    f"{pct(share)} of IT spend ({money(unmapped['actual'].sum())}) serves no named business goal.",
-                   detail, charts.hbar(goals, "business_goal", "actual", "Spend by business goal",
-                                       highlight="is_unmapped", extra=("share_of_spend",)))
+                   detail, charts.spend_by_goal(goals))
 
 
 def portfolio(run: Run) -> Finding | None:
     s = _first(run("portfolio_summary"))
     if s is None or missing(s.projects) or not s.projects:
         return None
-    mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"], "items": [s.red, s.amber, s.green]})
     return Finding("portfolio", "Project portfolio",
                    f"{int(s.red)} of {int(s.projects)} projects are red; {pct(s.on_time_rate)} are on time "
                    f"and {pct(s.on_budget_rate)} on budget.",
                    f"So far {pct(s.benefit_realization)} of the promised benefits have been realised "
                    f"({money(s.realized_benefit)} of {money(s.expected_benefit)}).",
-                   charts.hbar(mix, "overall_health", "items", "Health mix", color="overall_health"))
+                   charts.health_mix(s))
 
 
 def bottleneck(run: Run) -> Finding | None:
@@ -118,7 +116,7 @@ def maturity(run: Run, wave: str | None = None) -> Finding | None:
                    f"a {o.relationship_model} relationship.",
                    f"Weakest dimension: {dims.iloc[0].dimension} ({number(dims.iloc[0].maturity)}); strongest: "
                    f"{dims.iloc[-1].dimension} ({number(dims.iloc[-1].maturity)}).",
-                   charts.hbar(dims, "dimension", "maturity", "Maturity by dimension", extra=("relationship_model",)))
+                   charts.maturity_by_dimension(dims))
 
 
 def build(run: Run, wave: str | None = None) -> list[Finding]:

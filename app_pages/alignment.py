@@ -23,8 +23,7 @@ if not overall.empty:
              help="This product's mapping of the overall score: below 2 Passive, below 3 Provider, "
                   "below 4 Partner, 4 and above Peer.")
 dims = maturity[maturity["dimension"] != "Overall"]
-chart(charts.hbar(dims, "dimension", "maturity", "Maturity by dimension", extra=("relationship_model",)),
-      "maturity")
+chart(charts.maturity_by_dimension(dims), "maturity")
 
 st.header("Where IT and the business disagree")
 answers("alignment_gap")

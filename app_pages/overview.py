@@ -39,8 +39,7 @@ left, right = st.columns(2)
 goals = run("spend_by_business_goal")
 with left:
     if not goals.empty:
-        chart(charts.hbar(goals, "business_goal", "actual", "Spend by business goal", highlight="is_unmapped",
-                          extra=("share_of_spend",)), "spend_by_business_goal")
+        chart(charts.spend_by_goal(goals), "spend_by_business_goal")
 monthly = run("budget_vs_actual", group_by="month")
 with right:
     if not monthly.empty:

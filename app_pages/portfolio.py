@@ -1,4 +1,3 @@
-import pandas as pd
 import streamlit as st
 
 from alignment import charts
@@ -27,8 +26,7 @@ chart(charts.bubble(projects, "Value vs cost vs risk"), "portfolio_bubble")
 
 left, right = st.columns(2)
 with left:
-    mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"], "items": [s.red, s.amber, s.green]})
-    chart(charts.hbar(mix, "overall_health", "items", "Health mix", color="overall_health"), "health_mix")
+    chart(charts.health_mix(s), "health_mix")
 with right:
     sponsors = run("portfolio_by_sponsor")
     answers("portfolio_by_sponsor")

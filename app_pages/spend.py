@@ -15,8 +15,7 @@ unmapped = goals.loc[goals["is_unmapped"], "share_of_spend"].sum()
 if unmapped > 0:
     st.warning(f"**{pct(unmapped)}** of IT spend is mapped to no business goal. "
                "Ask its owners which goal it serves, or whether it is needed.")
-chart(charts.hbar(goals, "business_goal", "actual", "Spend by business goal", highlight="is_unmapped",
-                  extra=("share_of_spend", "realized_benefit", "value_per_dollar")), "spend_by_goal")
+chart(charts.spend_by_goal(goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar")), "spend_by_goal")
 table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")

@@ -23,7 +23,9 @@ def chart_rows(chart) -> list[dict]:
 
 def test_every_builder_renders(run):
     built = [
-        charts.hbar(run("spend_by_business_goal"), "business_goal", "actual", "Spend", highlight="is_unmapped"),
+        charts.spend_by_goal(run("spend_by_business_goal")),
+        charts.maturity_by_dimension(run("alignment_maturity").query("dimension != 'Overall'")),
+        charts.health_mix(run("portfolio_summary").iloc[0]),
         charts.budget_actual_forecast(run("budget_vs_actual", group_by="month"), "category", "Budget"),
         charts.stacked_area(run("spend_mix", mix="rgt"), "period", "actual", "category", "Mix"),
         charts.bubble(run("portfolio_health"), "Projects"),
@@ -50,3 +52,8 @@ def test_likert_counts_people_per_answer(run):
     assert people[("Communications", "IT", "Strongly agree")] == 1
     assert people[("Communications", "Business", "Strongly disagree")] == 2
     assert people[("Communications", "Business", "Neutral")] == 0
+
+
+def test_health_mix_counts_the_portfolio_summary(run):
+    rows = chart_rows(charts.health_mix(run("portfolio_summary").iloc[0]))
+    assert {r["overall_health"]: r["items"] for r in rows} == {"Red": 2, "Amber": 1, "Green": 1}
