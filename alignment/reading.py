@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import fastexcel
@@ -157,7 +158,10 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     if sheet not in names:
         raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
     try:
-        frame, header_cells, header = _first_row_header(reader, sheet, dataset)
+        frame, header_cells, header = None, [], 0
+        values_in_row_one = _row_one_values(source.data, sheet)
+        if values_in_row_one is None or values_in_row_one >= 2:  # one value or none: a title, not a header
+            frame, header_cells, header = _first_row_header(reader, sheet, dataset)
         if frame is None:
             top = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
                                     dtypes="string").to_pandas()
@@ -208,6 +212,42 @@ def _first_row_header(reader: fastexcel.ExcelReader, sheet: str, dataset: str
     except ReadError:
         pass
     return None, [], 0
+
+
+XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+XLSX_RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_RELATION = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _row_one_values(data: bytes, sheet: str) -> int | None:
+    """How many cells of row 1 hold a value, from the first bytes of an xlsx sheet's XML; None when
+    that cannot be told cheaply (not xlsx, an unusual writer, a very long row 1). A row 1 with
+    fewer than two values cannot be the header (find_header_row needs two names), so the one-read
+    path would only be a wasted parse of the whole sheet."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            rel_id = next(s.get(f"{XLSX_RELATION}id") for s in book.iter(f"{XLSX_MAIN}sheet")
+                          if s.get("name") == sheet)
+            target = next(r.get("Target") for r in rels.iter(f"{PACKAGE_RELATION}Relationship")
+                          if r.get("Id") == rel_id)
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            with archive.open(path) as stream:
+                head = stream.read(SAMPLE_BYTES)
+    except (KeyError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile, AttributeError):
+        return None
+    first = re.search(rb"<row\b([^>]*?)(/?)>", head)
+    if first is None:
+        return 0 if re.search(rb"<sheetData\s*/>|</sheetData>", head) else None
+    number = re.search(rb'\br="(\d+)"', first[1])
+    if (number and number[1] != b"1") or first[2]:
+        return 0  # the first row written is below row 1 (row 1 is empty), or row 1 is <row/>
+    end = head.find(b"</row>", first.end())
+    if end < 0:
+        return None
+    cells = re.findall(rb"<c\b[^>]*?(?:/>|>(.*?)</c>)", head[first.end():end], re.S)
+    return sum(1 for body in cells if re.search(rb"<(?:v|is)\b", body))
 
 
 def _name_columns(frame: pd.DataFrame, header_cells: list[object]) -> None:

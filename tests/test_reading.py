@@ -96,7 +96,23 @@ def test_header_in_row_one_is_read_once_with_the_users_own_names(monkeypatch):
     raw = read_table(open_source(xlsx(rows), "b.xlsx"), None, "spend")
     assert loads == [0, 0] and raw.headers == ["Month", "Budget", "Budget (2)", "Column D", "Business unit"]
 
-    loads.clear()  # a title above the header
+    loads.clear()  # a title above the header: row 1 holds one value, so no read is spent trying it as the header
     rows = [["IT spend FY25"], ["Month", "Business unit", "Actual"], ["2025-01", "Retail", 5]]
     raw = read_table(open_source(xlsx(rows), "c.xlsx"), None, "spend")
-    assert loads == [0, 1] and raw.headers == ["Month", "Business unit", "Actual"] and raw.row_numbers.tolist() == [3]
+    assert loads == [1] and raw.headers == ["Month", "Business unit", "Actual"] and raw.row_numbers.tolist() == [3]
+
+    loads.clear()  # a title and a subtitle side by side: row 1 is tried, the scan finds the header below
+    rows = [["IT spend FY25", "Finance"], ["Month", "Business unit", "Actual"], ["2025-01", "Retail", 5]]
+    raw = read_table(open_source(xlsx(rows), "d.xlsx"), None, "spend")
+    assert loads == [0, 1] and raw.headers == ["Month", "Business unit", "Actual"]
+
+
+def test_values_in_row_one_are_counted_from_the_sheet_xml():
+    from alignment.reading import _row_one_values
+
+    assert _row_one_values(xlsx([["Title"], ["Month", "Unit"]]), "Sheet1") == 1
+    assert _row_one_values(xlsx([["Month", "Unit", None, "Actual"]]), "Sheet1") == 3
+    assert _row_one_values(xlsx([[], ["Month", "Unit"]]), "Sheet1") == 0  # row 1 left empty
+    assert _row_one_values(xlsx([["a"]], extra={"P&L": [["Month", "Unit"]]}), "P&L") == 2
+    assert _row_one_values(xlsx([]), "Sheet1") == 0
+    assert _row_one_values(b"PK\x03\x04 damaged", "Sheet1") is None
