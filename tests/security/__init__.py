@@ -1,0 +1,1 @@
+"""Every attack found against the app, kept as a regression test."""
