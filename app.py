@@ -8,7 +8,14 @@ trimmed to what the signed-in person's role allows when sign-in is configured.
 import streamlit as st
 
 from alignment.access import can
-from app_pages.common import access_rules, current_role, filter_sidebar, store_or_stop, user_email
+from app_pages.common import (
+    access_rules,
+    current_role,
+    filter_sidebar,
+    identity_provider_configured,
+    store_or_stop,
+    user_email,
+)
 
 st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layout="wide")
 
@@ -23,9 +30,7 @@ if join and (can(role, "answer") or rules.anonymous_answers):
 
 if rules.enabled and not st.user.get("is_logged_in"):
     st.title("IT–Business Alignment")
-    try:
-        st.secrets["auth"]
-    except (KeyError, FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+    if not identity_provider_configured():  # never evaluate a secret as a bare expression: Streamlit shows it
         st.error("Sign-in is switched on ([access] in .streamlit/secrets.toml) but no identity provider is set "
                  "up: add an [auth] section (see the README's 'Configuration').")
         st.stop()

@@ -41,6 +41,14 @@ def access_rules() -> access.Access:
         return access.OPEN
 
 
+def identity_provider_configured() -> bool:
+    """Whether secrets.toml has an [auth] section; only its presence is read, never its values."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
 def user_email() -> str | None:
     return st.user.get("email") if st.user.get("is_logged_in") else None
 
