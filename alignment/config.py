@@ -27,3 +27,22 @@ def public_url() -> str | None:
     """ALIGNMENT_PUBLIC_URL: the address phones in the room use (behind a proxy, or a laptop's
     LAN address), when it differs from the one the facilitator's browser shows."""
     return os.environ.get("ALIGNMENT_PUBLIC_URL") or None
+
+
+def live_sends_per_browser() -> int:
+    """ALIGNMENT_LIVE_PER_BROWSER: how often one browser may send the survey form in a minute
+    (default 5: enough to fix a missed question, too few to script)."""
+    return max(1, int(os.environ.get("ALIGNMENT_LIVE_PER_BROWSER", "5")))
+
+
+def live_new_per_address() -> int:
+    """ALIGNMENT_LIVE_PER_ADDRESS: new participants one session takes from one network address in a minute
+    (default 60).
+    Phones on a venue's Wi-Fi reaching a hosted app share one address: raise it to the room size there."""
+    return max(1, int(os.environ.get("ALIGNMENT_LIVE_PER_ADDRESS", "60")))
+
+
+def live_new_per_session() -> int:
+    """ALIGNMENT_LIVE_PER_SESSION: new participants one live session takes in a minute (default 300:
+    a whole 300-person room answering in the same minute)."""
+    return max(1, int(os.environ.get("ALIGNMENT_LIVE_PER_SESSION", "300")))

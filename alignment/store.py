@@ -296,6 +296,12 @@ class Store:
             "SELECT l.code FROM live_sessions l JOIN uploads u ON u.id = l.batch_id "
             "WHERE l.closed_at IS NULL AND u.status = 'active' ORDER BY l.opened_at DESC").fetchall()]
 
+    def live_answered(self, code: str, respondent_id: str) -> bool:
+        """Whether this participant's answers are already in the session (a reload shows so)."""
+        return self.cursor().execute(
+            "SELECT 1 FROM live_sessions l JOIN survey_rows r ON r.batch_id = l.batch_id "
+            "WHERE l.code = ? AND r.respondent_id = ? LIMIT 1", [code, respondent_id]).fetchone() is not None
+
     # --- remembered mappings -------------------------------------------------------------
 
     def save_mapping(self, dataset: str, signature: str, mapping: dict[str, str]) -> None:

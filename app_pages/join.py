@@ -1,6 +1,11 @@
-"""The only page a participant sees: one form, their own confirmation, nothing else."""
+"""The only page a participant sees: one form, their own confirmation, nothing else.
 
-import uuid
+Who is answering comes from the browser, never from the address bar: the token in Streamlit's
+XSRF cookie (the same in every tab of one browser), hashed with the session code. A reload or a
+second tap in the same browser is the same participant; a shared link makes no one else that
+participant. A client that sends no such cookie is one participant per connection."""
+
+import secrets
 
 import streamlit as st
 
@@ -8,9 +13,19 @@ from alignment import live
 from alignment.store import AlreadyAnswered, StoreError
 from app_pages.common import store_or_stop
 
+
+def _mark_sent() -> None:
+    """Runs before the page whenever the form was sent, even when the page then shows no form
+    (session closed, answered in another tab): so the page can say that this send was not recorded."""
+    st.session_state["just-sent"] = True
+
+
 store = store_or_stop()
+just_sent = st.session_state.pop("just-sent", False)
 st.title("How aligned are IT and the business?")
 code = live.normalise_code(st.query_params.get("join", ""))
+if "me" in st.query_params:  # links from before ids came from the browser: the id in them means nothing now
+    del st.query_params["me"]
 if not code:
     code = live.normalise_code(st.text_input("Session code (on the facilitator's screen)", max_chars=12))
     if not code:
@@ -20,15 +35,22 @@ if session is None:
     st.error(f"There is no live session with the code {code}. Check the code on the screen.")
     st.stop()
 if session["closed_at"] is not None or session["status"] != "active":
-    st.info("This session has closed. Thank you for taking part.")
+    st.info("This session closed before your answers arrived, so they were not recorded. Thank you for taking part."
+            if just_sent else "This session has closed, so no more answers are recorded. Thank you for taking part.")
     st.stop()
 
-# The respondent id rides in the address, so a reload or a second tap is the same person.
-respondent = st.query_params.get("me") or uuid.uuid4().hex[:12]
-st.query_params["me"] = respondent
-done_key = f"answered-{code}-{respondent}"
-if st.session_state.get(done_key):
+browser = live.browser_secret(st.context.cookies) or st.session_state.setdefault("browser", secrets.token_hex(16))
+respondent = live.participant_id(code, browser)
+address = st.context.ip_address if isinstance(st.context.ip_address, str) else None
+if st.session_state.pop(f"stored-{code}", False):
     st.success("Thank you: your answers are in. Watch the big screen.", icon=":material/check_circle:")
+    st.stop()
+if store.live_answered(code, respondent):
+    if just_sent:
+        st.info(live.ALREADY_ANSWERED)
+    else:
+        st.info("You have already answered in this session from this browser: your answers are in. "
+                "Watch the big screen.", icon=":material/check_circle:")
     st.stop()
 
 st.caption("Anonymous: only your answers and your side (IT or business) are recorded. "
@@ -48,16 +70,32 @@ with st.form("answers"):
         unit = st.text_input("Business unit", key="unit", max_chars=80)
         role = st.text_input("Role", key="role", max_chars=80)
         comment = st.text_area("Anything to add?", key="comment", max_chars=1000)
-    sent = st.form_submit_button("Send my answers", type="primary")
+    sent = st.form_submit_button("Send my answers", type="primary", on_click=_mark_sent)
 
 if sent:
+    refusal = live.may_send(live.participant_id("browser", browser))
+    if refusal:
+        st.warning(refusal)
+        st.stop()
     try:
         rows = live.answer_rows(respondent, session["wave"], group, scores, importance, unit, role, comment)
-        store.add_live_answers(code, rows)
-    except AlreadyAnswered:
-        pass
-    except (live.AnswerError, StoreError) as exc:
+    except live.AnswerError as exc:
         st.error(str(exc))
         st.stop()
-    st.session_state[done_key] = True
+    if store.live_answered(code, respondent):  # answered meanwhile, in another tab
+        st.info(live.ALREADY_ANSWERED)
+        st.stop()
+    refusal = live.may_join(code, address)
+    if refusal:
+        st.warning(refusal)
+        st.stop()
+    try:
+        store.add_live_answers(code, rows)
+    except AlreadyAnswered:
+        st.info(live.ALREADY_ANSWERED)
+        st.stop()
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.session_state[f"stored-{code}"] = True
     st.rerun()
