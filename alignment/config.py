@@ -23,6 +23,28 @@ def sql_row_limit() -> int:
     return int(os.environ.get("ALIGNMENT_SQL_ROW_LIMIT", "10000"))
 
 
+def sql_result_bytes() -> int:
+    """ALIGNMENT_SQL_RESULT_MB: the most result an explorer query may hand back (default 64 MB)."""
+    return int(float(os.environ.get("ALIGNMENT_SQL_RESULT_MB", "64")) * 2**20)
+
+
+def sql_memory_bytes() -> int:
+    """ALIGNMENT_SQL_MEMORY_MB: the address space of the process an explorer query runs in
+    (default 2048 MB); the server never grows because of a query."""
+    return int(float(os.environ.get("ALIGNMENT_SQL_MEMORY_MB", "2048")) * 2**20)
+
+
+def sql_concurrency() -> int:
+    """ALIGNMENT_SQL_CONCURRENCY: explorer queries running at once on this server (default 2)."""
+    return max(1, int(os.environ.get("ALIGNMENT_SQL_CONCURRENCY", "2")))
+
+
+def store_memory_limit() -> str:
+    """ALIGNMENT_MEMORY_LIMIT: DuckDB's memory limit for the app's own database (default 2GB);
+    larger work spills to a temporary directory beside the database."""
+    return os.environ.get("ALIGNMENT_MEMORY_LIMIT", "2GB")
+
+
 def public_url() -> str | None:
     """ALIGNMENT_PUBLIC_URL: the address phones in the room use (behind a proxy, or a laptop's
     LAN address), when it differs from the one the facilitator's browser shows."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,15 +24,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from alignment.config import QUERIES_DIR, sql_row_limit, sql_timeout_seconds
+from alignment.config import QUERIES_DIR
 from alignment.parsing import ParseError, parse_date
+from alignment.readonly import QueryError
 
 HEADER = re.compile(r"^--\s*(title|answers|param|include):\s*(.*)$")
 PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+\|\s+(.*))?$")
-
-
-class QueryError(ValueError):
-    """A query that cannot run as asked; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -183,35 +179,3 @@ def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict[str, An
         return cursor.execute(sql, bind(declared, params)).df()
     except duckdb.Error as exc:
         raise QueryError(f"The analysis '{name}' failed: {str(exc).splitlines()[0]}") from None
-
-
-READ_ONLY_TYPES = {"SELECT", "EXPLAIN"}
-
-
-def run_read_only(cursor: duckdb.DuckDBPyConnection, sql: str, timeout: float | None = None,
-                  limit: int | None = None) -> pd.DataFrame:
-    """An analyst's ad-hoc SQL: one read statement, no files or network (the store forbids them),
-    interrupted after ``timeout`` seconds and cut to ``limit`` rows."""
-    timeout = sql_timeout_seconds() if timeout is None else timeout
-    limit = sql_row_limit() if limit is None else limit
-    try:
-        statements = cursor.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise QueryError(f"The SQL could not be read: {str(exc).splitlines()[0]}") from None
-    if len(statements) != 1:
-        raise QueryError("Run one statement at a time." if statements else "There is no SQL to run.")
-    kind = statements[0].type.name
-    if kind not in READ_ONLY_TYPES:
-        raise QueryError(f"Only reading is allowed here (SELECT); this is a {kind} statement.")
-    timer = threading.Timer(timeout, cursor.interrupt)
-    timer.start()
-    try:
-        result = cursor.execute(sql)
-        frame = result.fetch_df_chunk(vectors_per_chunk=max(1, limit // 2048 + 1)) if limit else result.df()
-    except duckdb.InterruptException:
-        raise QueryError(f"The query ran longer than {timeout:g} seconds and was stopped.") from None
-    except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0]) from None
-    finally:
-        timer.cancel()
-    return frame.head(limit) if limit else frame

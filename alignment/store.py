@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from alignment.config import store_memory_limit
 from alignment.schema import DATASETS, SQL_TYPES
 
 SAFE_SETTINGS = {
@@ -47,7 +48,9 @@ class AlreadyAnswered(StoreError):
 
 
 def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    config = dict(SAFE_SETTINGS)
+    config = dict(SAFE_SETTINGS) | {"memory_limit": store_memory_limit()}
+    if str(path) != ":memory:" and not read_only:
+        config["temp_directory"] = f"{path}.tmp"  # spills beside the database, never in the working directory
     if read_only and not Path(path).exists():
         raise StoreError(f"There is no database at {path}. Build one with 'python -m alignment demo' "
                          "or load a file with 'python -m alignment ingest'.")
@@ -60,7 +63,10 @@ def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
             raise StoreError(f"The database {path} is open in another program (probably the running app). "
                              "Stop it, or point --db at a copy.") from None
         raise StoreError(f"The database {path} cannot be opened: {str(exc).splitlines()[0]}") from None
-    con.execute("SET lock_configuration = true")
+    # DuckDB hands a second connect to an open file the same database instance, already locked:
+    # locking again would fail, so opening twice in one process must not try.
+    if not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        con.execute("SET lock_configuration = true")
     return con
 
 
@@ -136,6 +142,15 @@ class Store:
                     superseded_by INTEGER,
                     changed_at TIMESTAMP
                 )""")
+            new_links = not cur.execute(
+                "SELECT 1 FROM duckdb_tables() WHERE table_name = 'supersessions' AND database_name = "
+                "current_database()").fetchone()
+            # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
+            cur.execute("CREATE TABLE IF NOT EXISTS supersessions (replaced_by INTEGER NOT NULL, "
+                        "upload_id INTEGER NOT NULL)")
+            if new_links:  # a database from before this table: its current links are all there is
+                cur.execute("INSERT INTO supersessions SELECT superseded_by, id FROM uploads "
+                            "WHERE superseded_by IS NOT NULL")
             cur.execute("""
                 CREATE TABLE IF NOT EXISTS saved_mappings (
                     dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP,
@@ -193,10 +208,17 @@ class Store:
             _insert_rows(cur, dataset, batch_id, frame,
                          source_rows if source_rows is not None else range(1, len(frame) + 1))
             if mode == "replace":
+                cur.execute("INSERT INTO supersessions SELECT ?, id FROM uploads "
+                            "WHERE dataset = ? AND status = 'active' AND id <> ?", [batch_id, dataset, batch_id])
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
                             "WHERE dataset = ? AND status = 'active' AND id <> ?",
                             [batch_id, now, dataset, batch_id])
         return batch_id
+
+    # The history is a stack of reversible steps. Undo takes a batch out and brings back exactly
+    # what it superseded; restore puts it back and supersedes exactly those again. A restore that
+    # could not be that exact reversal (what it superseded was replaced or undone since, or the same
+    # file is active again) is refused with a sentence, so no figure is ever counted twice.
 
     def undo(self, batch_id: int) -> list[int]:
         """Take a batch out of the analyses and restore what it superseded; returns restored ids."""
@@ -213,17 +235,47 @@ class Store:
                 "WHERE superseded_by = ? AND status = 'superseded' RETURNING id", [now, batch_id]).fetchall()]
         return sorted(restored)
 
-    def redo(self, batch_id: int) -> None:
-        """Bring an undone batch back (re-superseding, if it was a replace)."""
+    def redo(self, batch_id: int) -> list[int]:
+        """Restore an undone batch: the exact reverse of its undo. Returns the ids it supersedes again."""
         with self.transaction() as cur:
-            row = cur.execute("SELECT status, mode, dataset FROM uploads WHERE id = ?", [batch_id]).fetchone()
-            if row is None or row[0] != "undone":
-                raise StoreError(f"Upload {batch_id} was not undone, so it cannot be restored.")
+            row = cur.execute("SELECT status, dataset, sha256, sheet FROM uploads WHERE id = ?",
+                              [batch_id]).fetchone()
+            if row is None:
+                raise StoreError(f"There is no upload number {batch_id}.")
+            status, dataset, sha256, sheet = row
+            if status != "undone":
+                raise StoreError(f"Upload {batch_id} is {status}, not undone, so there is nothing to restore.")
+            linked = dict(cur.execute(
+                "SELECT s.upload_id, u.status FROM supersessions s JOIN uploads u ON u.id = s.upload_id "
+                "WHERE s.replaced_by = ?", [batch_id]).fetchall())
+            moved = sorted(i for i, st in linked.items() if st != "active")
+            if moved:
+                raise StoreError(
+                    f"Upload {batch_id} cannot be restored: it replaced upload(s) {', '.join(map(str, moved))}, "
+                    "which have been replaced or undone since. Undo the later upload first, or load the file again.")
+            if sha256:
+                twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
+                                   "AND status = 'active'", [dataset, sha256, sheet]).fetchone()
+                if twin:
+                    raise StoreError(f"Upload {batch_id} cannot be restored: the same file is active as upload "
+                                     f"{twin[0]}, and restoring it would count it twice.")
             now = dt.datetime.now()
-            if row[1] == "replace":
+            if linked:
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
-                            "WHERE dataset = ? AND status = 'active'", [batch_id, now, row[2]])
+                            "WHERE id IN (SELECT upload_id FROM supersessions WHERE replaced_by = ?)",
+                            [batch_id, now, batch_id])
             cur.execute("UPDATE uploads SET status = 'active', changed_at = ? WHERE id = ?", [now, batch_id])
+        return sorted(linked)
+
+    restore = redo
+
+    def data_version(self) -> str:
+        """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
+        answer), so results can be cached per version. One row of aggregates over a small table."""
+        row = self.cursor().execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(row_count), 0), max(changed_at), "
+            "count(*) FILTER (status = 'active') FROM uploads").fetchone()
+        return "/".join(map(str, row))
 
     def raise_if_duplicate(self, dataset: str, sha256: str, sheet: str,
                            cur: duckdb.DuckDBPyConnection | None = None) -> None:
@@ -313,3 +365,26 @@ class Store:
         row = self.cursor().execute("SELECT mapping FROM saved_mappings WHERE dataset = ? AND signature = ?",
                                     [dataset, signature]).fetchone()
         return json.loads(row[0]) if row else None
+
+
+_shared: dict[str, Store] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(path: Path | str) -> Store:
+    """The one Store of this process for ``path``. It lives outside Streamlit's caches on purpose:
+    any visitor can clear those (a websocket message), and the store must outlive that."""
+    key = str(path)
+    with _shared_lock:
+        store = _shared.get(key)
+        if store is None:
+            store = _shared[key] = Store(path)
+        return store
+
+
+def close_shared_stores() -> None:
+    """Close every shared store (tests start each from a fresh database)."""
+    with _shared_lock:
+        for store in _shared.values():
+            store.close()
+        _shared.clear()

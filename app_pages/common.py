@@ -14,15 +14,14 @@ from alignment.config import database_path
 from alignment.exports import to_csv
 from alignment.formatting import money, number, pct  # noqa: F401 - the pages import them from here
 from alignment.queries import QueryError, get_query, parameters, run_query
-from alignment.store import Store, StoreError
+from alignment.store import Store, StoreError, shared_store
 
 ALL_UNITS = "All business units"
 
 
-@st.cache_resource
 def get_store() -> Store:
     """One connection for the whole server; every call takes its own cursor."""
-    return Store(database_path())
+    return shared_store(database_path())
 
 
 def store_or_stop() -> Store:

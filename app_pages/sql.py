@@ -1,11 +1,14 @@
 import streamlit as st
 
-from alignment.queries import QueryError, compose, public_queries, run_read_only
+from alignment import explorer
+from alignment.config import sql_result_bytes
+from alignment.queries import QueryError, compose, public_queries
 from app_pages.common import store_or_stop, table
 
 st.title("SQL explorer")
-st.caption("Read-only SQL over the datasets (spend, projects, stage_history, survey, business_metrics, uploads). "
-           "Files, network and writes are refused; long queries are stopped.")
+st.caption("Read-only SQL over a snapshot of the datasets (spend, projects, stage_history, survey, "
+           "business_metrics, uploads), in a process of its own: it cannot change anything, read files or the "
+           "network, and a query that runs too long or takes too much memory is stopped.")
 examples = public_queries()
 
 
@@ -28,9 +31,17 @@ st.session_state.setdefault("sql_text", "SELECT business_unit, sum(actual) AS ac
 text = st.text_area("SQL", key="sql_text", height=260)
 if st.button("Run", type="primary"):
     try:
-        result = run_read_only(store_or_stop().cursor(), text)
+        result = explorer.run(store_or_stop(), text)
     except QueryError as exc:
         st.error(str(exc))
     else:
-        st.caption(f"{len(result):,} row(s)")
-        table(result, "query_result")
+        frame = result.df()
+        if result.cut_by == "rows":
+            st.warning(f"Showing the first {len(frame):,} rows; the result has more. Aggregate, filter or add "
+                       "a LIMIT to see the rest.")
+        elif result.cut_by == "bytes":
+            st.warning(f"Showing the first {len(frame):,} rows; the result is larger than the explorer hands "
+                       f"back ({sql_result_bytes() // 2**20} MB). Select fewer or smaller columns.")
+        else:
+            st.caption(f"{len(frame):,} row(s)")
+        table(frame, "query_result")

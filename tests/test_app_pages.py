@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from alignment.demo import load_demo
 from alignment.schema import LUFTMAN_DIMENSIONS
-from alignment.store import Store
+from alignment.store import Store, close_shared_stores
 
 PAGES = ["app_pages/overview.py", "app_pages/spend.py", "app_pages/portfolio.py", "app_pages/bottlenecks.py",
          "app_pages/alignment.py", "app_pages/data.py", "app_pages/sql.py", "app_pages/present.py",
@@ -23,21 +23,17 @@ def demo_db(tmp_path, monkeypatch):
     load_demo(s)
     s.close()
     monkeypatch.setenv("ALIGNMENT_DB", str(path))
-    import app_pages.common as common
-
-    common.get_store.clear()
+    close_shared_stores()
     yield path
-    common.get_store.clear()
+    close_shared_stores()
 
 
 @pytest.fixture
 def empty_db(tmp_path, monkeypatch):
     monkeypatch.setenv("ALIGNMENT_DB", str(tmp_path / "empty.duckdb"))
-    import app_pages.common as common
-
-    common.get_store.clear()
+    close_shared_stores()
     yield
-    common.get_store.clear()
+    close_shared_stores()
 
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -303,13 +303,3 @@ def test_unknown_parameters_and_queries_are_refused(cur):
 def test_parameters_are_bound_not_formatted(cur):
     evil = "x' OR '1'='1"
     assert rows(cur, "spend_by_business_goal", business_unit=evil) == []
-
-
-def test_explorer_sql_is_read_only_and_time_limited(store):
-    from alignment.queries import run_read_only
-
-    with pytest.raises(QueryError, match="Only reading"):
-        run_read_only(store.cursor(), "DROP TABLE uploads")
-    with pytest.raises(QueryError, match="longer than 0.5 seconds"):
-        run_read_only(store.cursor(), "SELECT count(*) FROM range(100000000000) a", timeout=0.5)
-    assert len(run_read_only(store.cursor(), "SELECT * FROM range(50)", limit=10)) == 10

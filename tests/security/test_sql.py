@@ -1,0 +1,179 @@
+"""The SQL explorer and `python -m alignment sql` cannot change anything, read past the public
+views, or take the server's memory or time, whatever they are sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from alignment import cli, explorer
+from alignment.demo import load_demo
+from alignment.queries import QueryError
+from alignment.store import Store, close_shared_stores
+from tests.test_app_pages import APP
+
+WRITES = ["DELETE FROM spend_rows", "UPDATE uploads SET status = 'undone'", "INSERT INTO uploads (id) VALUES (999)",
+          "DROP TABLE spend_rows", "CREATE TABLE x AS SELECT 1", "ALTER TABLE uploads ADD COLUMN x INT",
+          "TRUNCATE spend_rows", "CREATE OR REPLACE VIEW spend AS SELECT 1"]
+HOSTILE = [
+    *WRITES,
+    *[f"EXPLAIN ANALYZE {w}" for w in WRITES],
+    "WITH x AS (UPDATE uploads SET status = 'undone' RETURNING id) SELECT * FROM x",
+    "WITH x AS (DELETE FROM spend_rows RETURNING *) SELECT count(*) FROM x",
+    "WITH x AS (INSERT INTO uploads (id) VALUES (998) RETURNING id) SELECT * FROM x",
+    "SELECT nextval('upload_ids')", "SELECT setval('upload_ids', 1000)", "SELECT currval('upload_ids')",
+    "ATTACH ':memory:' AS m", "ATTACH 'data/alignment.duckdb' AS other", "DETACH DATABASE memory",
+    "COPY spend_rows TO 'leak.csv'", "COPY (SELECT 1) TO '/tmp/leak.parquet'", "EXPORT DATABASE '/tmp/leak'",
+    "IMPORT DATABASE '/tmp/leak'", "INSTALL httpfs", "LOAD httpfs", "PRAGMA enable_profiling",
+    "SET memory_limit = '100GB'", "RESET memory_limit", "SET enable_external_access = true",
+    "CALL enable_logging()", "CHECKPOINT", "VACUUM", "USE memory", "SET VARIABLE v = 1",
+    "SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM '/etc/passwd'", "SELECT * FROM read_text('/etc/hosts')",
+    "SELECT * FROM read_parquet('data/*.parquet')", "SELECT * FROM read_json('/etc/os-release')",
+    "SELECT * FROM glob('/*')", "SELECT * FROM sniff_csv('/etc/passwd')", "SELECT * FROM 'data/alignment.duckdb'",
+    "SELECT * FROM query('DELETE FROM spend_rows')", "SELECT * FROM spend_rows", "SELECT * FROM live_sessions",
+    "SELECT * FROM saved_mappings", "SELECT * FROM duckdb_secrets()",
+    "SELECT 1; DELETE FROM spend_rows", "SELECT 1; UPDATE uploads SET status = 'undone'",
+    "DELETE FROM spend_rows; SELECT 1", "SELECT 1 -- comment\n; DELETE FROM spend_rows",
+    "/* SELECT */ DELETE FROM spend_rows", "SELECT 1 /*; DELETE FROM spend_rows */; DELETE FROM spend_rows",
+    "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r",
+    "SELECT repeat('x', 100000000) FROM range(10000)",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sql") / "demo.duckdb"
+    with Store(path) as s:
+        load_demo(s)
+    return path
+
+
+def fingerprint(store: Store) -> dict[str, object]:
+    """Every stored row of every table, every view's text and every sequence's state."""
+    cur = store.cursor()
+    tables = [r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+                                        "ORDER BY 1").fetchall()]
+    found: dict[str, object] = {t: cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    found["views"] = cur.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
+    found["sequences"] = cur.execute("SELECT * FROM duckdb_sequences() ORDER BY ALL").fetchall()
+    found["databases"] = cur.execute("SELECT database_name FROM duckdb_databases() ORDER BY 1").fetchall()
+    assert found["spend_rows"] and found["uploads"], "the fixture must hold data for the check to mean anything"
+    return found
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_the_cli_changes_nothing_and_reads_nothing_it_should_not(demo_file, capsys):
+    with Store(demo_file) as s:
+        before = fingerprint(s)
+    for sql in HOSTILE:
+        code = cli.main(["sql", sql, "--db", str(demo_file)])
+        out, err = capsys.readouterr()
+        assert code == 1, f"{sql!r} was not refused: {out[:200]}"
+        assert err.startswith("Error: ") and "Traceback" not in err, err
+        assert "root:" not in out + err and "localhost" not in out + err  # no file contents leaked
+    assert not Path("leak.csv").exists()
+    with Store(demo_file) as s:
+        assert fingerprint(s) == before
+
+
+def test_the_explorer_page_changes_nothing(demo_file, monkeypatch):
+    monkeypatch.setenv("ALIGNMENT_DB", str(demo_file))
+    close_shared_stores()
+    try:
+        import app_pages.common as common
+
+        before = fingerprint(common.get_store())
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.switch_page("app_pages/sql.py").run()
+        for sql in HOSTILE:
+            at.text_area(key="sql_text").set_value(sql)
+            at.button[0].click().run()
+            assert not at.exception, (sql, at.exception)
+            assert at.error, f"{sql!r} was not refused on the page"
+            assert not at.dataframe, f"{sql!r} showed a result"
+        assert fingerprint(common.get_store()) == before
+    finally:
+        close_shared_stores()
+
+
+def test_a_huge_result_is_refused_without_the_server_growing(demo_file):
+    with Store(demo_file, read_only=True) as s:
+        explorer.run(s, "SELECT 1")  # the snapshot and the imports are made before measuring
+        before = rss_mb()
+        for sql in ("SELECT repeat('x', 100000000) FROM range(10000)",
+                    "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r "
+                    "WHERE length(s) < 4000000000) SELECT length(s) FROM r"):
+            with pytest.raises(QueryError, match="more memory than the explorer allows"):
+                explorer.run(s, sql)
+        assert rss_mb() - before < 100
+
+
+def test_a_slow_query_is_stopped_within_its_time(demo_file):
+    with Store(demo_file, read_only=True) as s, pytest.raises(QueryError, match="longer than 1 seconds"):
+        explorer.run(s, "SELECT sum(a.range * b.range) FROM range(100000) a, range(100000) b", timeout=1)
+
+
+def test_every_row_up_to_the_cap_is_shown_and_the_cut_is_said(demo_file):
+    with Store(demo_file, read_only=True) as s:
+        whole = explorer.run(s, "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 100) "
+                                "SELECT i FROM r")
+        assert len(whole.table) == 100 and whole.cut_by is None
+        many = explorer.run(s, "SELECT range AS i FROM range(1000000) WHERE CAST(range AS VARCHAR) LIKE '%7%'",
+                            limit=50_000)
+        assert len(many.table) == 50_000 and many.cut_by == "rows"
+        assert many.df()["i"].is_monotonic_increasing
+        wide = explorer.run(s, "SELECT repeat('y', 10000) AS v FROM range(5000)", max_bytes=2**20)
+        assert 100 <= len(wide.table) < 5000 and wide.cut_by == "bytes"
+
+
+def test_the_explorer_offers_the_views_and_the_upload_history_only(demo_file):
+    with Store(demo_file, read_only=True) as s:
+        names = explorer.run(s, "SELECT table_name FROM duckdb_tables() UNION ALL "
+                                "SELECT view_name FROM duckdb_views() WHERE NOT internal").df()
+        assert set(names.iloc[:, 0]) == {"spend", "projects", "stage_history", "survey", "business_metrics", "uploads"}
+        uploads = explorer.run(s, "SELECT * FROM uploads").df()
+        assert "sha256" not in uploads.columns and len(uploads) > 0
+
+
+def test_clearing_streamlits_caches_never_breaks_the_store(demo_file, monkeypatch):
+    """Any visitor can send the websocket message that clears st.cache_resource; the store used
+    to be cached there, and re-opening it on the open file failed until a restart."""
+    monkeypatch.setenv("ALIGNMENT_DB", str(demo_file))
+    close_shared_stores()
+    try:
+        import app_pages.common as common
+
+        first = common.get_store()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        assert common.get_store() is first
+        again = Store(demo_file)  # a second open of the same file in this process works too
+        assert again.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] > 0
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        at.run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert len(at.get("vega_lite_chart")) >= 3
+    finally:
+        close_shared_stores()
+
+
+def test_the_explorer_child_keeps_no_environment_secret(demo_file, monkeypatch):
+    monkeypatch.setenv("ALIGNMENT_TEST_SECRET", "s3cret-value")
+    with Store(demo_file, read_only=True) as s:
+        for sql in ("SELECT getenv('ALIGNMENT_TEST_SECRET')", "SELECT * FROM duckdb_settings()"):
+            try:
+                shown = explorer.run(s, sql).df().to_string()
+            except QueryError as exc:
+                shown = str(exc)
+            assert "s3cret-value" not in shown

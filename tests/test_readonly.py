@@ -1,0 +1,39 @@
+"""The read-only layers the explorer's child runs, tested on the app's own read-write store."""
+
+from __future__ import annotations
+
+import pytest
+
+from alignment.readonly import QueryError, run_read_only
+from tests.fixtures import load
+
+
+@pytest.fixture
+def cur(store):
+    load(store)
+    return store.cursor()
+
+
+def test_only_one_read_statement_passes_the_check(cur):
+    with pytest.raises(QueryError, match="Only reading"):
+        run_read_only(cur, "DROP TABLE uploads")
+    with pytest.raises(QueryError, match="one statement at a time"):
+        run_read_only(cur, "SELECT 1; SELECT 2")
+
+
+def test_a_write_hidden_in_a_select_meets_the_read_only_transaction(cur):
+    """A CTE with UPDATE is a SELECT to the statement check; the transaction still refuses it."""
+    for sql in ("WITH x AS (UPDATE uploads SET status = 'undone' RETURNING id) SELECT * FROM x",
+                "EXPLAIN ANALYZE DELETE FROM spend_rows", "SELECT nextval('upload_ids')"):
+        with pytest.raises(QueryError, match="read-only"):
+            run_read_only(cur, sql)
+    assert cur.execute("SELECT count(*) FROM uploads WHERE status = 'active'").fetchone()[0] > 0
+    assert cur.execute("SELECT count(*) FROM spend_rows").fetchone()[0] > 0
+
+
+def test_time_limit_and_row_limit(cur):
+    with pytest.raises(QueryError, match="longer than 0.5 seconds"):
+        run_read_only(cur, "SELECT count(*) FROM range(100000000000) a", timeout=0.5)
+    result = run_read_only(cur, "SELECT * FROM range(5000)", limit=4100)
+    assert len(result.table) == 4100 and result.cut_by == "rows"
+    assert len(run_read_only(cur, "SELECT * FROM range(50)", limit=50).table) == 50
