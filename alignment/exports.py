@@ -1,43 +1,110 @@
 """Files users take away: CSV and Excel downloads, and Excel templates to fill in.
 
-Every text cell that a spreadsheet program would run as a formula (starting with = + - @, or a
-tab or carriage return) gets a leading apostrophe, the OWASP advice against CSV injection.
+Every text cell that a spreadsheet program would run as a formula gets an apostrophe, the OWASP
+advice against CSV injection. A cell is dangerous when it starts with = + - @, a tab, a carriage
+return or a line feed, or when any piece of it that a spreadsheet might read as a cell of its own
+does: a line (a spreadsheet may split a cell at a bare carriage return, and a participant's comment
+'=1+1<CR>=2+2' would then start a row with a formula), or what follows a semicolon or a tab (Excel
+in a semicolon locale, or a paste, splits a comma-separated file there, and only a quote at the
+start of a cell protects it). So line breaks become line feeds, and an apostrophe goes before every
+such piece that starts like a formula: '=1+1<CR>=2+2' → "'=1+1<LF>'=2+2", 'Acme;=1+1' → "Acme;'=1+1".
+Text is neutralised whatever its type (plain, pandas string, categorical or DuckDB ENUM, inside
+lists and structs); numbers, dates and booleans pass unchanged, so -5 in an amount column stays
+a number while the text '-5' becomes "'-5". CSV also quotes every text cell (OWASP again), so a
+line break stays inside its cell.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from alignment import schema
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_LINE_BREAK = re.compile(r"\r\n?")
+# Where a piece a spreadsheet may read as its own cell starts like a formula.
+_FORMULA_PIECE = re.compile(r"(?:^|(?<=[;\t]))(?=[=+\-@\t])", re.MULTILINE)
+_MAYBE_SPLIT = re.compile(r"[\r\n;\t]")
+
+
+def _neutralise_text(text: str) -> str:
+    if not text.startswith(FORMULA_START) and not _MAYBE_SPLIT.search(text):
+        return text
+    text = _FORMULA_PIECE.sub("'", _LINE_BREAK.sub("\n", text))
+    return "'" + text if text.startswith("\n") else text
 
 
 def neutralise(value: object) -> object:
-    """'=HYPERLINK(…)' → "'=HYPERLINK(…)"; numbers and safe text pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """'=HYPERLINK(…)' → "'=HYPERLINK(…)", 'ok\\r=1' → "ok\\n'=1", 'a;@b' → "a;'@b"; numbers and safe
+    text pass unchanged.
+    Lists and structs (DuckDB LIST, STRUCT, MAP) are neutralised element by element."""
+    if isinstance(value, str):
+        return _neutralise_text(value)
+    if isinstance(value, dict):
+        return {neutralise(k): neutralise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [neutralise(v) for v in value]
     return value
 
 
+def _holds_text(series: pd.Series) -> bool:
+    """Anything but numbers, booleans, dates and durations may hold text (object, string, categorical)."""
+    dtype = series.dtype
+    return not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+                or pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose every text cell and header is formula-safe; by position, so repeated names work."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(neutralise)
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if _holds_text(column):
+            out.isetitem(i, column.astype(object).map(neutralise))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
 
+def csv_text(frame: pd.DataFrame, raw: bool = False) -> str:
+    """CSV with every text cell quoted (embedded line breaks stay inside their cell); ``raw`` leaves
+    values as they are, for pipelines that must get exactly what is stored."""
+    data = frame if raw else safe_frame(frame)
+    return data.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
+    return csv_text(frame).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
+
+
+def _cell_value(value: object) -> object:
+    """What openpyxl can store: lists and structs as text, no control characters (it refuses them)."""
+    if isinstance(value, list | dict):
+        value = str(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    data = safe_frame(frame)
+    for i in range(data.shape[1]):
+        column = data.iloc[:, i]
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            data.isetitem(i, column.dt.tz_localize(None))
+        elif _holds_text(column):
+            data.isetitem(i, column.map(_cell_value))
+    data.columns = [_cell_value(c) for c in data.columns]
+    return data
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -58,16 +125,14 @@ def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
             title = sheet_title(name, used)
-            data = safe_frame(frame)
-            for column in data.columns:
-                if isinstance(data[column].dtype, pd.DatetimeTZDtype):
-                    data[column] = data[column].dt.tz_localize(None)
+            data = _xlsx_frame(frame)
             data.to_excel(writer, sheet_name=title, index=False)
             sheet = writer.sheets[title]
             sheet.freeze_panes = "A2"
             for i, column in enumerate(data.columns, start=1):
                 sheet.cell(row=1, column=i).font = Font(bold=True)
-                width = max([len(str(column))] + [len(str(v)) for v in data[column].head(200).tolist()])
+                values = data.iloc[:200, i - 1].tolist()
+                width = max([len(str(column))] + [len(str(v)) for v in values])
                 sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
     return buffer.getvalue()
 
@@ -83,7 +148,9 @@ CHOICES = {
 
 
 def template_workbook(dataset: str) -> bytes:
-    """An empty sheet with the canonical headers, drop-downs for coded columns, and a guide sheet."""
+    """An empty sheet with the canonical headers, drop-downs for coded columns, and a guide sheet.
+    Its text comes from the schema, not from users, but passes the same neutraliser: openpyxl
+    stores any text starting with '=' as a formula."""
     ds = schema.get_dataset(dataset)
     columns = ds.stored_columns
     wb = Workbook()
@@ -91,7 +158,7 @@ def template_workbook(dataset: str) -> bytes:
     sheet.title = ds.name
     required = PatternFill("solid", fgColor="FDE9D9")
     for i, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=i, value=column.name)
+        cell = sheet.cell(row=1, column=i, value=neutralise(column.name))
         cell.font = Font(bold=True)
         if column.required:
             cell.fill = required
@@ -124,8 +191,8 @@ def template_workbook(dataset: str) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        guide.append([column.name, "yes" if column.required else "", column.help,
-                      ", ".join(column.synonyms[:8])])
+        guide.append([neutralise(text) for text in (column.name, "yes" if column.required else "", column.help,
+                                                    ", ".join(column.synonyms[:8]))])
     for letter, width in zip("ABCD", (22, 10, 60, 80), strict=True):
         guide.column_dimensions[letter].width = width
     buffer = io.BytesIO()
