@@ -1,19 +1,26 @@
 """`python -m alignment`: what scripts and schedulers need, without the browser.
 
-A stable contract: ingest prints one JSON object and exits 0 loaded, 1 rejected, 2 usage.
+A stable contract: ingest prints one JSON object and exits 0 loaded, 1 rejected or failed (status
+"error": the disk, the database or memory let it down), 2 usage. Every other command prints its
+result, or one sentence on stderr and exits non-zero; never a traceback. Text cells in csv and json
+output are formula-safe (see exports) unless --raw asks for the values as stored.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from alignment.config import database_path
-from alignment.queries import QueryError, parameters, public_queries, run_query, run_read_only
+from alignment.exports import csv_text, safe_frame
+from alignment.queries import QueryError, parameters, public_queries, run_query
 from alignment.schema import DATASETS
 from alignment.store import Store, StoreError
 
@@ -32,11 +39,66 @@ def _params(items: list[str]) -> dict[str, str]:
     return params
 
 
-def _emit(frame: pd.DataFrame, fmt: str) -> None:
+def _emit(frame: pd.DataFrame, fmt: str, raw: bool = False) -> None:
+    """A result as csv or json; text cells formula-safe unless ``raw``."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_text(frame, raw=raw))
     else:
-        print(frame.to_json(orient="records", date_format="iso", indent=1))
+        data = frame if raw else safe_frame(frame)
+        print(data.to_json(orient="records", date_format="iso", indent=1))
+
+
+# Why an operating-system call failed, in words; also matched against DuckDB's messages, which
+# quote the same strerror text ("Could not write file ...: No space left on device").
+OS_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would grow past the largest size this system allows",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission was denied",
+    errno.EPERM: "permission was denied",
+    errno.ENOENT: "it or its folder does not exist",
+    errno.ENOTDIR: "part of its path is a file, not a folder",
+    errno.EEXIST: "a file stands where a folder is needed",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENAMETOOLONG: "its name is too long",
+    errno.EIO: "the disk reported a read or write error",
+    errno.EMFILE: "too many files are open",
+    errno.ENFILE: "too many files are open",
+}
+
+
+def os_error_sentence(exc: OSError) -> str:
+    """'[Errno 28] No space left on device' (writing the output) → 'Could not finish: the disk is full.'"""
+    cause = OS_CAUSES.get(exc.errno or 0, "the operating system refused")
+    where = f"use {exc.filename}" if exc.filename else "finish"
+    return f"Could not {where}: {cause}."
+
+
+def database_error_sentence(exc: duckdb.Error, db: object) -> str:
+    """DuckDB's failures in words that name the database and, when it is known, the cause."""
+    text = str(exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return f"There was not enough memory to finish with the database {db}."
+    if "could not set lock" in text.lower():
+        return f"The database {db} is open in another program (probably the running app)."
+    if "not a valid duckdb database" in text.lower():
+        return f"{db} is not a database this tool can read."
+    for code, cause in OS_CAUSES.items():
+        if os.strerror(code) in text:
+            return f"Could not use the database {db}: {cause}."
+    return f"The database {db} could not complete the command."
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1 (numpy's 'negative dimensions' is no message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("sql" if name == "sql" else "name")
         p.add_argument("--db", type=Path)
         p.add_argument("--format", choices=["json", "csv"], default="json")
+        p.add_argument("--raw", action="store_true", help="values as stored, without formula neutralising")
         if name == "query":
             p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
 
@@ -76,15 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("uploads", help="list uploads")
     p.add_argument("--db", type=Path)
+    p.add_argument("--raw", action="store_true", help="values as stored, without formula neutralising")
 
     p = sub.add_parser("template", help="write an Excel template for a dataset")
     p.add_argument("dataset", choices=sorted(DATASETS))
     p.add_argument("output", type=Path)
 
     p = sub.add_parser("bench", help="run the benchmarks (speed and memory targets)")
-    p.add_argument("--rows", type=int, default=1_000_000, help="spend rows for query timings")
-    p.add_argument("--xlsx-rows", type=int, default=100_000)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--rows", type=_positive, default=1_000_000, help="spend rows for query timings")
+    p.add_argument("--xlsx-rows", type=_positive, default=100_000)
+    p.add_argument("--repeat", type=_positive, default=3)
     p.add_argument("--output", type=Path, default=Path("bench-results.json"))
     return parser
 
@@ -92,13 +156,52 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a full disk under a redirect shows here, not in a message at exit
+        return code
     except UsageError as exc:
         print(f"python -m alignment: {exc}", file=sys.stderr)
         return 2
-    except (StoreError, QueryError, ValueError, OSError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # `... | head`: the reader has all it wants
+        _drop_stdout()
         return 1
+    except (StoreError, QueryError, ValueError) as exc:
+        message = str(exc)
+    except OSError as exc:
+        message = os_error_sentence(exc)
+    except duckdb.Error as exc:
+        message = database_error_sentence(exc, _db(args) if hasattr(args, "db") else "")
+    except MemoryError:
+        message = "There was not enough memory to finish."
+    except KeyboardInterrupt:
+        return _fail(args, "Stopped before the end.", 130)
+    except Exception as exc:  # a bug: still a sentence, the details on request
+        if os.environ.get("ALIGNMENT_DEBUG"):
+            raise
+        message = (f"An unexpected error stopped the command ({type(exc).__name__}). Run it again with "
+                   "ALIGNMENT_DEBUG=1 for the details, and please report it.")
+    return _fail(args, message)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of a broken stdout is silent."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _fail(args: argparse.Namespace, message: str, code: int = 1) -> int:
+    """ingest keeps its contract (one JSON object on stdout); other commands say it on stderr."""
+    if args.command == "ingest":
+        try:
+            print(json.dumps({"status": "error", "message": message}, indent=1))
+            sys.stdout.flush()
+            return code
+        except OSError:
+            _drop_stdout()
+    print(f"Error: {message}", file=sys.stderr)
+    return code
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -128,10 +231,17 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command in ("sql", "query"):
         with Store(_db(args), read_only=True) as store:
-            cur = store.cursor()
-            frame = (run_read_only(cur, args.sql) if args.command == "sql"
-                     else run_query(cur, args.name, _params(args.param)))
-        _emit(frame, args.format)
+            if args.command == "sql":  # in the explorer's sandbox, like the SQL explorer page
+                from alignment import explorer
+
+                result = explorer.run(store, args.sql)
+                frame = result.df()
+                if result.cut_by:
+                    print(f"Note: only the first {len(frame):,} rows are shown; the result has more "
+                          f"(cut by the {result.cut_by} limit).", file=sys.stderr)
+            else:
+                frame = run_query(store.cursor(), args.name, _params(args.param))
+        _emit(frame, args.format, args.raw)
         return 0
     if args.command == "demo":
         from alignment.demo import load_demo
@@ -150,7 +260,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "uploads":
         with Store(_db(args), read_only=True) as store:
-            _emit(store.uploads(), "json")
+            _emit(store.uploads(), "json", args.raw)
         return 0
     if args.command == "template":
         from alignment.exports import template_workbook
