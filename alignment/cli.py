@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", type=int)
     p.add_argument("--db", type=Path)
 
+    p = sub.add_parser("restore", help="restore an undone upload: the exact reverse of its undo")
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--db", type=Path)
+
     p = sub.add_parser("uploads", help="list uploads")
     p.add_argument("--db", type=Path)
     p.add_argument("--raw", action="store_true", help="values as stored, without formula neutralising")
@@ -257,6 +261,11 @@ def _run(args: argparse.Namespace) -> int:
         with Store(_db(args)) as store:
             restored = store.undo(args.batch_id)
         print(json.dumps({"undone": args.batch_id, "restored": restored}))
+        return 0
+    if args.command == "restore":
+        with Store(_db(args)) as store:
+            superseded = store.redo(args.batch_id)
+        print(json.dumps({"restored": args.batch_id, "superseded": superseded}))
         return 0
     if args.command == "uploads":
         with Store(_db(args), read_only=True) as store:

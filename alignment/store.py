@@ -228,6 +228,14 @@ class Store:
                 raise StoreError(f"There is no upload number {batch_id}.")
             if row[0] != "active":
                 raise StoreError(f"Upload {batch_id} is {row[0]}, not active, so there is nothing to undo.")
+            twin = cur.execute(
+                "SELECT back.id, again.id FROM uploads back JOIN uploads again ON again.dataset = back.dataset "
+                "AND again.sha256 = back.sha256 AND again.sheet = back.sheet AND again.status = 'active' "
+                "WHERE back.superseded_by = ? AND back.status = 'superseded' AND back.sha256 <> '' "
+                "ORDER BY 1 LIMIT 1", [batch_id]).fetchone()
+            if twin:
+                raise StoreError(f"Upload {batch_id} cannot be undone: that would bring back upload {twin[0]}, whose "
+                                 f"file is active again as upload {twin[1]}, and count it twice. Undo {twin[1]} first.")
             now = dt.datetime.now()
             cur.execute("UPDATE uploads SET status = 'undone', changed_at = ? WHERE id = ?", [now, batch_id])
             restored = [r[0] for r in cur.execute(
@@ -255,7 +263,8 @@ class Store:
                     "which have been replaced or undone since. Undo the later upload first, or load the file again.")
             if sha256:
                 twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
-                                   "AND status = 'active'", [dataset, sha256, sheet]).fetchone()
+                                   "AND status = 'active' AND id NOT IN (SELECT upload_id FROM supersessions "
+                                   "WHERE replaced_by = ?)", [dataset, sha256, sheet, batch_id]).fetchone()
                 if twin:
                     raise StoreError(f"Upload {batch_id} cannot be restored: the same file is active as upload "
                                      f"{twin[0]}, and restoring it would count it twice.")
