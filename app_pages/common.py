@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import altair as alt
@@ -63,36 +64,60 @@ def require(action: str, what: str) -> None:
         st.stop()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _choices(path: str, version: str) -> tuple[list[str], list[str]]:
+    """Months and business units for the filters, once per data version (not on every rerun)."""
+    cur = shared_store(path).cursor()
+    months = [r[0] for r in cur.execute("SELECT DISTINCT strftime(period, '%Y-%m') FROM spend ORDER BY 1").fetchall()]
+    units = [r[0] for r in cur.execute("SELECT DISTINCT business_unit FROM spend UNION SELECT DISTINCT business_unit "
+                                       "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
+    return months, units
+
+
 def _months() -> list[str]:
-    cur = store_or_stop().cursor()
-    rows = cur.execute("SELECT DISTINCT strftime(period, '%Y-%m') FROM spend ORDER BY 1").fetchall()
-    return [r[0] for r in rows]
+    store = store_or_stop()
+    return _choices(store.path, store.data_version())[0]
 
 
 def _units() -> list[str]:
-    cur = store_or_stop().cursor()
-    rows = cur.execute("SELECT DISTINCT business_unit FROM spend UNION SELECT DISTINCT business_unit "
-                       "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()
-    return [r[0] for r in rows]
+    store = store_or_stop()
+    return _choices(store.path, store.data_version())[1]
 
 
 def filter_sidebar() -> None:
     """Period and business unit, bound to the URL so a link reproduces the view."""
     months = _months()
+    units = _units()
+    for key, label, allowed in (("from", "from month", months), ("to", "to month", months),
+                                ("bu", "business unit", [ALL_UNITS, *units])):
+        asked = st.query_params.get(key)
+        if asked and asked not in allowed and key not in st.session_state:
+            st.warning(f"The address asks for {label} '{asked[:40]}', which is not a month like 2026-01 or has no "
+                       f"data here; that filter is left out." if key != "bu" else
+                       f"The address asks for business unit '{asked[:40]}', which has no data here; showing all units.")
     with st.sidebar:
         st.subheader("Filters")
         if months:
             st.selectbox("From month", months, index=0, key="from", bind="query-params")
             st.selectbox("To month", months, index=len(months) - 1, key="to", bind="query-params")
-        st.selectbox("Business unit", [ALL_UNITS, *_units()], key="bu", bind="query-params")
+        st.selectbox("Business unit", [ALL_UNITS, *units], key="bu", bind="query-params")
         st.caption("The address bar keeps these filters: copy it to share this view.")
 
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
 def filters() -> dict[str, Any]:
-    """The global filters as query parameters."""
+    """The global filters as query parameters. The address bar is typed by people (and by anyone):
+    a value that is not a month is said and left out, never an error page."""
     state = st.session_state
     # The sidebar is not drawn when presenting; the address bar still carries the filters.
     unit, start, end = (state.get(k, st.query_params.get(k)) for k in ("bu", "from", "to"))
+    for key, label, value in (("from", "From month", start), ("to", "To month", end)):
+        if value and not MONTH.match(str(value)):
+            st.warning(f"The address asks for {label.lower()} '{str(value)[:20]}', which is not a month like "
+                       "2026-01; that filter is left out.")
+            start, end = (None, end) if key == "from" else (start, None)
     if start and end and start > end:
         st.warning("The 'From month' is after the 'To month'; showing the months between them.")
         start, end = end, start
@@ -108,12 +133,21 @@ def _month_end(month: str) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _result(path: str, version: str, name: str, values: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    """One analysis result per (database, data version, analysis, parameters), shared by every
+    session: concurrent viewers of one view wait for a single computation (Streamlit locks per key),
+    and any upload, undo, restore or live answer changes the version, so nothing stale is shown."""
+    return run_query(shared_store(path).cursor(), name, dict(values))
+
+
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run an analysis with the page's filters (only those it takes) plus any extra parameters."""
     query_params = {p.name for p in parameters(name)}
     values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
+    store = store_or_stop()
     try:
-        return run_query(store_or_stop().cursor(), name, values)
+        return _result(store.path, store.data_version(), name, tuple(sorted(values.items())))
     except QueryError as exc:
         st.error(str(exc))
         return pd.DataFrame()
