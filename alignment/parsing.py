@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,43 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in BLANK_WORDS
 
 
+# Text is stored as a reader sees it: line breaks of every kind become "\n", and what cannot be seen
+# goes (NUL and the other C0/C1 controls, zero-width spaces and joiners, word joiner, BOM), so that
+# "Retail\u200b" and "Retail" are one business unit. Literal characters, not \u escapes: the same
+# patterns run in Python's re and in Arrow's RE2 (pandas' str methods on Arrow strings).
+LINE_BREAKS = "\r\n|[\r\x0b\x0c\x85\u2028\u2029]"
+INVISIBLE = "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200d\u2060\ufeff]"
+# Anything but tab, newline, printable ASCII and printable Latin letters below U+0300, where NFC
+# changes nothing (combining marks start there).
+NEEDS_TIDY = "[^\t\n\x20-\x7e\xa0-\u02ff]"
+_LINE_BREAKS, _INVISIBLE = re.compile(LINE_BREAKS), re.compile(INVISIBLE)
+
+
+def tidy_text(text: str) -> str:
+    """One cell's text with line breaks made "\n", invisible characters removed, and Unicode in NFC
+    (a precomposed "é", as Excel types it, equals "e" + combining accent)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text)))
+
+
+def tidy_texts(values: pd.Index) -> pd.Index | pd.Series:
+    """tidy_text for every text value among ``values`` at once; other values pass unchanged. One
+    regular-expression pass finds the few values that need it (most text is printable ASCII or
+    composed Latin letters) and only those are tidied, in Arrow's own code for Arrow strings."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind not in ("string", "mixed", "mixed-integer"):
+        return values
+    cells = pd.Series(values, dtype="str" if kind == "string" else object)
+    dirty = np.flatnonzero(cells.str.contains(NEEDS_TIDY, regex=True, na=False).to_numpy(dtype=bool))
+    if not len(dirty):
+        return values
+    fixed = cells.iloc[dirty].str.replace(LINE_BREAKS, "\n", regex=True).str.replace(INVISIBLE, "", regex=True)
+    cells = cells.astype(object) if kind != "string" else cells
+    cells.iloc[dirty] = fixed.str.normalize("NFC").to_numpy()
+    return cells
+
+
 def clean_text(value: Any) -> str | None:
     """Trim stray spaces; whole floats that were ids (``101.0``) become ``101``."""
     if is_blank(value):
@@ -68,6 +106,17 @@ def clean_text(value: Any) -> str | None:
 _CURRENCY = re.compile(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$|[$€£¥₹]|\s|'|\u00a0")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3}){2,}$|^\d{1,3}(\.\d{3})+,\d+$")
+# No real amount comes near this, and a million of them still sum far from a double's overflow:
+# two cells of 1e308 would make every total infinite.
+MAX_AMOUNT = 1e15
+TOO_LARGE = "is infinite or too large (this app takes numbers below 1,000,000,000,000,000)"
+
+
+def _finite(number: float | int, original: Any) -> float:
+    if not abs(number) < MAX_AMOUNT:  # also catches inf (and NaN, which is_blank lets through as text)
+        shown = str(original) if len(str(original)) <= 30 else f"{str(original)[:30]}…"
+        raise ParseError(f"'{shown}' {TOO_LARGE}")
+    return float(number)
 
 
 def parse_number(value: Any) -> float | None:
@@ -77,9 +126,7 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise ParseError(f"'{value}' is not a number")
     if isinstance(value, (int, float)):
-        if isinstance(value, float) and math.isinf(value):
-            raise ParseError("is not a finite number")
-        return float(value)
+        return _finite(value, value)
     text = str(value).strip()
     if text in {"-", "–", "—"}:  # accounting format's zero
         return 0.0
@@ -102,7 +149,7 @@ def parse_number(value: Any) -> float | None:
         text = text.replace(".", "")
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
         raise ParseError(f"'{value}' is not an amount")
-    number = float(text)
+    number = _finite(float(text), value)
     return -number if negative else number
 
 
@@ -324,7 +371,7 @@ def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str
     """Parse a column; returns the parsed values and {row position: problem} for unreadable cells."""
     if kind in (schema.MONEY, schema.NUMBER) and pd.api.types.is_numeric_dtype(values.dtype) \
             and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64").reset_index(drop=True), {}  # already numbers: fast path
+        return _numbers(values)
     if kind in (schema.MONTH, schema.DATE):
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             parsed = pd.to_datetime(values).dt.normalize()
@@ -340,6 +387,7 @@ def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str
         parser = PARSERS[kind]
     # One code per row and each distinct value once (pandas treats 4 and 4.0 as one); blanks get -1.
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    distinct = tidy_texts(distinct)
     parsed = np.empty(len(distinct) + 1, dtype=object)  # the extra last slot answers code -1: blank
     problems: dict[int, str] = {}
     for code, value in enumerate(distinct):
@@ -352,3 +400,17 @@ def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str
         for position in np.flatnonzero(np.isin(codes, list(problems))):
             errors[int(position)] = problems[int(codes[position])]
     return pd.Series(parsed[codes], dtype="object"), errors
+
+
+def _numbers(values: pd.Series) -> tuple[pd.Series, dict[int, str]]:
+    """A column the reader already typed as numbers (the fast path): the same limit as parse_number,
+    checked at once. INF, 1e309 or -inf in a cell arrive here as float infinities."""
+    numbers = values.astype("float64").reset_index(drop=True)
+    array = numbers.to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(array) >= MAX_AMOUNT)
+    if not len(bad):
+        return numbers, {}
+    errors = {int(i): f"'{array[i]:g}' {TOO_LARGE}" for i in bad}
+    numbers.iloc[bad] = np.nan  # reported once as unreadable, not again as blank or out of range
+    return numbers, errors
