@@ -9,10 +9,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
+import struct
 import tempfile
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,12 +25,21 @@ import numpy as np
 import pandas as pd
 
 from alignment.mapping import header_score
+from alignment.parsing import tidy_text
+
+log = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576
 MAX_UPLOAD_BYTES = 300 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+BOMB_FLOOR_BYTES = 10 * 1024 * 1024  # parts smaller than this may compress as well as they like
+MAX_ZIP_DIRECTORY_BYTES = 2 * 1024 * 1024  # about 20,000 parts; a big real workbook has a few hundred
+MAX_ZIP_PARTS = 10_000
+INFLATE_INPUT_BYTES = 64 * 1024
+INFLATE_OUTPUT_BYTES = 1024 * 1024
 HEADER_SCAN_ROWS = 30
+MAX_COLUMNS = 2_000  # a budget with a column per month for 100 years has 1,200; the Data page lists each
 SAMPLE_BYTES = 256 * 1024
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -46,6 +58,7 @@ class RawTable:
     row_numbers: np.ndarray
     header_row: int  # 1-based spreadsheet row of the header
     headers: list[str]
+    warnings: list[str] = field(default_factory=list)  # said to the user, nothing refused
 
 
 @dataclass
@@ -58,7 +71,7 @@ class Source:
     def sheets(self) -> list[str]:
         if self.kind == "csv":
             return [Path(self.name).stem or "csv"]
-        return _excel_reader(self.data).sheet_names
+        return _excel_reader(self.data, self.name).sheet_names
 
 
 def open_source(data: bytes, name: str) -> Source:
@@ -90,43 +103,138 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def _check_zip(data: bytes, name: str) -> None:
-    """Refuse zip bombs from the archive's directory, without inflating anything."""
+    """Refuse zip bombs by inflating every part with a cap, never trusting the archive's own sizes:
+    a file can understate them, and the workbook reader inflates what is there, not what is said.
+    The declared sizes still refuse an honest bomb at once; then each part is inflated in chunks and
+    thrown away, which stops as soon as a part holds more than it claims, the whole passes
+    MAX_UNCOMPRESSED_BYTES or a part expands more than MAX_COMPRESSION_RATIO."""
+    infos = _zip_directory(data, name)
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
+        raise ReadError(f"'{name}' is a zip file but not an Excel workbook.")
+    declared = sum(info.file_size for info in infos)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise ReadError(_too_big(name))
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
+                and info.file_size > BOMB_FLOOR_BYTES:
+            raise ReadError(_bomb(name, info.filename, info.file_size // info.compress_size))
+    view, total = memoryview(data), 0
+    for info in infos:
+        total += _inflate_part(view, info, name, MAX_UNCOMPRESSED_BYTES - total)
+
+
+def _too_big(name: str) -> str:
+    return (f"'{name}' unpacks to more than {MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GB, more than this app "
+            "reads. Split the workbook.")
+
+
+def _bomb(name: str, part: str, ratio: int) -> str:
+    return f"'{name}' looks like a zip bomb ({part} expands {ratio:,}x). It was not read."
+
+
+def _damaged(name: str) -> ReadError:
+    return ReadError(f"'{name}' is damaged: it is not a readable Excel workbook.")
+
+
+def _zip_directory(data: bytes, name: str) -> list[zipfile.ZipInfo]:
+    """The archive's parts, refusing a directory so long that listing it is the attack (zipfile
+    spends about 0.5 KB and 7 µs per part: a 300 MB file of empty parts would take 2 GB)."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # the end record: where and how long the directory is
+    except (OSError, struct.error):
+        end = None
+    if end is None:
+        raise _damaged(name)
+    if end[zipfile._ECD_SIZE] > MAX_ZIP_DIRECTORY_BYTES:
+        raise ReadError(f"'{name}' holds too many parts to be a workbook this app reads. It was not read.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
-                raise ReadError(f"'{name}' is a zip file but not an Excel workbook.")
-            total = sum(info.file_size for info in infos)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise ReadError(f"'{name}' unpacks to {total / 2**30:.1f} GB, more than this app reads "
-                                f"({MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GB). Split the workbook.")
-            for info in infos:
-                if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
-                        and info.file_size > 10 * 2**20:
-                    raise ReadError(f"'{name}' looks like a zip bomb ({info.filename} expands "
-                                    f"{info.file_size // info.compress_size}x). It was not read.")
-            for info in infos:
-                if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", info.filename):
-                    _check_dimension(archive, info, name)
-    except zipfile.BadZipFile:
-        raise ReadError(f"'{name}' is damaged: it is not a readable Excel workbook.") from None
+    except (zipfile.BadZipFile, struct.error, OSError, EOFError, NotImplementedError):
+        raise _damaged(name) from None
+    if len(infos) > MAX_ZIP_PARTS:
+        raise ReadError(f"'{name}' holds {len(infos):,} parts, more than a workbook this app reads "
+                        f"({MAX_ZIP_PARTS:,}). It was not read.")
+    return infos
 
 
-def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    with archive.open(info) as stream:
-        head = stream.read(4096).decode("utf-8", "ignore")
-    m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a part's local header, as the zip format defines it
+
+
+def _inflate_part(view: memoryview, info: zipfile.ZipInfo, name: str, budget: int) -> int:
+    """The part's real size, measured by inflating it in chunks that are thrown away; refuses as soon
+    as it passes its declared size, ``budget`` or the bomb ratio. Reads to the end of the deflate
+    stream, not to the declared compressed size, because a lying size is what is being looked for."""
+    offset = info.header_offset
+    try:
+        signature, _, flags, method, *_, name_length, extra_length = LOCAL_HEADER.unpack_from(view, offset)
+    except struct.error:
+        raise _damaged(name) from None
+    if signature != b"PK\x03\x04" or method != info.compress_type:
+        raise _damaged(name)
+    if flags & 0x1:
+        raise ReadError(f"'{name}' is encrypted. Remove its password in Excel, save it and upload it again.")
+    start = offset + LOCAL_HEADER.size + name_length + extra_length
+    if method == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size or start + info.file_size > len(view):
+            raise _damaged(name)
+        _check_part_head(view[start:start + 4096].tobytes(), info.filename, name)
+        if info.file_size > budget:
+            raise ReadError(_too_big(name))
+        return info.file_size
+    if method != zipfile.ZIP_DEFLATED:  # Excel and LibreOffice write nothing else
+        raise ReadError(f"'{name}' uses a kind of compression Excel does not write. It was not read.")
+    inflater, produced, fed, position = zlib.decompressobj(-zlib.MAX_WBITS), 0, 0, start
+    pending: bytes | memoryview = b""
+    try:
+        while not inflater.eof:
+            if not pending:
+                if position >= len(view):
+                    raise _damaged(name)  # the stream stops before its end
+                pending = view[position:position + INFLATE_INPUT_BYTES]
+                position += len(pending)
+                fed += len(pending)
+            chunk = inflater.decompress(pending, INFLATE_OUTPUT_BYTES)
+            pending = inflater.unconsumed_tail
+            if produced == 0:
+                _check_part_head(chunk[:4096], info.filename, name)
+            produced += len(chunk)
+            consumed = max(fed - len(pending), 1)
+            if produced > info.file_size:
+                raise ReadError(f"'{name}' is damaged or hostile: its part {info.filename} holds more "
+                                "than the file says it does. It was not read.")
+            if produced > budget:
+                raise ReadError(_too_big(name))
+            if produced > BOMB_FLOOR_BYTES and produced / consumed > MAX_COMPRESSION_RATIO:
+                raise ReadError(_bomb(name, info.filename, produced // consumed))
+    except zlib.error:
+        raise _damaged(name) from None
+    if produced != info.file_size:
+        raise _damaged(name)
+    return produced
+
+
+def _check_part_head(head: bytes, part: str, name: str) -> None:
+    """A worksheet (whatever its part is called) that says it is taller than Excel allows."""
+    if not part.startswith("xl/worksheets/"):
+        return
+    m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head.decode("utf-8", "ignore"))
     if m and int(m[1]) > EXCEL_MAX_ROWS:
         raise ReadError(f"'{name}' has a sheet of {int(m[1]):,} rows, more than Excel's "
                         f"{EXCEL_MAX_ROWS:,}. It was not read.")
 
 
-def _excel_reader(data: bytes) -> fastexcel.ExcelReader:
+def _excel_reader(data: bytes, name: str) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(data)
     except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
-        raise ReadError(f"The workbook could not be opened: {str(exc).splitlines()[0]}") from None
+        log.info("fastexcel could not open %r: %s", name, exc)
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ReadError(f"'{name}' is protected by a password. Remove the password in Excel, "
+                            "save it and upload it again.") from None
+        raise ReadError(f"'{name}' could not be opened: it is damaged or not a workbook this app reads. "
+                        "Open it in Excel, save it as .xlsx and upload that.") from None
 
 
 def read_table(source: Source, sheet: str | None, dataset: str) -> RawTable:
@@ -152,7 +260,7 @@ def find_header_row(rows: list[list[object]], dataset: str) -> int:
 
 
 def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
-    reader = _excel_reader(source.data)
+    reader = _excel_reader(source.data, source.name)
     names = reader.sheet_names
     sheet = sheet or names[0]
     if sheet not in names:
@@ -174,7 +282,10 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     except ReadError:
         raise
     except Exception as exc:
-        raise ReadError(f"Sheet '{sheet}' could not be read: {str(exc).splitlines()[0]}") from None
+        log.info("fastexcel could not read sheet %r of %r: %s", sheet, source.name, exc)
+        raise ReadError(f"Sheet '{sheet}' could not be read: some of its cells are damaged or of a kind "
+                        "this app does not read. Open it in Excel, save it as .xlsx and upload that.") from None
+    _check_width(frame, sheet)
     _name_columns(frame, header_cells)
     rows = np.arange(frame.shape[0]) + header + 2
     return RawTable(sheet, frame, rows, header + 1, list(frame.columns))
@@ -250,9 +361,28 @@ def _row_one_values(data: bytes, sheet: str) -> int | None:
     return sum(1 for body in cells if re.search(rb"<(?:v|is)\b", body))
 
 
+def _check_width(frame: pd.DataFrame, sheet: str) -> None:
+    """Refuse sheets wider than anything the app maps: every column is a row on the Data page.
+    Columns with neither a header nor a value (formatting dragged to the right) do not count."""
+    if frame.shape[1] <= MAX_COLUMNS:
+        return
+    used = sum(1 for i, c in enumerate(frame.columns) if not GENERATED_NAME.match(str(c))
+               or frame.iloc[:, i].notna().any())
+    if used > MAX_COLUMNS:
+        raise ReadError(_too_wide(sheet, used))
+
+
+def _too_wide(sheet: str, count: int | None) -> str:
+    """``count`` None: more than the limit, but not counted (a CSV header longer than the sample)."""
+    has = f"has {count:,} columns" if count else f"has more than {MAX_COLUMNS:,} columns"
+    return (f"Sheet '{sheet}' {has}; this app reads at most {MAX_COLUMNS:,}. "
+            "Keep only the columns you want to load and upload it again.")
+
+
 def _name_columns(frame: pd.DataFrame, header_cells: list[object]) -> None:
-    """The user's headers, trimmed; blank ones named by letter, repeats numbered."""
-    headers = [str(v).strip() if v is not None else "" for v in header_cells]
+    """The user's headers, trimmed and without invisible characters; blank ones named by letter,
+    repeats numbered."""
+    headers = [tidy_text(str(v)).strip() if v is not None else "" for v in header_cells]
     headers += [""] * (frame.shape[1] - len(headers))
     frame.columns = _unique_headers(headers[: frame.shape[1]])
 
@@ -314,41 +444,143 @@ def detect_delimiter(text: str) -> str:
 
 def _read_csv(source: Source, dataset: str) -> RawTable:
     sheet = source.sheets[0]
-    encoding = detect_encoding(source.data[:SAMPLE_BYTES], truncated=len(source.data) > SAMPLE_BYTES)
-    if encoding in ("utf-8", "utf-8-sig"):
-        utf8 = source.data[3:] if encoding == "utf-8-sig" else source.data
-    else:
-        utf8 = source.data.decode(encoding).lstrip("\ufeff").encode("utf-8")
+    utf8, legacy_lines = _as_utf8(source)
     sample = utf8[:SAMPLE_BYTES].decode("utf-8", "ignore")
     delimiter = detect_delimiter(sample)
-    grid = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SCAN_ROWS]
+    try:
+        grid = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SCAN_ROWS]
+    except csv.Error:  # a cell over 128 KB in the first rows: not a table anyone typed
+        raise ReadError(f"'{source.name}' could not be read as a table: a cell in its first rows is "
+                        "longer than 100,000 characters.") from None
     if not any(any(cell.strip() for cell in row) for row in grid):
         raise ReadError(f"'{source.name}' has no rows.")
+    if max(len(row) for row in grid) > MAX_COLUMNS:  # counted exactly only when the sample is the whole file
+        raise ReadError(_too_wide(sheet, max(len(row) for row in grid) if len(utf8) <= SAMPLE_BYTES else None))
     header = find_header_row([[c if c.strip() else None for c in row] for row in grid], dataset)
     with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
         tmp.write(utf8)
         tmp.flush()
-        frame = _duckdb_csv(tmp.name, delimiter, header)
+        frame = _duckdb_csv(tmp.name, delimiter, header, source.name)
+    _check_width(frame, sheet)
     _name_columns(frame, grid[header])
     rows = _csv_row_numbers(utf8, header, frame.shape[0])
     if frame.shape[0] + header + 1 > EXCEL_MAX_ROWS * 4:
         raise ReadError(f"'{source.name}' has more than {EXCEL_MAX_ROWS * 4:,} rows.")
-    return RawTable(sheet, frame, rows, header + 1, list(frame.columns))
+    warnings = [_legacy_warning(source.name, legacy_lines)] if legacy_lines else []
+    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), warnings)
 
 
-def _duckdb_csv(path: str, delimiter: str, header: int) -> pd.DataFrame:
+def _as_utf8(source: Source) -> tuple[bytes, list[int]]:
+    """The file's text as UTF-8 bytes for DuckDB, and the lines that had to be read as Windows-1252
+    in a file that is otherwise UTF-8 (empty when the file is one encoding throughout)."""
+    data = source.data
+    encoding = detect_encoding(data[:SAMPLE_BYTES], truncated=len(data) > SAMPLE_BYTES)
+    if not encoding.startswith("utf-16"):
+        return utf8_by_line(data[3:] if encoding == "utf-8-sig" else data)
+    try:
+        return data.decode(encoding).lstrip("\ufeff").encode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode(encoding, "ignore").count("\n") + 1
+        raise ReadError(f"'{source.name}' is UTF-16 text but row {line} is not: save the file again "
+                        "as CSV UTF-8 and upload that.") from None
+
+
+def utf8_by_line(data: bytes) -> tuple[bytes, list[int]]:
+    """Each line decoded on its own: a line that is valid UTF-8 is UTF-8, any other is Windows-1252
+    (Latin-1 for the five bytes cp1252 leaves undefined). Files pasted together from two exports
+    mix them, and one guess for the whole file turns half of its accents into mojibake ("CafÃ©").
+    Returns the UTF-8 bytes and the 1-based lines read as cp1252 when lines of both kinds hold
+    accents; a file that is cp1252 throughout is the usual Windows export and gets no list."""
+    if _is_utf8(data):
+        return data, []
+    if not UTF8_SEQUENCE.search(data):  # no line could be UTF-8 beyond ASCII: one legacy text
+        return _legacy(data).encode("utf-8"), []
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(data)]))
+    non_ascii = np.unique(np.searchsorted(ends, np.flatnonzero(buffer >= 0x80)))  # line index per byte
+    pieces, legacy, utf8_lines, last = [], [], 0, 0
+    for index in non_ascii.tolist():
+        start, stop = int(starts[index]), int(stops[index])
+        line = data[start:stop]
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+            continue
+        except UnicodeDecodeError:
+            pass
+        pieces += [data[last:start], _legacy(line).encode("utf-8")]
+        last = stop
+        legacy.append(index + 1)
+    pieces.append(data[last:])
+    return b"".join(pieces), (legacy if utf8_lines else [])
+
+
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")  # how any accent begins in UTF-8
+
+
+def _legacy(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Checked in 16 MB steps, so a large file is never held twice as text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view, step = memoryview(data), 16 * 2**20
+    try:
+        for offset in range(0, len(data), step):
+            decoder.decode(view[offset:offset + step], final=offset + step >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _legacy_warning(name: str, lines: list[int]) -> str:
+    return (f"Row(s) {_first_few(lines)} of '{name}' are not UTF-8 and were read as Windows-1252 "
+            "(Western European); the other rows are UTF-8. Check the accented letters in those rows.")
+
+
+def _first_few(numbers: list[int], shown: int = 10) -> str:
+    listed = ", ".join(str(n) for n in numbers[:shown])
+    return listed + (f" and {len(numbers) - shown:,} more" if len(numbers) > shown else "")
+
+
+def _csv_failure(name: str, detail: str) -> str:
+    """DuckDB's reason, told as a sentence; its own words go to the log only."""
+    line = re.search(r"\bLine: (\d+)", detail)
+    where = f" at row {int(line[1])}" if line else ""
+    if "maximum line size" in detail.lower():
+        return (f"'{name}' could not be read{where}: the row is longer than 2 MB. Check that its quote "
+                "marks are closed, or split the file.")
+    return (f"'{name}' could not be read as a table{where}: its rows could not be split into columns "
+            "(often a quote mark that opens a cell and never closes). Save it again from Excel as CSV "
+            "and upload that.")
+
+
+def _duckdb_csv(path: str, delimiter: str, header: int, name: str) -> pd.DataFrame:
+    """Typed by DuckDB's sniffer first; a column whose later rows break the sniffed type is read
+    as text and parsed by us. A cell with a line break inside quotes (Alt+Enter in Excel) needs the
+    single-threaded reader: DuckDB's parallel one refuses it together with null_padding."""
     con = duckdb.connect()
     base = (f"read_csv(?, delim=?, skip={int(header)}, header=true, null_padding=true, quote='\"', "
             "strict_mode=false, ")
+    typed, text = "auto_type_candidates=['BIGINT','DOUBLE','VARCHAR']", "all_varchar=true"
+    attempts, failure = [typed, text], ""
     try:
-        return _frame(con, f"SELECT * FROM {base} auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])",
-                      [path, delimiter])
-    except duckdb.Error:
-        # A column whose later rows break the sniffed type: read everything as text and parse it ourselves.
-        try:
-            return _frame(con, f"SELECT * FROM {base} all_varchar=true)", [path, delimiter])
-        except duckdb.Error as exc:
-            raise ReadError(f"The CSV file could not be read: {str(exc).splitlines()[0]}") from None
+        while attempts:
+            options = attempts.pop(0)
+            try:
+                return _frame(con, f"SELECT * FROM {base} {options})", [path, delimiter])
+            except duckdb.Error as exc:
+                failure = str(exc)
+                if "parallel=false" in failure and "parallel" not in options:
+                    attempts = [f"{typed}, parallel=false", f"{text}, parallel=false"]
+        log.info("DuckDB could not read %r: %s", name, failure)
+        raise ReadError(_csv_failure(name, failure))
     finally:
         con.close()
 

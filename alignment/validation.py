@@ -61,7 +61,7 @@ def _cell(value: object) -> str | None:
 def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
     """Parse, check and reshape; when errors is non-empty, nothing may be written."""
     ds = schema.get_dataset(dataset)
-    out = Validated(pd.DataFrame(), [])
+    out = Validated(pd.DataFrame(), [], warnings=list(raw.warnings))
     problems: list[Problem] = []
     flagged_rows: set[int] = set()
 
@@ -101,8 +101,8 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
             out.warnings.append(f"Read {len(melted)} question column(s) as a wide survey: "
                                 f"{', '.join(melted[:8])}{'…' if len(melted) > 8 else ''}.")
             unmapped = [h for h in unmapped if h not in melted]
-    for header in unmapped:
-        out.warnings.append(f"Column '{header}' was not loaded: it matches no {dataset} field.")
+    if unmapped:
+        out.warnings.append(_unmapped_warning(unmapped, dataset))
 
     header_of = {column: header for header, column in mapping.items()}
     present = set(header_of)
@@ -220,6 +220,23 @@ def _each_distinct(values: pd.Series, test: Callable[[pd.Series], pd.Series], if
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     answers = test(pd.Series(distinct, dtype="object").astype(str)).to_numpy(dtype=bool)
     return np.append(answers, if_missing)[codes]  # code -1 (a missing cell) takes the last slot
+
+
+def _unmapped_warning(headers: list[str], dataset: str) -> str:
+    """One note for all the columns left out: a wide sheet must not bury the page in boxes."""
+    if len(headers) == 1:
+        return f"Column '{headers[0]}' was not loaded: it matches no {dataset} field."
+    shown = ", ".join(f"'{h}'" for h in headers[:8])
+    more = f" and {len(headers) - 8:,} more" if len(headers) > 8 else ""
+    return f"{len(headers):,} columns were not loaded, as they match no {dataset} field: {shown}{more}."
+
+
+def summarise_warnings(warnings: list[str], shown: int = 5) -> list[str]:
+    """At most ``shown`` notes and one that counts the rest: each becomes a box on the Data page."""
+    if len(warnings) <= shown + 1:
+        return list(warnings)
+    rest = warnings[shown:]
+    return [*warnings[:shown], f"…and {len(rest):,} more note(s), the first: {rest[0]}"]
 
 
 def _row_list(rows: list[int]) -> str:

@@ -7,6 +7,7 @@ from alignment.ingest import load_preview, make_preview
 from alignment.reading import ReadError, open_source
 from alignment.schema import DATASETS
 from alignment.store import StoreError
+from alignment.validation import summarise_warnings
 from app_pages.common import require, store_or_stop, user_email
 
 IGNORE = "(don't load)"
@@ -67,7 +68,7 @@ with load_tab:
 
         st.subheader("2. Check the rows")
         checked = preview.validated
-        for warning in checked.warnings:
+        for warning in summarise_warnings(checked.warnings):
             st.warning(warning)
         if checked.errors:
             st.error(f"{checked.error_count} problem(s) found. Nothing will be loaded until they are fixed "
