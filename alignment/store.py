@@ -62,12 +62,29 @@ def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
         if "lock" in str(exc).lower():
             raise StoreError(f"The database {path} is open in another program (probably the running app). "
                              "Stop it, or point --db at a copy.") from None
-        raise StoreError(f"The database {path} cannot be opened: {str(exc).splitlines()[0]}") from None
+        raise StoreError(f"The database {path} cannot be opened: {_open_failure(str(exc))}.") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"The database {path} cannot be opened: {_open_failure(str(exc))}.") from None
     # DuckDB hands a second connect to an open file the same database instance, already locked:
     # locking again would fail, so opening twice in one process must not try.
     if not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
         con.execute("SET lock_configuration = true")
     return con
+
+
+def _open_failure(text: str) -> str:
+    """DuckDB's reason, in words (its own text stays in the server log, not in front of users)."""
+    lowered = text.lower()
+    for clue, reason in (("not a valid duckdb database", "it is not a database this app can read"),
+                         ("is a directory", "the path is a folder, not a file"),
+                         ("permission denied", "permission was denied"),
+                         ("no space left", "the disk is full"),
+                         ("read-only file system", "the disk is read-only"),
+                         ("serialization", "it was written by a newer version of DuckDB"),
+                         ("version", "it was written by another version of DuckDB")):
+        if clue in lowered:
+            return reason
+    return "the file could not be read"
 
 
 def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str, sha256: str, sheet: str,

@@ -319,3 +319,12 @@ def test_bad_input_to_any_command_is_a_sentence(tmp_path, demo_db, args):
         assert json.loads(out)["status"] in ("rejected", "error")
     else:
         assert err.strip() and len(err.strip().splitlines()) <= 3, err
+
+
+def test_the_tables_built_in_export_is_off():
+    """st.dataframe's own CSV download and copy write formulas raw; the app's buttons are the way out."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
