@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DB ?= data/alignment.duckdb
+# ALIGNMENT_DB=… make run uses that database; DB=… does the same.
+DB ?= $(or $(ALIGNMENT_DB),data/alignment.duckdb)
 PORT ?= 8501
 # Empty: Streamlit's default (every address, so phones in the room can join); HOST=127.0.0.1 keeps it local.
 HOST ?=
@@ -15,13 +16,12 @@ $(VENV): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)
 
-$(DB): | $(VENV)
-	$(BIN)/python -m alignment demo --db $(DB) --if-empty
-
 demo: $(VENV)
 	$(BIN)/python -m alignment demo --db $(DB)
 
-run: $(VENV) $(DB)
+# The demo company is loaded when the database is missing or holds no upload; yours is left alone.
+run: $(VENV)
+	$(BIN)/python -m alignment demo --db $(DB) --if-empty
 	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) $(if $(HOST),--server.address $(HOST))
 
 # Debian's chromium for the browser tests; Playwright never downloads a browser here.
