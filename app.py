@@ -67,6 +67,7 @@ if can(role, "facilitate"):
                                      url_path="live"))
 if can(role, "edit"):
     pages["Work with data"].append(st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"))
+    pages["Work with data"].append(st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:"))
 pages["Work with data"].append(st.Page("app_pages/sql.py", title="SQL explorer", icon=":material/search:"))
 
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")

@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", type=int)
     p.add_argument("--db", type=Path)
 
+    p = sub.add_parser("settings", help="show the organisation settings, or change them with --set")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="change a setting ('NAME=' goes back to the default)")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--user", default="cli")
+
     p = sub.add_parser("restore", help="restore an undone upload: the exact reverse of its undo")
     p.add_argument("batch_id", type=int)
     p.add_argument("--db", type=Path)
@@ -244,7 +250,7 @@ def _run(args: argparse.Namespace) -> int:
                     print(f"Note: only the first {len(frame):,} rows are shown; the result has more "
                           f"(cut by the {result.cut_by} limit).", file=sys.stderr)
             else:
-                frame = run_query(store.cursor(), args.name, _params(args.param))
+                frame = run_query(store.cursor(), args.name, _params(args.param), settings=store.settings())
         _emit(frame, args.format, args.raw)
         return 0
     if args.command == "demo":
@@ -261,6 +267,15 @@ def _run(args: argparse.Namespace) -> int:
         with Store(_db(args)) as store:
             restored = store.undo(args.batch_id)
         print(json.dumps({"undone": args.batch_id, "restored": restored}))
+        return 0
+    if args.command == "settings":
+        from alignment.settings import SETTINGS
+
+        changes = _params(args.set)
+        with Store(_db(args), read_only=not changes) as store:
+            values = store.save_settings(changes, args.user) if changes else store.settings()
+        print(json.dumps([{"name": s.name, "value": values[s.name], "default": s.default, "help": s.help}
+                          for s in SETTINGS], indent=1, default=str))
         return 0
     if args.command == "restore":
         with Store(_db(args)) as store:

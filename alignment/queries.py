@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -170,12 +171,17 @@ def bind(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, 
 
 
 def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,
-              directory: Path = QUERIES_DIR) -> pd.DataFrame:
-    """Run one analysis with bound parameters."""
+              directory: Path = QUERIES_DIR, settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run one analysis with bound parameters. A parameter named like an organisation setting
+    (alignment.settings) takes the setting's value unless ``params`` gives one."""
     query = get_query(name, directory)
     sql, declared = compose(query, directory)
+    values = dict(params or {})
+    for p in declared:
+        if p.name not in values and settings and p.name in settings:
+            values[p.name] = settings[p.name]
     try:
         # Every declared parameter appears in the SQL (a test holds every query to that).
-        return cursor.execute(sql, bind(declared, params)).df()
+        return cursor.execute(sql, bind(declared, values)).df()
     except duckdb.Error as exc:
         raise QueryError(f"The analysis '{name}' failed: {str(exc).splitlines()[0]}") from None

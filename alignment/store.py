@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 
 from alignment.config import store_memory_limit
 from alignment.schema import DATASETS, SQL_TYPES
+from alignment.settings import BY_NAME, SettingError, convert, resolve
 
 SAFE_SETTINGS = {
     "autoinstall_known_extensions": "false",
@@ -168,6 +170,9 @@ class Store:
             if new_links:  # a database from before this table: its current links are all there is
                 cur.execute("INSERT INTO supersessions SELECT superseded_by, id FROM uploads "
                             "WHERE superseded_by IS NOT NULL")
+            # Organisation settings, append-only: the latest row per name is in force, every change is kept.
+            cur.execute("CREATE TABLE IF NOT EXISTS settings (name VARCHAR NOT NULL, value VARCHAR, "
+                        "changed_by VARCHAR, changed_at TIMESTAMP NOT NULL)")
             cur.execute("""
                 CREATE TABLE IF NOT EXISTS saved_mappings (
                     dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP,
@@ -297,11 +302,38 @@ class Store:
 
     def data_version(self) -> str:
         """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
-        answer), so results can be cached per version. One row of aggregates over a small table."""
+        answer, a setting), so results can be cached per version. Aggregates over two small tables."""
         row = self.cursor().execute(
             "SELECT count(*), coalesce(max(id), 0), coalesce(sum(row_count), 0), max(changed_at), "
-            "count(*) FILTER (status = 'active') FROM uploads").fetchone()
+            "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings) FROM uploads").fetchone()
         return "/".join(map(str, row))
+
+    # --- organisation settings -----------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting's value in force: the latest stored, else its default."""
+        rows = self.cursor().execute(  # not arg_max: it skips NULL, and NULL means "back to the default"
+            "SELECT name, value FROM settings QUALIFY row_number() OVER "
+            "(PARTITION BY name ORDER BY changed_at DESC, rowid DESC) = 1").fetchall()
+        return resolve(dict(rows))
+
+    def save_settings(self, values: Mapping[str, Any], user: str = "") -> dict[str, Any]:
+        """Check and store changed values (a blank value goes back to the default); returns all in force."""
+        checked = {name: convert(BY_NAME[name], value) for name, value in values.items() if name in BY_NAME}
+        unknown = sorted(set(values) - set(BY_NAME))
+        if unknown:
+            raise SettingError(f"There is no setting {', '.join(unknown)}. Settings: {', '.join(BY_NAME)}.")
+        current = self.settings()
+        proposed = {**current, **checked}
+        if proposed["health_red_pct"] < proposed["health_amber_pct"]:
+            raise SettingError("Red must start at or above amber (health bands).")
+        now = dt.datetime.now()
+        with self.transaction() as cur:
+            for name, value in checked.items():
+                if value != current[name]:
+                    cur.execute("INSERT INTO settings VALUES (?, ?, ?, ?)",
+                                [name, None if value is None else str(value), user, now])
+        return self.settings()
 
     def raise_if_duplicate(self, dataset: str, sha256: str, sheet: str,
                            cur: duckdb.DuckDBPyConnection | None = None) -> None:

@@ -135,10 +135,12 @@ def _month_end(month: str) -> dt.date:
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _result(path: str, version: str, name: str, values: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    """One analysis result per (database, data version, analysis, parameters), shared by every
+    """One analysis result per (database, data version, analysis, parameters), with the
+    organisation's settings (part of the version), shared by every
     session: concurrent viewers of one view wait for a single computation (Streamlit locks per key),
     and any upload, undo, restore or live answer changes the version, so nothing stale is shown."""
-    return run_query(shared_store(path).cursor(), name, dict(values))
+    store = shared_store(path)
+    return run_query(store.cursor(), name, dict(values), settings=store.settings())
 
 
 def run(name: str, **params: Any) -> pd.DataFrame:

@@ -1,0 +1,109 @@
+"""Organisation settings: the conventions one company chooses and another does not.
+
+One table (name, type, default, help), like Datasette's settings, drives the Settings page, the
+command line (`python -m alignment settings`), the README and the analyses: a query parameter
+named like a setting takes the organisation's value unless the caller gives one. Values are
+stored in the database (append-only, so every change is kept), never written into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class SettingError(ValueError):
+    """A value a setting cannot take; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: str  # INTEGER, DOUBLE, VARCHAR or DATE, as in query parameters
+    default: Any
+    label: str
+    help: str
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("fiscal_year_start_month", "INTEGER", 1, "Fiscal year starts in month",
+            "1 = January … 12 = December. Year-to-date, year-end projections and bare fiscal years in files "
+            "(FY2026) count from this month.", minimum=1, maximum=12),
+    Setting("currency", "VARCHAR", "USD", "Currency",
+            "The one currency of this database (ISO code). Amounts are shown in it; files in another are refused."),
+    Setting("display_unit", "VARCHAR", "auto", "Show amounts in",
+            "auto picks k, m or bn per figure; or fix one unit for every figure.",
+            choices=("auto", "units", "k", "m", "bn")),
+    Setting("health_amber_pct", "DOUBLE", 10.0, "Amber from variance of (%)",
+            "A project's cost or schedule variance at or above this share of plan, over or under, is amber. "
+            "Default: the US federal IT Dashboard's 10%.", minimum=0, maximum=1000),
+    Setting("health_red_pct", "DOUBLE", 30.0, "Red from variance of (%)",
+            "A variance at or above this share of plan is red. Default: the US federal IT Dashboard's 30%.",
+            minimum=0, maximum=1000),
+    Setting("min_respondents", "INTEGER", 5, "Fewest respondents shown",
+            "A survey group (a side, a unit, a wave) with fewer respondents is not shown, so nobody's answers "
+            "can be singled out and small samples don't mislead.", minimum=1, maximum=1000),
+    Setting("active_stages", "VARCHAR", "", "Stages that are active work",
+            "Comma-separated stage names counted as work in flow efficiency. Blank: every stage whose name does "
+            "not say waiting (wait, queue, backlog, approval, on hold, blocked, ready for)."),
+    Setting("shared_unit", "VARCHAR", "Shared", "Business unit holding shared cost",
+            "Spend booked to this unit is shared IT cost, allocated to the other units by a driver."),
+    Setting("as_of", "DATE", None, "As-of date",
+            "The day ages, overdue projects and open work are measured on. Blank: today."),
+)
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def convert(setting: Setting, value: Any) -> Any:
+    """Text from a form or the command line → the setting's type, or SettingError saying why not."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if setting.type == "VARCHAR" and setting.default == "":
+            return ""
+        if setting.default is None:
+            return None
+        raise SettingError(f"{setting.label} needs a value.")
+    text = str(value).strip()
+    try:
+        if setting.type == "INTEGER":
+            converted: Any = int(float(text)) if float(text).is_integer() else None
+            if converted is None:
+                raise ValueError
+        elif setting.type == "DOUBLE":
+            converted = float(text)
+        elif setting.type == "DATE":
+            converted = value if isinstance(value, dt.date) else dt.date.fromisoformat(text)
+        else:
+            converted = text
+    except ValueError:
+        kind = {"INTEGER": "a whole number", "DOUBLE": "a number", "DATE": "a date like 2026-06-30"}[setting.type]
+        raise SettingError(f"{setting.label} must be {kind}, not '{text[:40]}'.") from None
+    if setting.choices and converted not in setting.choices:
+        raise SettingError(f"{setting.label} must be one of {', '.join(map(str, setting.choices))}.")
+    if setting.minimum is not None and converted < setting.minimum:
+        raise SettingError(f"{setting.label} must be at least {setting.minimum:g}.")
+    if setting.maximum is not None and converted > setting.maximum:
+        raise SettingError(f"{setting.label} must be at most {setting.maximum:g}.")
+    return converted
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SETTINGS}
+
+
+def resolve(stored: Mapping[str, str | None]) -> dict[str, Any]:
+    """Stored text values over the defaults; a stored value that no longer converts falls back."""
+    values = defaults()
+    for name, text in stored.items():
+        if name in BY_NAME:
+            try:
+                values[name] = convert(BY_NAME[name], text) if text is not None else BY_NAME[name].default
+            except SettingError:
+                pass
+    if values["health_red_pct"] < values["health_amber_pct"]:
+        values["health_red_pct"] = values["health_amber_pct"]
+    return values

@@ -1,0 +1,44 @@
+"""Organisation settings: the conventions every figure follows, changed by editors only."""
+
+import streamlit as st
+
+from alignment.settings import SETTINGS, SettingError
+from app_pages.common import require, store_or_stop, user_email
+
+require("edit", "change the organisation's settings")
+store = store_or_stop()
+st.title("Settings")
+st.caption("The conventions this organisation chose. Every dashboard, the presentation and the command line "
+           "follow them; each change is kept with who made it and when.")
+current = store.settings()
+
+with st.form("settings"):
+    values = {}
+    for s in SETTINGS:
+        key = f"setting-{s.name}"
+        help_text = f"{s.help} Default: {s.default if s.default not in (None, '') else 'blank'}."
+        if s.choices:
+            values[s.name] = st.selectbox(s.label, s.choices, index=s.choices.index(current[s.name]), key=key,
+                                          help=help_text)
+        elif s.type == "INTEGER":
+            values[s.name] = st.number_input(s.label, value=int(current[s.name]), step=1, key=key, help=help_text,
+                                             min_value=int(s.minimum) if s.minimum is not None else None,
+                                             max_value=int(s.maximum) if s.maximum is not None else None)
+        elif s.type == "DOUBLE":
+            values[s.name] = st.number_input(s.label, value=float(current[s.name]), step=1.0, key=key,
+                                             help=help_text,
+                                             min_value=float(s.minimum) if s.minimum is not None else None,
+                                             max_value=float(s.maximum) if s.maximum is not None else None)
+        elif s.type == "DATE":
+            values[s.name] = st.date_input(s.label, value=current[s.name], key=key, help=help_text)
+        else:
+            values[s.name] = st.text_input(s.label, value=current[s.name], key=key, help=help_text)
+    saved = st.form_submit_button("Save settings", type="primary")
+
+if saved:
+    try:
+        store.save_settings(values, user_email() or "")
+    except SettingError as exc:
+        st.error(str(exc))
+    else:
+        st.success("Saved. Every dashboard now follows these settings.")

@@ -1,0 +1,87 @@
+"""Organisation settings: checked, stored with their history, and bound into the analyses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import cli
+from alignment.queries import run_query
+from alignment.settings import BY_NAME, SETTINGS, SettingError, convert, defaults, resolve
+from tests.test_app_pages import APP, demo_db  # noqa: F401 - the fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_values_are_checked_with_a_sentence():
+    assert convert(BY_NAME["fiscal_year_start_month"], "4") == 4
+    assert convert(BY_NAME["as_of"], "2026-06-30") == dt.date(2026, 6, 30)
+    assert convert(BY_NAME["as_of"], "") is None
+    for name, bad, said in (("fiscal_year_start_month", "13", "at most 12"), ("fiscal_year_start_month", "4.5",
+                            "a whole number"), ("health_amber_pct", "ten", "a number"), ("display_unit", "kk",
+                            "one of auto"), ("as_of", "30/06/2026", "a date like")):
+        with pytest.raises(SettingError, match=said):
+            convert(BY_NAME[name], bad)
+
+
+def test_stored_text_that_no_longer_converts_falls_back_to_the_default():
+    values = resolve({"min_respondents": "lots", "currency": "EUR", "unknown": "x"})
+    assert values["min_respondents"] == 5 and values["currency"] == "EUR" and "unknown" not in values
+
+
+def test_saving_keeps_every_change_and_blank_goes_back_to_the_default(store):
+    assert store.settings() == defaults()
+    before = store.data_version()
+    store.save_settings({"min_respondents": "3", "as_of": "2026-06-30"}, "cfo@example.com")
+    assert store.data_version() != before  # cached results are not reused under other settings
+    assert store.settings()["min_respondents"] == 3
+    store.save_settings({"as_of": ""}, "cfo@example.com")
+    assert store.settings()["as_of"] is None
+    history = store.cursor().execute(
+        "SELECT name, value, changed_by FROM settings ORDER BY changed_at, rowid").fetchall()
+    assert history == [("min_respondents", "3", "cfo@example.com"), ("as_of", "2026-06-30", "cfo@example.com"),
+                       ("as_of", None, "cfo@example.com")]
+    with pytest.raises(SettingError, match="at or above amber"):
+        store.save_settings({"health_red_pct": 5})
+    with pytest.raises(SettingError, match="no setting colour"):
+        store.save_settings({"colour": "red"})
+
+
+def test_a_query_parameter_named_like_a_setting_takes_its_value(tmp_path, store):
+    (tmp_path / "probe.sql").write_text("-- title: Probe\n-- param: min_respondents INTEGER = 5 | n\n"
+                                        "SELECT $min_respondents AS n\n")
+    assert run_query(store.cursor(), "probe", directory=tmp_path).n[0] == 5
+    store.save_settings({"min_respondents": 8})
+    assert run_query(store.cursor(), "probe", directory=tmp_path, settings=store.settings()).n[0] == 8
+    assert run_query(store.cursor(), "probe", {"min_respondents": 2}, tmp_path, store.settings()).n[0] == 2
+
+
+def test_the_command_line_shows_and_changes_settings(tmp_path, capsys):
+    db = str(tmp_path / "s.duckdb")
+    assert cli.main(["settings", "--db", db, "--set", "fiscal_year_start_month=7"]) == 0
+    shown = {s["name"]: s["value"] for s in json.loads(capsys.readouterr().out)}
+    assert shown["fiscal_year_start_month"] == 7
+    assert cli.main(["settings", "--db", db, "--set", "fiscal_year_start_month=0"]) == 1
+    assert "at least 1" in capsys.readouterr().err
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
+    assert not missing, f"README does not document: {missing}"
+
+
+def test_an_editor_changes_a_setting_on_the_settings_page(demo_db):  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception
+    at.number_input(key="setting-min_respondents").set_value(7)
+    at.button[0].click().run()
+    assert "Saved" in at.success[0].value
+    import app_pages.common as common
+
+    assert common.get_store().settings()["min_respondents"] == 7
