@@ -17,6 +17,7 @@ import pandas as pd
 import segno
 
 from alignment.config import live_new_per_address, live_new_per_session, live_sends_per_browser
+from alignment.parsing import tidy_text
 from alignment.schema import LUFTMAN_DIMENSIONS
 
 # One statement per Luftman dimension, scored 1 (strongly disagree) to 5 (strongly agree).
@@ -177,9 +178,9 @@ def answer_rows(respondent_id: str, wave: str, group: str, scores: Mapping[str, 
         "score": [int(scores[d]) for d in LUFTMAN_DIMENSIONS],
         "wave": wave,
         "respondent_group": group,
-        "business_unit": business_unit.strip() or None,
-        "role": role.strip() or None,
+        "business_unit": tidy_text(business_unit).strip() or None,
+        "role": tidy_text(role).strip() or None,
         "dimension": list(LUFTMAN_DIMENSIONS),
         "importance": pd.array([importance.get(d) for d in LUFTMAN_DIMENSIONS], dtype="Int64"),
-        "comment": [comment.strip() or None] + [None] * (len(LUFTMAN_DIMENSIONS) - 1),
+        "comment": [tidy_text(comment).strip() or None] + [None] * (len(LUFTMAN_DIMENSIONS) - 1),
     })

@@ -30,7 +30,7 @@ from alignment.parsing import ParseError, parse_date
 from alignment.readonly import QueryError
 
 HEADER = re.compile(r"^--\s*(title|answers|param|include):\s*(.*)$")
-PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+\|\s+(.*))?$")
+PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+IN\s*\(([^)]*)\))?(?:\s+\|\s+(.*))?$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Param:
     type: str
     default: Any
     help: str = ""
+    allowed: tuple[str, ...] = ()  # from "IN (a, b)" in the header: any other value is refused
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,12 @@ class Query:
 
 
 def convert(param: Param, value: Any) -> Any:
-    """Text from a URL or the command line → the parameter's type."""
+    """Text from a URL or the command line → the parameter's type; a value outside the declared
+    choices is refused naming them (never silently treated as the default)."""
     if value is None or (isinstance(value, str) and value.strip().upper() in ("", "NULL")):
         return None
+    if param.allowed and str(value) not in param.allowed:
+        raise QueryError(f"Parameter {param.name} must be one of {', '.join(param.allowed)}, not '{str(value)[:40]}'.")
     if param.type == "DATE":
         if isinstance(value, dt.date):
             return value
@@ -94,7 +98,8 @@ def parse_query(path: Path) -> Query:
             if not p:
                 raise QueryError(f"{path.name}: cannot read parameter '{value}'.")
             default = None if p[3].upper() == "NULL" else p[3].strip("'")
-            meta["param"].append(Param(p[1], p[2], default, p[4] or ""))
+            allowed = tuple(v.strip().strip("'") for v in (p[4] or "").split(",") if v.strip())
+            meta["param"].append(Param(p[1], p[2], default, p[5] or "", allowed))
         elif key == "include":
             meta["include"] += [v.strip() for v in value.split(",") if v.strip()]
         else:

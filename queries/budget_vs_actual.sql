@@ -1,6 +1,6 @@
 -- title: Budget vs actual vs forecast
 -- answers: Where is IT spend over or under budget, by month, business unit, tower or cost pool, and where will the year land?
--- param: group_by VARCHAR = month | One of month, business_unit, tower, cost_pool
+-- param: group_by VARCHAR = month IN (month, business_unit, tower, cost_pool) | What to compare budget and actual by
 -- include: _spend_scope
 -- variance compares actuals with the budget of the months that have actuals (budget to date);
 -- outlook is actual plus forecast for the rest, compared with the whole budget.

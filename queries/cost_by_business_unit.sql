@@ -1,7 +1,7 @@
 -- title: Cost of IT per business unit
 -- answers: What does IT cost each business unit, with shared costs allocated by headcount or revenue, as a share of revenue and per employee?
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
--- param: driver VARCHAR = headcount | Allocation driver: headcount or revenue
+-- param: driver VARCHAR = headcount IN (headcount, revenue) | Allocation driver for shared cost
 -- param: shared_unit VARCHAR = Shared | The business unit name that holds shared IT cost
 -- include: _spend_in_period, _metrics_in_period
 -- The business unit filter applies after allocation: shared cost is split across all units first.

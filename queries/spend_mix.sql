@@ -1,6 +1,6 @@
 -- title: Run / grow / transform mix
 -- answers: How does IT spend split between running, growing and transforming the business each month, and between capex and opex?
--- param: mix VARCHAR = rgt | rgt (run/grow/transform) or capex_opex
+-- param: mix VARCHAR = rgt IN (rgt, capex_opex) | rgt (run/grow/transform) or capex_opex
 -- include: _spend_scope
 SELECT period,
        CASE $mix WHEN 'rgt' THEN coalesce(rgt, 'Unclassified')

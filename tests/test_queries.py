@@ -77,7 +77,8 @@ def test_budget_vs_actual_by_unit(cur):
 
 
 def test_budget_vs_actual_rejects_unknown_grouping(cur):
-    assert rows(cur, "budget_vs_actual", group_by="vendor; DROP TABLE spend") == []
+    with pytest.raises(QueryError, match="group_by must be one of"):
+        rows(cur, "budget_vs_actual", group_by="vendor; DROP TABLE spend")
 
 
 def test_year_end_projection(cur):
@@ -303,3 +304,11 @@ def test_unknown_parameters_and_queries_are_refused(cur):
 def test_parameters_are_bound_not_formatted(cur):
     evil = "x' OR '1'='1"
     assert rows(cur, "spend_by_business_goal", business_unit=evil) == []
+
+
+@pytest.mark.parametrize("name, param, allowed", [("budget_vs_actual", "group_by", "month, business_unit, tower"),
+                                                  ("cost_by_business_unit", "driver", "headcount, revenue"),
+                                                  ("spend_mix", "mix", "rgt, capex_opex")])
+def test_an_unknown_choice_is_refused_naming_the_allowed_ones(cur, name, param, allowed):
+    with pytest.raises(QueryError, match=f"{param} must be one of {allowed}.*not 'foo'"):
+        run_query(cur, name, {param: "foo"})

@@ -262,3 +262,14 @@ def test_25_phones_answering_at_once_while_the_big_screen_refreshes_all_get_in(t
     assert bounced == [] and errors == []
     assert store.cursor().execute("SELECT count(DISTINCT respondent_id), count(*) FROM survey").fetchone() == (25, 150)
     store.close()
+
+
+def test_free_text_from_a_phone_is_cleaned_like_an_upload():
+    """NUL, zero-width characters and bare carriage returns from an anonymous participant are
+    stored the way an uploaded cell would be: "Retail\u200b" is the unit Retail."""
+    from alignment.live import answer_rows
+
+    rows = answer_rows("p1", "W", "Business", dict.fromkeys(live.STATEMENTS, 3), business_unit="Retail\u200b",
+                       role="Ana\x00lyst", comment="=1+1\r=2+2")
+    assert rows["business_unit"][0] == "Retail" and rows["role"][0] == "Analyst"
+    assert rows["comment"][0] == "=1+1\n=2+2"
