@@ -101,6 +101,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _levels(text: str) -> tuple[int, ...]:
+    """argparse type for --sessions: concurrent-session levels such as '25,50'; '0' runs no server."""
+    if text.strip() == "0":
+        return ()
+    return tuple(_positive(part.strip()) for part in text.split(","))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m alignment",
                                      description="IT–business alignment dashboard, from the shell.")
@@ -160,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx-rows", type=_positive, default=100_000)
     p.add_argument("--repeat", type=_positive, default=3)
     p.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    p.add_argument("--sessions", type=_levels, default=(25, 50), metavar="N,N",
+                   help="concurrent sessions on a real server, per level (default 25,50; 0: none)")
     return parser
 
 
@@ -295,5 +304,5 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "bench":
         from alignment.bench import run_benchmarks
 
-        return run_benchmarks(args.rows, args.xlsx_rows, args.repeat, args.output)
+        return run_benchmarks(args.rows, args.xlsx_rows, args.repeat, args.output, args.sessions)
     raise UsageError(f"Unknown command {args.command}.")  # pragma: no cover - argparse refuses first
