@@ -6,7 +6,9 @@ A query file starts with a header of comments:
     -- answers: How much IT spend serves each business goal, and how much serves none?
     -- param: business_unit VARCHAR = NULL | Only this business unit
     -- include: _spend_scope
+    -- source: TBM Council, TBM Taxonomy 4.0 (cost pools, towers, business value)
 
+``source`` names the definition the figures follow (repeat it on several lines to cite more);
 ``include`` makes another query (a fragment starting with ``_`` or a full analysis) available
 as a CTE of that name, so analyses build on each other instead of repeating SQL. Parameters
 are always bound by DuckDB, never formatted into the text.
@@ -29,7 +31,7 @@ from alignment.config import QUERIES_DIR
 from alignment.parsing import ParseError, parse_date
 from alignment.readonly import QueryError
 
-HEADER = re.compile(r"^--\s*(title|answers|param|include):\s*(.*)$")
+HEADER = re.compile(r"^--\s*(title|answers|param|include|source):\s*(.*)$")
 PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+IN\s*\(([^)]*)\))?(?:\s+\|\s+(.*))?$")
 
 
@@ -51,6 +53,7 @@ class Query:
     includes: tuple[str, ...]
     body: str
     path: Path
+    source: str = ""  # the named definition the figures follow (standard body or best-known tool)
 
     @property
     def public(self) -> bool:
@@ -102,11 +105,13 @@ def parse_query(path: Path) -> Query:
             meta["param"].append(Param(p[1], p[2], default, p[5] or "", allowed))
         elif key == "include":
             meta["include"] += [v.strip() for v in value.split(",") if v.strip()]
+        elif key == "source":
+            meta["source"] = "; ".join(filter(None, (meta.get("source", ""), value)))
         else:
             meta[key] = value
     body = "\n".join(lines[body_start:]).strip().rstrip(";")
     return Query(path.stem, meta.get("title", path.stem), meta.get("answers", ""), tuple(meta["param"]),
-                 tuple(meta["include"]), body, path)
+                 tuple(meta["include"]), body, path, meta.get("source", ""))
 
 
 @lru_cache(maxsize=4)
