@@ -183,7 +183,26 @@ def survey(rng: random.Random) -> pd.DataFrame:
                                  "role": "IT staff" if group == "IT" else "Manager", "dimension": dimension,
                                  "importance": importance,
                                  "comment": COMMENTS.get((wave, r, dimension)) if n == 0 else None})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows + nps_answers(units))
+
+
+NPS_QUESTION = "How likely are you to recommend IT's services to a colleague? (0-10)"
+
+
+def nps_answers(units: list[str]) -> list[dict]:
+    """Each respondent's 0-10 likelihood to recommend IT (Bain's Net Promoter question). A random
+    generator of its own, so the other demo figures stay exactly as they were."""
+    rng = random.Random(2003)
+    rows = []
+    for wave, lift in (("2025 H2", 0.0), ("2026 H1", 0.6)):
+        for r in range(1, 25):
+            group = "IT" if r <= 10 else "Business"
+            score = min(10, max(0, round(rng.gauss((8.0 if group == "IT" else 6.4) + lift, 1.8))))
+            rows.append({"respondent_id": f"{wave[:4]}-{r:02d}", "question": NPS_QUESTION, "score": score,
+                         "wave": wave, "respondent_group": group,
+                         "business_unit": "IT" if group == "IT" else units[r % len(units)],
+                         "role": "IT staff" if group == "IT" else "Manager", "dimension": "NPS"})
+    return rows
 
 
 def business_metrics(rng: random.Random) -> pd.DataFrame:

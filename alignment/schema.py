@@ -57,6 +57,13 @@ LUFTMAN_DIMENSIONS = (
     "Skills",
 )
 
+# A survey question scored 0-10 for Bain's Net Promoter Score: its dimension says so (any of these
+# words), or, with no dimension given, its text asks about recommending. Stored with dimension NPS.
+NPS_DIMENSION = "NPS"
+NPS_WORDS = ("nps", "net promoter", "net promoter score")
+NPS_QUESTION_WORD = "recommend"
+NPS_RANGE = (0, 10)
+
 SPEND = Dataset(
     "spend",
     "IT spend",
@@ -172,13 +179,15 @@ SURVEY = Dataset(
         Column("respondent_id", TEXT, True, ("respondent id", "respondent", "response id", "participant",
                                              "participant id", "id", "email", "name")),
         Column("question", TEXT, True, ("question", "item", "statement", "question text")),
-        Column("score", SCORE, True, ("score", "answer", "rating", "response", "value", "satisfaction")),
+        Column("score", SCORE, True, ("score", "answer", "rating", "response", "value", "satisfaction"),
+               "1-5, or 0-10 for a Net Promoter question (dimension NPS, or a question about recommending)."),
         Column("wave", TEXT, False, ("wave", "survey", "survey name", "round", "survey date", "edition")),
         Column("respondent_group", GROUP, True, ("respondent group", "group", "it or business",
                                                  "it/business", "side", "constituency", "audience")),
         Column("business_unit", TEXT, False, ("business unit", "bu", "division", "department", "unit")),
         Column("role", TEXT, False, ("role", "job title", "position", "title")),
-        Column("dimension", DIMENSION, False, ("dimension", "category", "area", "theme", "criterion")),
+        Column("dimension", DIMENSION, False, ("dimension", "category", "area", "theme", "criterion"),
+               "One of Luftman's six, your own, or NPS for the 0-10 likelihood to recommend."),
         Column("importance", SCORE, False, ("importance", "importance score", "priority")),
         Column("comment", TEXT, False, ("comment", "comments", "remarks", "notes", "feedback")),
     ),

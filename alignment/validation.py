@@ -127,11 +127,14 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
 
     parsed: dict[str, pd.Series] = {}
     unreadable: dict[str, dict[int, str]] = {}
+    nps = nps_rows(frame, header_of) if dataset == "survey" else np.zeros(len(frame), dtype=bool)
     for column in ds.columns:
         header = header_of.get(column.name)
         if header is None:
             continue
         values, bad = parse_series(frame[header], column.kind)
+        if column.name == "score" and nps.any():
+            values, bad = _nps_scores(frame[header], values, bad, nps)
         unreadable[column.name] = bad
         for position, message in bad.items():
             problem(int(rows[position]), _origin(frame, header, position), frame[header].iloc[position], message)
@@ -172,6 +175,8 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
             flag(backwards, header_of.get(end), last, lambda i, s=start, e=end, f=first, la=last:
                  f"{e.replace('_', ' ')} {la[i]} is before {s.replace('_', ' ')} {f[i]}")
     if dataset == "survey":
+        if nps.any():
+            result.loc[nps, "dimension"] = schema.NPS_DIMENSION
         result = _infer_dimension(result)
 
     if out.error_count > len(problems):
@@ -275,6 +280,60 @@ def _looks_like_scores(values: pd.Series) -> bool:
         except ParseError:
             good += isinstance(value, (int, float)) or bool(re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)))
     return good >= 0.8 * len(present)
+
+
+def nps_rows(frame: pd.DataFrame, header_of: dict[str, str]) -> np.ndarray:
+    """Rows answering a Net Promoter question, which are scored 0-10, not 1-5: the dimension says
+    NPS, or no dimension is given and the question asks about recommending."""
+    named, blank, asks = (np.zeros(len(frame), dtype=bool), np.ones(len(frame), dtype=bool),
+                          np.zeros(len(frame), dtype=bool))
+    if (dimension := header_of.get("dimension")) is not None:
+        named = _each_distinct(frame[dimension], lambda u: u.str.strip().str.lower().isin(schema.NPS_WORDS),
+                               if_missing=False)
+        blank = _each_distinct(frame[dimension], lambda u: u.str.strip().eq(""), if_missing=True)
+    if (question := header_of.get("question")) is not None:
+        asks = _each_distinct(frame[question], lambda u: u.str.lower().str.contains(schema.NPS_QUESTION_WORD,
+                                                                                     regex=False), if_missing=False)
+    return named | (blank & asks)
+
+
+def parse_nps_score(value: object) -> int | None:
+    """A 0-10 likelihood to recommend: a whole number, or one with its label ('9 - Very likely')."""
+    if is_blank(value):
+        return None
+    low, high = schema.NPS_RANGE
+    m = re.match(r"^(\d+(?:\.\d+)?)\s*(?:[-–:=.)]\s*.*)?$", value.strip()) if isinstance(value, str) else None
+    try:
+        if isinstance(value, bool) or (isinstance(value, str) and not m):
+            raise ValueError
+        number = float(m[1]) if m else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ParseError(f"'{value}' is not a likelihood to recommend from {low} to {high}") from None
+    if not number.is_integer() or not low <= number <= high:
+        raise ParseError(f"score {m[1] if m else f'{number:g}'} is not a whole number from {low} to {high} "
+                         "(a likelihood-to-recommend question)")
+    return int(number)
+
+
+def _nps_scores(cells: pd.Series, values: pd.Series, bad: dict[int, str],
+                nps: np.ndarray) -> tuple[pd.Series, dict[int, str]]:
+    """The score column re-read on Net Promoter rows with the 0-10 rule (each distinct cell once)."""
+    values, bad = values.copy(), dict(bad)
+    seen: dict[object, tuple[int | None, str | None]] = {}
+    for position in np.flatnonzero(nps):
+        cell = cells.iloc[position]
+        key = (type(cell).__name__, str(cell))
+        if key not in seen:
+            try:
+                seen[key] = (parse_nps_score(cell), None)
+            except ParseError as exc:
+                seen[key] = (None, str(exc))
+        score, problem = seen[key]
+        values.iloc[position] = score
+        bad.pop(int(position), None)
+        if problem:
+            bad[int(position)] = problem
+    return values, dict(sorted(bad.items()))
 
 
 def _spend_layout(result: pd.DataFrame, header_of: dict[str, str], rows: np.ndarray, problem,
