@@ -1,6 +1,7 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.formatting import missing, number
 from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
 
 st.title("Portfolio")
@@ -10,17 +11,33 @@ if summary.empty or not summary["projects"].iloc[0]:
     st.stop()
 s = summary.iloc[0]
 answers("portfolio_summary")
-a, b, c, d, e = st.columns(5)
-a.metric("Projects", int(s.projects), f"{int(s.red)} red", delta_color="off")
-b.metric("On time", pct(s.on_time_rate), help=f"Average slip {s.avg_slip_days:.0f} days.")
-c.metric("On budget", pct(s.on_budget_rate), help=f"Portfolio cost variance {pct(s.cost_variance_pct, True)}.")
-d.metric("Benefits realised", pct(s.benefit_realization),
+as_of = f"{s.as_of:%Y-%m-%d}"
+amber, red = f"{s.health_amber_pct:g}%", f"{s.health_red_pct:g}%"
+st.caption(
+    f"Measured as of {as_of} (the as-of setting; blank means today). Cost and schedule health: variance under "
+    f"{amber} of plan is green, under {red} amber, otherwise red, over or under plan alike (the US federal IT "
+    "Dashboard's rule by default; the Settings page changes the bands). On time and on budget mean green on "
+    "that same rule. Open projects are judged on their estimate at completion (budget ÷ CPI from percent "
+    "complete) and their forecast finish, or the as-of date once past their planned end; finished projects on "
+    "their final cost and finish. Variances: positive = over budget or late.")
+a, b, c, d, e, f = st.columns(6)
+a.metric("Projects", int(s.projects), f"{int(s.red)} red", delta_color="off",
+         help=f"{int(s.open_projects)} still open.")
+b.metric("On time", pct(s.on_time_rate),
+         help=f"Schedule variance under {amber} of plan, late or early. Average slip {number(s.avg_slip_days, 0)} "
+              "days (positive = late).")
+c.metric("On budget", pct(s.on_budget_rate),
+         help=f"Cost variance at completion under {amber} of budget, over or under.")
+d.metric("Cost variance at completion", pct(s.cost_variance_pct, True),
+         help=f"(Estimate at completion − budget) ÷ budget, positive = over budget: {money(s.total_eac)} "
+              f"expected against {money(s.total_budget)} budgeted, where both are known.")
+e.metric("Benefits realised", pct(s.benefit_realization),
          help=f"{money(s.realized_benefit)} of {money(s.expected_benefit)} expected.")
-e.metric("Return on cost", pct(s.roi), help="(Realised benefit − cost) ÷ cost.")
+f.metric("Return on cost", pct(s.roi), help="(Realised benefit − cost to date) ÷ cost to date.")
 
 projects = run("portfolio_health")
 st.header("Value, cost and risk")
-st.caption("Each bubble is a project: higher is more expected benefit, further right costs more, "
+st.caption("Each bubble is a project: higher is more expected benefit, further right costs more so far, "
            "bigger is riskier. Health is red when any of reported health, cost or schedule is red.")
 chart(charts.bubble(projects, "Value vs cost vs risk"), "portfolio_bubble")
 
@@ -30,15 +47,60 @@ with left:
 with right:
     sponsors = run("portfolio_by_sponsor")
     answers("portfolio_by_sponsor")
-    table(sponsors, "portfolio_by_sponsor")
+    st.caption(f"Late: {amber} or more behind plan; over budget: estimate at completion {amber} or more over.")
+    table(sponsors, "portfolio_by_sponsor", column_config={
+        "cost_variance": st.column_config.NumberColumn("Cost variance at completion (+ over)", format="localized"),
+    })
+
+st.header("Earned value of open projects")
+answers("earned_value")
+earned = run("earned_value")
+if missing(s.cpi) and missing(s.spi):
+    st.info("No open project has percent complete, planned dates, budget and cost to date, so earned value "
+            "cannot be shown. Add percent complete to the project register.")
+else:
+    g, h, i = st.columns(3)
+    g.metric("Cost performance (CPI)", number(s.cpi),
+             help=f"Earned value ÷ cost to date over {int(s.ev_projects)} open projects: above 1 is under cost. "
+                  f"EV {money(s.ev)}, AC {money(s.ac)}.")
+    h.metric("Schedule performance (SPI)", number(s.spi),
+             help=f"Earned value ÷ planned value: above 1 is ahead. PV {money(s.pv)} as of {as_of}.")
+    i.metric("Open projects measured", int(s.ev_projects))
+    st.caption("PMI's definitions (Practice Standard for Earned Value Management): EV = budget × percent complete; "
+               "PV = budget × share of the planned dates elapsed (spread evenly); CV = EV − AC and SV = EV − PV, "
+               "positive = under budget or ahead (the opposite sign of the cost variance above). "
+               "EAC = BAC ÷ CPI, or AC + (BAC − EV); TCPI = (BAC − EV) ÷ (BAC − AC), blank once the budget is spent.")
+    open_ev = earned[earned["is_open"]] if not earned.empty else earned
+    if not open_ev.empty:
+        chart(charts.ev_indices(open_ev, "Cost and schedule performance of open projects"), "earned_value_indices")
+table(earned, "earned_value", column_config={
+    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1),
+    "bac": st.column_config.NumberColumn("BAC (budget)", format="localized"),
+    "pv": st.column_config.NumberColumn("PV", format="localized"),
+    "ev": st.column_config.NumberColumn("EV", format="localized"),
+    "ac": st.column_config.NumberColumn("AC (cost to date)", format="localized"),
+    "cv": st.column_config.NumberColumn("CV = EV − AC (+ under)", format="localized"),
+    "sv": st.column_config.NumberColumn("SV = EV − PV (+ ahead)", format="localized"),
+    "cpi": st.column_config.NumberColumn("CPI", format="%.2f"),
+    "spi": st.column_config.NumberColumn("SPI", format="%.2f"),
+    "eac_cpi": st.column_config.NumberColumn("EAC = BAC ÷ CPI", format="localized"),
+    "eac_ac_plus_remaining": st.column_config.NumberColumn("EAC = AC + (BAC − EV)", format="localized"),
+    "tcpi": st.column_config.NumberColumn("TCPI", format="%.2f"),
+    "eac": st.column_config.NumberColumn("EAC used for health", format="localized"),
+})
 
 st.header("Every project")
 answers("portfolio_health")
 table(projects, "portfolio_health", column_config={
-    "cost_variance_pct": st.column_config.NumberColumn("Cost variance", format="percent"),
-    "slip_pct": st.column_config.NumberColumn("Slip", format="percent"),
+    "eac": st.column_config.NumberColumn("Estimate at completion", format="localized"),
+    "cost_variance": st.column_config.NumberColumn("Cost variance (+ over)", format="localized"),
+    "cost_variance_pct": st.column_config.NumberColumn("Cost variance % (+ over)", format="percent"),
+    "slip_days": st.column_config.NumberColumn("Slip days (+ late)"),
+    "slip_pct": st.column_config.NumberColumn("Slip % (+ late)", format="percent"),
+    "ev_schedule_variance_pct": st.column_config.NumberColumn("Behind by EV (+ behind)", format="percent"),
     "benefit_realization": st.column_config.NumberColumn("Benefit realised", format="percent"),
     "roi": st.column_config.NumberColumn("ROI", format="percent"),
     "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1),
 })
-workbook_download({"Portfolio summary": summary, "Projects": projects, "By sponsor": sponsors}, "portfolio")
+workbook_download({"Portfolio summary": summary, "Projects": projects, "By sponsor": sponsors,
+                   "Earned value": earned}, "portfolio")
