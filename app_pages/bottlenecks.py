@@ -1,24 +1,43 @@
 import streamlit as st
 
 from alignment import charts
-from app_pages.common import answers, chart, empty_notice, pct, run, table, workbook_download
+from alignment.formatting import missing
+from app_pages.common import answers, chart, empty_notice, number, pct, run, table, workbook_download
 
 st.title("Bottlenecks")
-stages = run("bottleneck_stages")
-if stages.empty:
+all_types = run("flow_metrics")
+if all_types.empty or not all_types["started"].iloc[0]:
     empty_notice("stage history")
     st.stop()
+types = [t for t in all_types["item_type"] if t != "All items"]
+item_type = None
+if len(types) > 1:
+    choice = st.selectbox("Item type", ["All item types", *types], key="item_type")
+    item_type = None if choice == "All item types" else choice
+
+metrics = run("flow_metrics", item_type=item_type)
+stages = run("bottleneck_stages", item_type=item_type)
+efficiency = run("flow_efficiency", item_type=item_type)
+as_of = metrics["as_of"].iloc[0]
+st.caption(f"Measured on {as_of:%d %B %Y} (the as-of date setting; blank means today). An item has **finished** "
+           "when it enters a done stage (Done, Closed, Completed, Resolved…) or leaves the last stage of its "
+           "item type's flow; an item that stopped earlier, or entered a cancelled or rejected stage, has left "
+           "the flow unfinished and is not counted as finished. Stages are in the order items usually reach "
+           "them. Coming back to a stage adds to that stage's time.")
+
 answers("bottleneck_stages")
 worst = stages[stages["is_bottleneck"]]
 if not worst.empty:
     w = worst.iloc[0]
-    st.warning(f"**{w.stage}** is the bottleneck: finished items spent {pct(w.share_of_time)} of their time there "
-             f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days), "
-             f"and {int(w.wip)} item(s) wait there now.", icon=":material/hourglass_top:")
+    where = (f"**{w.stage}** is the bottleneck, a working stage: items" if w.is_active
+             else f"**{w.stage}** is the bottleneck, a waiting stage: items")
+    st.warning(f"{where} spent {pct(w.share_of_time)} of their time in stages there "
+               f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days), "
+               f"and {int(w.wip)} item(s) are there now.", icon=":material/hourglass_top:")
 left, right = st.columns(2)
 with left:
     chart(charts.hbar(stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",
-                      extra=("p85_days", "share_of_time")), "time_in_stage")
+                      extra=("p85_days", "share_of_time", "reentries")), "time_in_stage")
 with right:
     chart(charts.hbar(stages, "stage", "wip", "Work in progress per stage", highlight="is_bottleneck"),
           "wip_per_stage")
@@ -26,24 +45,48 @@ table(stages, "bottleneck_stages")
 
 st.header("Aging items")
 answers("aging_items")
-aging = run("aging_items")
+aging = run("aging_items", item_type=item_type)
 if aging.empty:
     st.success("No item has been in its stage longer than 85% of the items before it.")
 else:
     table(aging, "aging_items")
 
 st.header("Flow")
-efficiency = run("flow_efficiency")
-throughput = run("throughput")
-if not efficiency.empty and efficiency["items"].iloc[0]:
-    e = efficiency.iloc[0]
-    st.metric("Flow efficiency", pct(e.flow_efficiency),
-              help=f"Of {int(e['items'])} finished items' time, the share spent in working (not waiting) stages.")
+answers("flow_metrics")
+m = metrics.iloc[0]
+a, b, c, d = st.columns(4)
+a.metric("Flow velocity", f"{number(m.flow_velocity_per_month, 1)} a month",
+         help=f"{int(m.finished)} items finished over {int(m.months)} months, months with none included.")
+b.metric("Flow time", f"{number(m.flow_time_median_days, 0)} days",
+         help=f"Median days from an item's first stage to finishing; 85% within "
+              f"{number(m.flow_time_p85_days, 0)} days.")
+c.metric("Flow load", f"{int(m.flow_load)} items",
+         help="Items started and not finished on the as-of date, those between stages included. "
+              f"{int(m.left_unfinished)} item(s) left the flow unfinished and are not counted.")
+e = efficiency.iloc[0] if not efficiency.empty else None
+d.metric("Flow efficiency", pct(m.flow_efficiency),
+         help="Active days ÷ days from start to finish of the finished items; time between stages that no stage "
+              "records is waiting.")
+if e is not None and e["items"]:
+    rule = ("the organisation's list of active stages (Settings)" if e.active_rule == "setting" else
+            "the default rule: every stage whose name does not say waiting (wait, queue, backlog, approval, "
+            "on hold, blocked, ready for); set the active stages on the Settings page")
+    st.caption(f"Counted as work: {e.active_stages or 'no stage'}. Counted as waiting: "
+               f"{e.waiting_stages or 'no stage'}, and any time between stages. Assumed from {rule}.")
+    if not missing(e.unknown_active_stages):
+        st.warning(f"The active stages setting names {e.unknown_active_stages}, which no stage here is called.")
+distribution = metrics[metrics["item_type"] != "All items"]
+if len(distribution) > 1 and metrics["finished"].iloc[0]:
+    chart(charts.hbar(distribution, "item_type", "flow_distribution", "Flow distribution: finished items by type",
+                      extra=("finished", "flow_velocity_per_month", "flow_time_median_days", "flow_load")),
+          "flow_distribution")
+table(metrics, "flow_metrics")
+
+throughput = run("throughput", item_type=item_type)
 if not throughput.empty:
     chart(charts.line(throughput, "month", "finished", "Items finished per month (throughput)"), "throughput")
-flow = run("cumulative_flow")
+flow = run("cumulative_flow", item_type=item_type)
 if not flow.empty:
-    chart(charts.stacked_area(flow, "week", "items", "stage", "Cumulative flow: items per stage by week",
-                              order="stage_order"), "cumulative_flow")
-workbook_download({"Stages": stages, "Aging items": aging, "Throughput": throughput,
+    chart(charts.cumulative_flow(flow), "cumulative_flow")
+workbook_download({"Stages": stages, "Aging items": aging, "Flow metrics": metrics, "Throughput": throughput,
                    "Flow efficiency": efficiency}, "bottlenecks")
