@@ -1,9 +1,12 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.findings import projection_basis
+from alignment.formatting import missing
 from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
 
 st.title("Spend & value")
+SIGN = "Variance = actual − budget: positive is over budget."
 goals = run("spend_by_business_goal")
 if goals.empty:
     empty_notice("spend")
@@ -16,6 +19,8 @@ if unmapped > 0:
     st.warning(f"**{pct(unmapped)}** of IT spend is mapped to no business goal. "
                "Ask its owners which goal it serves, or whether it is needed.")
 chart(charts.spend_by_goal(goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar")), "spend_by_goal")
+st.caption("Value per dollar: realised benefit of the goal's projects in scope (sponsored by the chosen unit, and "
+           "running during the chosen months: actual dates, else planned) ÷ the goal's actual spend in scope.")
 table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")
@@ -30,21 +35,31 @@ if not mix.empty:
 st.header("Budget, actual and forecast")
 answers("budget_vs_actual")
 projection = run("year_end_projection")
-if not projection.empty and projection["year"].notna().all():
+if not projection.empty:
     p = projection.iloc[0]
     a, b, c = st.columns(3)
-    a.metric(f"Actual to {p.last_actual_month}", money(p.ytd_actual),
-             pct(p.ytd_variance_pct, signed=True) + " vs budget", delta_color="inverse")
-    b.metric("Monthly burn rate", money(p.burn_rate))
-    c.metric(f"Projected {int(p.year)} year end", money(p.projected_full_year),
-             f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget",
-             delta_color="inverse")
+    if p.actual_months:
+        a.metric(f"Actual to {p.last_actual_month}", money(p.actual_to_date),
+                 pct(p.variance_to_date_pct, signed=True) + " vs budget", delta_color="inverse",
+                 help=f"Actual of the {int(p.actual_months)} chosen months with actuals against their budget.")
+        b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
+    c.metric(f"Projected FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
+             f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget "
+             f"of {money(p.full_year_budget)}" if not missing(p.projected_variance) else None,
+             delta_color="inverse", help="Actuals to date + forecast for the remaining months, run rate where "
+                                         "there is none (TBM / Apptio).")
+    st.caption(f"{projection_basis(p)} {SIGN}")
 group = st.radio("By", ["month", "business_unit", "tower", "cost_pool"], horizontal=True,
                  format_func=lambda g: charts.label(g) if g != "cost_pool" else "Cost pool")
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:
     chart(charts.budget_actual_forecast(variance, "category", f"Budget vs actual by {charts.label(group).lower()}"),
           f"budget_vs_actual_{group}")
+    st.caption("Budget to date is the budget of the chosen months that have actuals in any unit. Forecast: the "
+               "chosen months after the last actual. Year-end budget and outlook are the fiscal year's, by the "
+               "projection's rule" + (": each month's actual, forecast or the run rate." if group == "month" else
+                                      "; summed over the rows they are the projected year end and its budget.")
+               + f" {SIGN}")
     table(variance, f"budget_vs_actual_{group}")
 
 st.header("Cost of IT per business unit")
@@ -53,11 +68,22 @@ driver = st.radio("Allocate shared IT cost by", ["headcount", "revenue"], horizo
                   format_func=str.capitalize)
 units = run("cost_by_business_unit", driver=driver)
 if not units.empty:
-    stacked = units.melt(id_vars=["business_unit"], value_vars=["direct_cost", "allocated_shared"],
-                         var_name="part", value_name="amount")
+    for row in units[units["is_unallocated"]].itertuples():
+        st.warning(f"**{money(row.total_cost)}** of shared IT cost ({row.business_unit}) is not in any business "
+                   f"unit's cost: {row.unallocated_reason} Load business metrics on the Data page to allocate it.")
+    for row in units[~units["is_unallocated"] & units["unallocated_reason"].notna()].itertuples():
+        st.info(f"{row.business_unit}: {row.unallocated_reason}")
+    allocated = units[~units["is_unallocated"]]
+    stacked = allocated.melt(id_vars=["business_unit"], value_vars=["direct_cost", "allocated_shared"],
+                             var_name="part", value_name="amount")
     stacked["part"] = stacked["part"].map(charts.label)
-    chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
-          "cost_by_business_unit")
+    if not allocated.empty:
+        chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
+              "cost_by_business_unit")
+    months = int(units["ratio_months"].max() or 0)
+    st.caption(f"Fully loaded: each unit's own IT spend plus its share of shared IT cost, allocated by {driver}. "
+               f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
+               f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio).")
     table(units, "cost_by_business_unit")
 
 st.header("Vendor concentration")

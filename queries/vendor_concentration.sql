@@ -2,6 +2,7 @@
 -- answers: Which vendors take the most external IT spend, and how concentrated is it among them?
 -- Lines with no vendor (internal labour and the like) are left out: they are not bought from anyone.
 -- include: _spend_scope
+-- source: US DOJ/FTC Horizontal Merger Guidelines (2010): Herfindahl-Hirschman index, above 2,500 highly and 1,500-2,500 moderately concentrated
 WITH v AS (
     SELECT vendor, sum(coalesce(actual, 0)) AS actual
     FROM _spend_scope

@@ -1,0 +1,308 @@
+"""Spend figures of issue #10 under the filters the sidebar sets, on a small company worked by hand.
+
+The company (fiscal year = calendar year unless a test says otherwise; every sum is beside its assert):
+
+    month     A: budget actual forecast   B: budget actual forecast   Shared: budget actual
+    2024-12        100     95                  -                          -
+    2025-01        100    110                  50     40                  30     30
+    2025-02        100    120                  50     60                  30     30
+    2025-03        100     90                  50     50                  30     30
+    2025-04        100    100                  50      -   (B not closed)  30     30
+    2025-05..10    100      -                  50      -                  30      -
+    2025-11        100      -    105           50      -    55            30      -   (no forecast)
+    2025-12        100      -    105           50      -    55            30      -   (no forecast)
+
+    FY2025 budget: 12 x 180 = 2160. Actuals Jan-Apr: 180 + 210 + 170 + 130 = 690.
+    Year end of a unit: its actuals of the closed months + its forecast after the close + its run
+    rate (its actuals / the company's closed months) for every other month it has lines in.
+    Goals: A's lines G1, B's G2, Shared's none. Business metrics (revenue / headcount): A Jan-Apr
+    1000/10, 1000/10, 1200/12, 800/8 and May 1000/10 (a plan month with no actual spend); B Jan-Mar 500/5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from alignment.queries import run_query
+from alignment.store import Store
+
+approx = pytest.approx
+D = dt.date
+
+
+def spend() -> pd.DataFrame:
+    rows = [(D(2024, 12, 1), "A", 100, 95, None, "G1")]
+    a_actual = {1: 110, 2: 120, 3: 90, 4: 100}
+    b_actual = {1: 40, 2: 60, 3: 50}
+    for m in range(1, 13):
+        forecast = m >= 11
+        rows.append((D(2025, m, 1), "A", 100, a_actual.get(m), 105 if forecast else None, "G1"))
+        rows.append((D(2025, m, 1), "B", 50, b_actual.get(m), 55 if forecast else None, "G2"))
+        rows.append((D(2025, m, 1), "Shared", 30, 30 if m <= 4 else None, None, None))
+    frame = pd.DataFrame(rows, columns=["period", "business_unit", "budget", "actual", "forecast", "business_goal"])
+    frame["cost_pool"] = frame["business_unit"].map({"A": "Software", "B": "Cloud", "Shared": "Telecom"})
+    return frame
+
+
+def business_metrics() -> pd.DataFrame:
+    rows = [(D(2025, 1, 1), "A", 1000, 10), (D(2025, 2, 1), "A", 1000, 10), (D(2025, 3, 1), "A", 1200, 12),
+            (D(2025, 4, 1), "A", 800, 8), (D(2025, 5, 1), "A", 1000, 10),
+            (D(2025, 1, 1), "B", 500, 5), (D(2025, 2, 1), "B", 500, 5), (D(2025, 3, 1), "B", 500, 5)]
+    return pd.DataFrame(rows, columns=["period", "business_unit", "revenue", "headcount"])
+
+
+def projects() -> pd.DataFrame:
+    cols = ["project_id", "name", "business_unit", "business_goal", "planned_start", "planned_end", "actual_start",
+            "actual_end", "expected_benefit", "realized_benefit"]
+    rows = [
+        ("PA1", "A one", "A", "G1", D(2025, 1, 1), D(2025, 6, 30), D(2025, 1, 15), D(2025, 7, 31), 400, 300),
+        ("PA2", "A two", "A", "G1", D(2024, 1, 1), D(2024, 6, 30), None, None, 200, 100),  # ended in 2024
+        ("PB1", "B one", "B", "G1", D(2025, 2, 1), D(2025, 12, 31), None, None, 500, 500),
+        ("PB2", "B two", "B", "G2", None, None, None, None, 90, 60),  # no dates: never cut by the period
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def load_company(store: Store) -> Store:
+    for name, frame in (("spend", spend()), ("business_metrics", business_metrics()), ("projects", projects())):
+        store.add_batch(name, frame, file_name=f"spend-figures:{name}")
+    return store
+
+
+@pytest.fixture
+def cur(store):
+    load_company(store)
+    return store.cursor()
+
+
+def one(cur, name, **params):
+    frame = run_query(cur, name, params)
+    assert len(frame) == 1, frame
+    return frame.iloc[0]
+
+
+def by(cur, name, key, **params):
+    return {r[key]: r for r in run_query(cur, name, params).to_dict("records")}
+
+
+def nan(value):
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# 1. Year-end projection: the chosen months' actuals, the whole fiscal year's budget, and what it assumed.
+
+def test_projection_without_filters(cur):
+    p = one(cur, "year_end_projection")
+    assert (p.fiscal_year, p.fiscal_year_from, p.fiscal_year_to) == (2025, "2025-01", "2025-12")
+    assert (p.first_actual_month, p.last_actual_month) == ("2025-01", "2025-04")
+    assert (p.actual_months, p.forecast_months, p.run_rate_months, p.months_covered) == (4, 2, 6, 12)
+    assert p.partly_forecast_months == 2  # Shared forecast nothing for Nov and Dec
+    assert p.actual_to_date == 690 and p.budget_to_date == 720  # Jan-Apr; 4 x 180
+    assert p.variance_to_date == -30 and p.variance_to_date_pct == approx(-0.0417)  # 690 - 720; / 720
+    assert p.burn_rate == 172.5  # 690 / 4
+    assert p.forecast_rest == 320  # Nov + Dec: 2 x (105 + 55)
+    # Run rates: A 420/4 = 105 x 6 (May-Oct), B 150/4 = 37.5 x 6, Shared 120/4 = 30 x 8 (May-Dec)
+    assert p.run_rate_rest == 1095  # 630 + 225 + 240
+    assert p.projected_full_year == 2105 and p.full_year_budget == 2160  # 690 + 320 + 1095; 12 x 180
+    assert p.projected_variance == -55 and p.projected_variance_pct == approx(-0.0255)  # 2105 - 2160; / 2160
+    assert p.method.startswith("actuals to date + forecast")
+
+
+def test_projection_up_to_a_month_keeps_the_whole_years_budget(cur):
+    # Old: "full-year budget" = Jan-Feb's 360 and 10 months at the run rate, +550%.
+    p = one(cur, "year_end_projection", period_to="2025-02")
+    assert (p.actual_months, p.forecast_months, p.run_rate_months) == (2, 2, 8)  # Mar-Oct at the run rate
+    assert p.actual_to_date == 390 and p.burn_rate == 195  # 180 + 210; / 2
+    assert p.full_year_budget == 2160
+    # A 230 + 210 + 8 x 115 = 1360; B 100 + 110 + 8 x 50 = 610; Shared 60 + 10 x 30 = 360
+    assert p.projected_full_year == 2330
+    assert p.projected_variance == 170 and p.projected_variance_pct == approx(0.0787)  # 2330 - 2160; / 2160
+
+
+def test_projection_from_a_month_counts_only_the_months_of_actuals(cur):
+    # Old: 4 "elapsed" months for 2 months of actuals, a burn rate of 75 instead of 150.
+    p = one(cur, "year_end_projection", period_from="2025-03")
+    assert (p.first_actual_month, p.actual_months) == ("2025-03", 2)
+    assert p.actual_to_date == 300 and p.burn_rate == 150  # 170 + 130; / 2
+    assert p.budget_to_date == 360 and p.variance_to_date_pct == approx(-0.1667)  # Mar + Apr budget; -60 / 360
+    assert p.run_rate_months == 8  # Jan, Feb (not chosen) and May-Oct
+    # A 190 + 210 + 8 x 95 = 1160; B 50 + 110 + 8 x 25 = 360; Shared 60 + 10 x 30 = 360
+    assert p.projected_full_year == 1880 and p.projected_variance == -280  # - 2160
+
+
+def test_projection_across_two_years_uses_the_fiscal_year_of_the_last_actual(cur):
+    p = one(cur, "year_end_projection", period_from="2024-12", period_to="2025-02")
+    assert p.fiscal_year == 2025 and p.actual_months == 2 and p.actual_to_date == 390  # Dec 2024 is FY2024
+    assert p.projected_full_year == 2330  # as up to Feb 2025
+
+
+def test_projection_of_one_unit_uses_the_companys_close_and_forecast_horizon(cur):
+    a = one(cur, "year_end_projection", business_unit="A")
+    assert a.actual_to_date == 420 and a.burn_rate == 105  # 110 + 120 + 90 + 100; / 4
+    assert a.projected_full_year == 1260 and a.full_year_budget == 1200  # 420 + 2 x 105 + 6 x 105; 12 x 100
+    b = one(cur, "year_end_projection", business_unit="B")
+    # B booked nothing in April, but April is closed (A and Shared have actuals): 150 over 4 months.
+    assert b.actual_months == 4 and b.burn_rate == 37.5 and b.budget_to_date == 200
+    assert b.projected_full_year == 485  # 150 + 2 x 55 + 6 x 37.5
+    shared = one(cur, "year_end_projection", business_unit="Shared")
+    # Shared forecast nothing for Nov and Dec: its own run rate there.
+    assert shared.projected_full_year == 360 and shared.forecast_months == 0  # 120 + 8 x 30
+    assert a.projected_full_year + b.projected_full_year + shared.projected_full_year == 2105
+
+
+def test_projection_with_no_actuals_in_the_chosen_months_says_it_cannot(cur):
+    p = one(cur, "year_end_projection", period_from="2025-11")
+    assert p.fiscal_year == 2025 and p.actual_months == 0 and nan(p.burn_rate)
+    assert p.forecast_rest == 320 and p.run_rate_months == 10 and nan(p.projected_full_year)  # Jan-Oct
+    assert run_query(cur, "year_end_projection", {"period_to": "2023-06"}).empty  # no data at all
+
+
+def test_projection_follows_the_fiscal_year_start_month(cur):
+    p = one(cur, "year_end_projection", fiscal_year_start_month=4)
+    # April 2025 is the last actual: FY2026 runs Apr 2025 - Mar 2026; Jan-Mar 2026 have no lines.
+    assert (p.fiscal_year, p.fiscal_year_from, p.fiscal_year_to) == (2026, "2025-04", "2026-03")
+    assert (p.actual_months, p.forecast_months, p.run_rate_months, p.months_covered) == (1, 2, 6, 9)
+    assert p.full_year_budget == 1620  # Apr-Dec 9 x 180
+    # A 100 + 210 + 6 x 100 = 910; B 0 + 110 + 0 = 110; Shared 30 + 8 x 30 = 270
+    assert p.projected_full_year == 1290
+
+
+# 2. Budget vs actual: forecast without actuals, a cutoff that ignores the unit, one year-end answer.
+
+def test_budget_vs_actual_keeps_the_forecast_when_no_month_is_closed(cur):
+    pools = by(cur, "budget_vs_actual", "category", group_by="cost_pool", period_from="2025-11")
+    assert pools["Software"]["forecast"] == 210 and pools["Cloud"]["forecast"] == 110  # old: NULL
+    assert pools["Software"]["actual"] == 0 and nan(pools["Software"]["budget_to_date"])
+
+
+def test_budget_to_date_does_not_move_with_the_unit_filter(cur):
+    (b,) = run_query(cur, "budget_vs_actual", {"group_by": "business_unit", "business_unit": "B"}).to_dict("records")
+    assert b["budget_to_date"] == 200 and b["actual"] == 150  # Jan-Apr budget (April is closed); 40 + 60 + 50
+    assert b["variance"] == -50 and b["variance_pct"] == approx(-0.25)  # old: cutoff March, 0
+    s = one(cur, "executive_summary", business_unit="B")
+    assert s.budget_to_date == 200 and s.budget_variance == -50
+
+
+@pytest.mark.parametrize("filters", [{}, {"period_to": "2025-02"}, {"period_from": "2025-03"},
+                                     {"business_unit": "B"}, {"period_from": "2024-12", "period_to": "2025-02"}])
+def test_budget_vs_actual_and_the_projection_give_one_year_end(cur, filters):
+    p = one(cur, "year_end_projection", **filters)
+    for group in ("business_unit", "tower", "cost_pool"):
+        rows = run_query(cur, "budget_vs_actual", {"group_by": group, **filters})
+        assert rows["outlook"].sum() == approx(p.projected_full_year), group
+        assert rows["year_end_budget"].sum() == approx(p.full_year_budget), group
+
+
+def test_budget_vs_actual_by_unit_year_end(cur):
+    u = by(cur, "budget_vs_actual", "category", group_by="business_unit", period_to="2025-02")
+    # The chosen months run Dec 2024 - Feb 2025: A's actual 95 + 110 + 120, budget 3 x 100, all closed.
+    assert u["A"]["actual"] == 325 and u["A"]["budget"] == 300 and u["A"]["budget_to_date"] == 300
+    # The year end is FY2025's: 230 actual in Jan-Feb, burn 115; + Nov-Dec 210 + 8 run-rate months x 115.
+    assert u["A"]["outlook"] == 1360 and u["A"]["year_end_budget"] == 1200  # 230 + 210 + 920; 12 x 100
+    assert u["A"]["outlook_variance"] == 160  # 1360 - 1200: positive = over budget
+
+
+def test_budget_vs_actual_by_month_outlook(cur):
+    m = by(cur, "budget_vs_actual", "category", group_by="month")
+    assert m["2024-12"]["actual"] == 95 and nan(m["2024-12"]["outlook"])  # FY2024: not in the year-end
+    assert m["2025-04"]["outlook"] == 130 and m["2025-05"]["outlook"] == 172.5  # actual; 105 + 37.5 + 30
+    assert m["2025-11"]["outlook"] == 190 and m["2025-11"]["outlook_variance"] == 10  # 105 + 55 + Shared 30; - 180
+    assert sum(r["outlook"] for k, r in m.items() if k.startswith("2025")) == 2105
+
+
+# 3. Value per dollar: benefits of the projects in scope only.
+
+def test_value_per_dollar_counts_the_units_own_projects(cur):
+    g = by(cur, "spend_by_business_goal", "business_goal")
+    assert g["G1"]["actual"] == 515 and g["G1"]["realized_benefit"] == 900  # 95 + 420; PA1 + PA2 + PB1
+    assert g["G1"]["value_per_dollar"] == approx(1.7476)  # 900 / 515
+    a = by(cur, "spend_by_business_goal", "business_goal", business_unit="A")
+    assert a["G1"]["realized_benefit"] == 400 and a["G1"]["value_per_dollar"] == approx(0.7767)  # (300+100)/515
+
+
+def test_value_per_dollar_counts_projects_running_in_the_chosen_months(cur):
+    g = by(cur, "spend_by_business_goal", "business_goal", period_from="2025-01")
+    # PA2 ended June 2024: out. PA1, PB1 overlap; PB2 has no dates: in.
+    assert g["G1"]["realized_benefit"] == 800 and g["G1"]["value_per_dollar"] == approx(1.9048)  # 800 / 420
+    assert g["G2"]["value_per_dollar"] == approx(0.4)  # 60 / 150
+    g = by(cur, "spend_by_business_goal", "business_goal", period_to="2025-01")
+    # PA1 started 15 Jan 2025, inside January; PB1 starts in February: out.
+    assert g["G1"]["realized_benefit"] == 400 and g["G1"]["value_per_dollar"] == approx(1.9512)  # 400 / (95+110)
+    g = by(cur, "spend_by_business_goal", "business_goal", period_from="2024-12", period_to="2024-12")
+    assert nan(g["G1"]["realized_benefit"]) and nan(g["G1"]["value_per_dollar"])  # nothing ran in Dec 2024
+
+
+# 4. IT spend per employee and % of revenue: one definition, same months, annualised, fully loaded.
+
+def test_cost_per_unit_ratios_cover_the_same_months_and_are_annualised(cur):
+    u = by(cur, "cost_by_business_unit", "business_unit")
+    a, b = u["A"], u["B"]
+    # Ratio months: Jan-Apr (actual spend and metrics; May has metrics only, Dec 2024 spend only).
+    assert a["ratio_months"] == 4
+    # Headcount driver over Jan-Apr: A (10+10+12+8)/4 = 10, B (5+5+5)/3 = 5; Shared 120 split 2/3, 1/3.
+    assert a["allocation_share"] == approx(0.6667) and a["allocated_shared"] == 80 and b["allocated_shared"] == 40
+    assert a["total_cost"] == 595 and a["cost_in_ratio_months"] == 500  # 515 + 80; 420 + 80
+    assert a["revenue"] == 4000 and a["it_cost_pct_revenue"] == 0.125  # Jan-Apr revenue; 500 / 4000
+    assert a["it_cost_per_employee"] == 150  # 500 x 12 / 4 months / 10
+    assert b["it_cost_pct_revenue"] == approx(0.1267) and b["it_cost_per_employee"] == 114  # 190/1500; 190x3/5
+
+
+def test_executive_summary_uses_the_same_definition(cur):
+    s = one(cur, "executive_summary")
+    assert s.it_spend == 785  # 95 + 690, every chosen month
+    assert s.it_ratio_months == 4
+    assert s.it_spend_pct_revenue == approx(0.1255)  # (500 + 190) / (4000 + 1500)
+    assert s.it_spend_per_employee == 138  # 690 x 12 / 4 / (10 + 5)
+    a = one(cur, "executive_summary", business_unit="A")
+    unit = by(cur, "cost_by_business_unit", "business_unit", business_unit="A")["A"]
+    assert a.it_spend == 515  # the unit's own spend
+    assert (a.it_spend_pct_revenue, a.it_spend_per_employee) == (unit["it_cost_pct_revenue"],
+                                                                 unit["it_cost_per_employee"]) == (0.125, 150)
+
+
+# 9b. Shared cost with no driver is not shown as a business unit: the reason is given.
+
+@pytest.fixture
+def no_driver(store):
+    frame = pd.DataFrame([(D(2025, 1, 1), "A", 50), (D(2025, 1, 1), "Shared", 100)],
+                         columns=["period", "business_unit", "actual"])
+    store.add_batch("spend", frame, file_name="no-driver")
+    return store.cursor()
+
+
+def test_shared_cost_with_no_driver_says_why(no_driver):
+    rows = run_query(no_driver, "cost_by_business_unit", {}).to_dict("records")
+    assert [(r["business_unit"], r["is_unallocated"]) for r in rows] == [("A", False), ("Shared", True)]
+    a, shared = rows
+    assert a["total_cost"] == 50 and a["allocated_shared"] == 0
+    assert shared["total_cost"] == 100 and nan(shared["direct_cost"])
+    assert shared["unallocated_reason"] == ("No headcount is loaded for the months with actual spend, so this shared "
+                                            "cost was not allocated to any business unit.")
+    assert "no shared cost was allocated" in a["unallocated_reason"]
+    (only,) = run_query(no_driver, "cost_by_business_unit", {"business_unit": "A", "driver": "revenue"}).to_dict(
+        "records")
+    assert only["unallocated_reason"].startswith("No revenue is loaded")
+
+
+def test_a_unit_without_the_driver_says_it_takes_no_shared_cost(cur):
+    u = by(cur, "cost_by_business_unit", "business_unit", driver="revenue", period_from="2025-04")
+    # April: A has revenue 800, B no metrics row: A takes all 30 of Shared.
+    assert u["A"]["allocated_shared"] == 30 and nan(u["A"]["unallocated_reason"])
+    assert u["B"]["allocated_shared"] == 0 and u["B"]["unallocated_reason"].startswith("No revenue for this unit")
+
+
+# Sign convention and sources are stated in every header this work owns.
+
+@pytest.mark.parametrize("name", ["year_end_projection", "budget_vs_actual", "spend_by_business_goal",
+                                  "cost_by_business_unit", "spend_mix", "vendor_concentration", "executive_summary"])
+def test_headers_cite_their_source(name):
+    from alignment.queries import get_query
+
+    query = get_query(name)
+    assert query.source, name
+    if name in ("year_end_projection", "budget_vs_actual"):
+        assert "positive = over budget" in query.path.read_text()
