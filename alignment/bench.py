@@ -153,7 +153,9 @@ def _stage_page_rerun(db: str, repeat: int) -> dict:
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     at = AppTest.from_file(app, default_timeout=120).run()
     ms = [t * 1000 for t in timed(lambda: at.run(), max(5, repeat))]
-    return {"median_ms": statistics.median(ms), "p95_ms": p95(ms), "peak_mb": peak_mb()}
+    # A page that raises finishes early: its time is not the page's, so say so rather than time it.
+    errors = [e.message for e in at.exception]
+    return {"median_ms": statistics.median(ms), "p95_ms": p95(ms), "errors": errors, "peak_mb": peak_mb()}
 
 
 OVERVIEW_TARGET_S = 2.0
@@ -242,7 +244,7 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
         queries = _in_fresh_process(_stage_queries, str(db), repeat)
         results["queries"] = queries["queries"]
         page = _in_fresh_process(_stage_page_rerun, str(db), repeat)
-        results["page_rerun"] = {k: page[k] for k in ("median_ms", "p95_ms")}
+        results["page_rerun"] = {k: page[k] for k in ("median_ms", "p95_ms", "errors")}
         results["peak_memory_by_stage_mb"] = {"xlsx ingest": ours["peak_mb"], "csv ingest": csv["peak_mb"],
                                              "queries": queries["peak_mb"], "page rerun": page["peak_mb"]}
         if sessions:
@@ -254,7 +256,7 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
     targets = {
         "xlsx ingest >= 10x pandas+openpyxl": results["xlsx_ingest"]["ratio"] >= 10,
         "every query p95 < 50 ms": all(q["p95_ms"] < 50 for q in results["queries"].values()),
-        "page rerun median < 250 ms": results["page_rerun"]["median_ms"] < 250,
+        "page rerun median < 250 ms": results["page_rerun"]["median_ms"] < 250 and not results["page_rerun"]["errors"],
         "peak memory < 1 GB": results["peak_memory_mb"] < 1024,
     }
     if sessions:
@@ -277,7 +279,9 @@ def _print_table(results: dict) -> None:
     print(f"{'query':28} {'median ms':>10} {'p95 ms':>10}")
     for name, q in results["queries"].items():
         print(f"{name:28} {q['median_ms']:10.1f} {q['p95_ms']:10.1f}")
-    print(f"overview page rerun: median {results['page_rerun']['median_ms']:.0f} ms")
+    page = results["page_rerun"]
+    print(f"overview page rerun: median {page['median_ms']:.0f} ms"
+          + (f" (the page raised: {page['errors'][0][:100]})" if page["errors"] else ""))
     stages = ", ".join(f"{k} {v:.0f}" for k, v in results["peak_memory_by_stage_mb"].items())
     print(f"peak memory: {results['peak_memory_mb']:.0f} MB (by stage, MB: {stages}; pandas+openpyxl alone "
           f"{results['xlsx_ingest']['pandas_openpyxl_peak_mb']:.0f})")
@@ -295,5 +299,7 @@ def _print_sessions(levels: dict) -> None:
             print(f"{n:>8} {name:13} {r['median_s']:9.2f} {r['p95_s']:7.2f} {r['p95_over_target']:8.2f} "
                   f"{r['failed']:7}")
         p = level["participants"]
-        print(f"{'':>8} live answers: {p['sent']} sent, {p['confirmed']} confirmed, {p['stored']} stored"
-              + "".join(f"; {count}x {what[:100]}" for what, count in p["failures"]))
+        print(f"{'':>8} live answers: {p['sent']} sent, {p['confirmed']} confirmed, {p['stored']} stored")
+        for name in ("overview", "mix", "participants"):
+            for what, count in level[name]["failures"]:
+                print(f"{'':>8} {name} failed {count}x: {what[:140]}")
