@@ -6,6 +6,7 @@ import streamlit as st
 
 from alignment import charts, live
 from alignment.config import public_url
+from alignment.findings import hidden_groups, too_few
 from app_pages.common import require, run, store_or_stop, user_email, workbook_download
 
 store = store_or_stop()
@@ -66,7 +67,16 @@ def live_results(code: str) -> None:
     if gap.empty or now["respondents"] == 0:
         st.info("Waiting for the first answers…")
         return
-    st.altair_chart(charts.gap_dumbbell(gap, f"IT view vs business view: {now['wave']}"), width="stretch")
+    compared = gap[~gap["suppressed"].astype(bool)]
+    if compared.empty:
+        # Each side's view appears once enough of its people have answered: nobody can be singled out.
+        st.info(f"So far {int(gap['it_respondents'].max())} from IT and {int(gap['business_respondents'].max())} "
+                f"from the business. Each side's view appears once {store.settings()['min_respondents']} of its "
+                "people have answered, so nobody's answers can be singled out.")
+        return
+    st.altair_chart(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}"), width="stretch")
+    if hidden := hidden_groups(gap):
+        st.caption(too_few(hidden, store.settings()["min_respondents"]))
 
 
 with right:
@@ -90,5 +100,5 @@ c.page_link("app_pages/alignment.py", label="Full survey results", icon=":materi
 room = {"wave": wave, "business_unit": None}
 workbook_download({"IT vs business": run("alignment_gap", **room), "Maturity": run("alignment_maturity", **room),
                    "Score distribution": run("score_distribution", **room),
-                   "Fix first": run("importance_satisfaction", **room),
+                   "Fix first": run("importance_satisfaction", **room), "NPS": run("nps", **room),
                    "Comments": run("survey_comments", **room)}, f"workshop-{code}")

@@ -252,3 +252,71 @@ def test_a_wide_survey_files_its_recommend_column_as_nps(store):
     got = store.cursor().execute("SELECT respondent_id, dimension, score FROM survey WHERE dimension = 'NPS' "
                                  "ORDER BY 1").fetchall()
     assert got == [("a", "NPS", 10), ("b", "NPS", 6)]
+
+
+def test_findings_say_why_a_side_is_not_shown(store, cur):
+    from alignment import findings
+
+    def run(name, **params):
+        return q(cur, name, **params, min_respondents=4)  # IT has 3 people, the business 4
+
+    gap, maturity = findings.alignment_gap(run), findings.maturity(run)
+    assert gap.headline == "Too few people answered on a side to compare IT and the business."
+    assert "Communications and Governance (IT 3, business 4)" in gap.detail and gap.chart is None
+    assert maturity.headline == "Alignment maturity needs enough people from both IT and the business."
+    assert maturity.detail.startswith("IT's view is not shown (3 answered); the business rates it 2.88 (4 people).")
+
+    def run_all(name, **params):
+        return q(cur, name, **params, min_respondents=3)
+
+    shown = findings.maturity(run_all)
+    assert shown.headline == ("Alignment maturity is 3.44 out of 5: Luftman level 'Established', a Partner "
+                              "relationship (this product's mapping of the score).")
+    assert shown.detail.startswith("IT rates it 4.00 (3 people); the business rates it 2.88 (4 people); the score "
+                                   "is the mean of the two views.")
+
+
+@pytest.fixture
+def demo_app(tmp_path, monkeypatch):
+    from alignment.demo import load_demo
+    from alignment.store import Store, close_shared_stores
+
+    path = tmp_path / "demo.duckdb"
+    s = Store(path)
+    load_demo(s)
+    s.close()
+    monkeypatch.setenv("ALIGNMENT_DB", str(path))
+    close_shared_stores()
+    yield path
+    close_shared_stores()
+
+
+def open_alignment(unit: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    if unit:
+        at.query_params["bu"] = unit
+    at.run()
+    at.switch_page("app_pages/alignment.py")
+    return at.run()
+
+
+def test_the_survey_page_under_a_unit_keeps_it_and_says_what_it_hides(demo_app):
+    everyone = open_alignment()
+    retail = open_alignment("Retail")
+    assert not retail.exception and not retail.error, [e.value for e in retail.error]
+    whole, unit = ({m.label: m.value for m in at.metric} for at in (everyone, retail))
+    assert unit["IT's view"] == whole["IT's view"] != "– / 5"  # IT is kept, whatever the unit
+    assert unit["The business's view"] == "– / 5" and unit["Overall maturity"] == "– / 5"  # 2 Retail people
+    captions = [c.value for c in retail.caption]
+    assert "n = 10 from IT, 2 from the business." in captions
+    assert any(c.startswith("Not shown where fewer than 5 people answered") and "(IT 10, business 2)" in c
+               for c in captions)
+    assert "Not shown: fewer than 5 Business respondents (2 answered; response rate unknown)." in captions
+
+
+def test_the_response_rate_appears_once_invitations_are_given(demo_app):
+    at = open_alignment()
+    at.number_input(key="invited_business").set_value(28).run()
+    assert "14 of 28 invited answered (50.0%)" in [c.value for c in at.caption]  # 14 business respondents
