@@ -81,3 +81,4 @@ SELECT fiscal_year,
            AS projected_variance_pct,
        'actuals to date + forecast for the remaining months, run rate where none' AS method
 FROM projected
+WHERE EXISTS (SELECT 1 FROM _spend_year_end)  -- a unit with no line in the year has nothing to project
