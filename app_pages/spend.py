@@ -81,9 +81,12 @@ if not units.empty:
         chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
               "cost_by_business_unit")
     months = int(units["ratio_months"].max() or 0)
+    ratios = (f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
+              f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio)."
+              if months else "No chosen month has both actual spend and business metrics (revenue, headcount), "
+                             "so there is no % of revenue or cost per employee.")
     st.caption(f"Fully loaded: each unit's own IT spend plus its share of shared IT cost, allocated by {driver}. "
-               f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
-               f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio).")
+               + ratios)
     table(units, "cost_by_business_unit")
 
 st.header("Vendor concentration")
