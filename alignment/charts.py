@@ -31,7 +31,12 @@ LABELS = {
     "it_cost_per_employee": "IT cost per employee", "vendor": "Vendor", "cumulative_share": "Cumulative share",
     "share_of_month": "Share of month", "name": "Project", "roi": "ROI", "risk": "Risk (1-5)",
     "expected_benefit": "Expected benefit", "realized_benefit": "Realised benefit",
-    "overall_health": "Health", "slip_days": "Schedule slip (days)", "cost_variance_pct": "Cost variance %",
+    "overall_health": "Health", "slip_days": "Schedule slip (days, + late)",
+    "cost_variance_pct": "Cost variance at completion (+ over budget)", "slip_pct": "Schedule slip % (+ late)",
+    "eac": "Estimate at completion", "eac_basis": "Estimate basis", "cpi": "CPI (EV ÷ AC, above 1 under cost)",
+    "spi": "SPI (EV ÷ PV, above 1 ahead)", "ev_schedule_variance_pct": "Behind plan by EV ((PV − EV) ÷ PV)",
+    "actual_cost": "Cost to date", "bac": "Budget (BAC)", "cv": "CV = EV − AC (+ under budget)",
+    "sv": "SV = EV − PV (+ ahead)",
     "stage": "Stage", "median_days": "Median days in stage", "p85_days": "85th percentile days",
     "wip": "Items in progress", "share_of_time": "Share of time", "finished": "Items finished",
     "items": "Items", "week": "Week", "dimension": "Dimension", "it_mean": "IT view",
@@ -44,9 +49,10 @@ LABELS = {
 }
 MONEY_FIELDS = {"actual", "budget", "forecast", "variance", "direct_cost", "allocated_shared", "total_cost",
                 "it_cost_per_employee", "expected_benefit", "realized_benefit", "amount", "budget_to_date",
-                "outlook", "cost_variance", "actual_cost"}
+                "outlook", "cost_variance", "actual_cost", "eac", "bac", "pv", "ev", "ac", "cv", "sv"}
 PERCENT_FIELDS = {"variance_pct", "share_of_spend", "it_cost_pct_revenue", "cumulative_share", "share_of_month",
-                  "roi", "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct"}
+                  "roi", "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct",
+                  "ev_schedule_variance_pct", "percent_complete", "flow_distribution", "flow_efficiency"}
 
 
 def label(field: str) -> str:
@@ -140,6 +146,22 @@ def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: st
     )
 
 
+def cumulative_flow(frame: pd.DataFrame, title: str = "Cumulative flow: items per stage by week") -> alt.Chart:
+    """Kanban's cumulative flow diagram (cumulative_flow): Finished at the bottom, then the stages in
+    reverse flow order, so the top edge is every item that has arrived and the bottom band only grows."""
+    stages = frame.sort_values("stage_order")["stage"].drop_duplicates().tolist()
+    working = [c for c in PALETTE if c != "#54A24B"]  # green is kept for Finished
+    colours = [working[i % len(working)] for i in range(len(stages) - 1)] + ["#54A24B"]
+    return _base(frame, title).mark_area(opacity=0.85).encode(
+        x=alt.X("week:T", axis=alt.Axis(title=label("week"), format="%b %Y")),
+        y=alt.Y("items:Q", stack="zero", axis=_axis("items")),
+        # The legend lists the stages top to bottom as they are stacked: first stage first, Finished last.
+        color=alt.Color("stage:N", title=label("stage"), scale=alt.Scale(domain=stages, range=colours), sort=stages),
+        order=alt.Order("stage_order:Q", sort="descending"),
+        tooltip=tooltip("week", "stage", "items", types={"week": "T", "items": "Q"}),
+    )
+
+
 def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
     return _base(frame, title).mark_line(point=True, color=PALETTE[0]).encode(
         x=alt.X(f"{x}:T", axis=alt.Axis(title=label(x), format="%b %Y")),
@@ -155,9 +177,22 @@ def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
         y=alt.Y("expected_benefit:Q", axis=alt.Axis(format=MONEY_AXIS, title=label("expected_benefit"))),
         size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900])),
         color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
-        tooltip=tooltip("name", "business_unit", "actual_cost", "expected_benefit", "realized_benefit", "roi",
-                        "risk", "overall_health", types={"risk": "Q"}),
+        tooltip=tooltip("name", "business_unit", "actual_cost", "eac", "cost_variance_pct", "expected_benefit",
+                        "realized_benefit", "roi", "risk", "overall_health", types={"risk": "Q"}),
     ).properties(height=380)
+
+
+def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Earned value's two indices per project (earned_value): right of 1 is ahead of plan, above 1 is
+    under cost; bottom-left is behind and over. Coloured by health, lines at 1."""
+    points = _base(frame, title).mark_circle(size=160, opacity=0.85, stroke="#666", strokeWidth=0.5).encode(
+        x=alt.X("spi:Q", title=label("spi"), scale=alt.Scale(zero=False)),
+        y=alt.Y("cpi:Q", title=label("cpi"), scale=alt.Scale(zero=False)),
+        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
+        tooltip=tooltip("name", "business_unit", "percent_complete", "spi", "cpi", "eac", "eac_basis",
+                        "overall_health", types={"spi": "Q", "cpi": "Q"}))
+    one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
+    return (points + one.encode(x="v:Q") + one.encode(y="v:Q")).properties(height=380)
 
 
 def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -203,7 +238,9 @@ def likert(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
-    """Importance against satisfaction, split at 3: top-left is 'fix first'."""
+    """Importance against satisfaction, split at the means of the questions shown (importance_mean,
+    satisfaction_mean of importance_satisfaction): top-left is 'fix first'. Hidden questions are left out."""
+    frame = frame.dropna(subset=["importance", "satisfaction"])
     base = _base(frame, title)
     points = base.mark_circle(size=160).encode(
         x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), title=label("satisfaction")),
@@ -212,9 +249,12 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
             domain=["Fix first", "Keep it up", "Low priority", "Possible over-investment"],
             range=["#E45756", "#54A24B", "#9E9E9E", "#4C78A8"])),
         tooltip=tooltip("question", "dimension", "importance", "satisfaction", "quadrant",
+                        *(["respondents"] if "respondents" in frame else []),
                         types={"importance": "Q", "satisfaction": "Q"}))
-    rules = alt.Chart(pd.DataFrame({"v": [3]})).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
-    return (points + rules.encode(x="v:Q") + rules.encode(y="v:Q")).properties(height=380)
+    means = (frame[["satisfaction_mean", "importance_mean"]].head(1) if "importance_mean" in frame and len(frame)
+             else pd.DataFrame({"satisfaction_mean": [3.0], "importance_mean": [3.0]}))
+    rules = alt.Chart(means).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
+    return (points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q")).properties(height=380)
 
 
 def for_the_room(chart: alt.Chart, dark: bool = False, height: int = 380) -> alt.Chart:

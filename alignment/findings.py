@@ -33,19 +33,47 @@ def _over_under(pct_value: float) -> str:
     return f"{pct(abs(pct_value))} over" if pct_value > 0 else f"{pct(abs(pct_value))} under"
 
 
+def _months(count: float) -> str:
+    return f"{int(count)} month" + ("" if int(count) == 1 else "s")
+
+
+def projection_basis(p: pd.Series) -> str:
+    """What a year_end_projection row assumed, in words, so the slide and the Spend page say the same."""
+    year = f"FY{int(p.fiscal_year)} ({p.fiscal_year_from} to {p.fiscal_year_to})"
+    if missing(p.projected_full_year):
+        text = (f"{year} cannot be projected: the chosen months have no actuals, so there is no run rate for "
+                f"{_months(p.run_rate_months)} with no forecast.")
+    else:
+        span = (p.last_actual_month if p.first_actual_month == p.last_actual_month
+                else f"{p.first_actual_month} to {p.last_actual_month}")
+        parts = [f"{_months(p.actual_months)} of actuals ({span})"] if p.actual_months else []
+        if p.forecast_months:
+            parts.append(f"the forecast for {_months(p.forecast_months)}" + (
+                " (a unit that gave none, at its own run rate)" if p.partly_forecast_months else ""))
+        if p.run_rate_months:
+            parts.append(f"the run rate of {money(p.burn_rate)} a month for {_months(p.run_rate_months)}")
+        text = f"{year} is projected from " + (", ".join(parts[:-1]) + " and " + parts[-1]
+                                                if len(parts) > 1 else parts[0]) + "."
+    if p.months_covered < 12:
+        text += (f" Only {_months(p.months_covered)} of the fiscal year have spend lines; the projection and "
+                 "its budget cover those.")
+    if p.budget_months < p.months_covered:
+        text += f" {_months(p.months_covered - p.budget_months)} of them have no budget."
+    return text
+
+
 def budget(run: Run) -> Finding | None:
     p = _first(run("year_end_projection"))
-    if p is None or missing(p.ytd_actual) or missing(p.ytd_variance_pct):
+    if p is None or not p.actual_months or missing(p.variance_to_date_pct):
         return None
-    detail = ""
+    detail = projection_basis(p)
     if not missing(p.projected_full_year) and not missing(p.projected_variance_pct):
-        detail = (f"At the current burn rate of {money(p.burn_rate)} a month the year ends at "
-                  f"{money(p.projected_full_year)}: {_over_under(p.projected_variance_pct)} the full-year "
-                  f"budget of {money(p.full_year_budget)}.")
+        detail = (f"The fiscal year ends at {money(p.projected_full_year)}: "
+                  f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
     monthly = run("budget_vs_actual", group_by="month")
     return Finding("budget", "Spend against budget",
-                   f"IT has spent {money(p.ytd_actual)} in {int(p.months_elapsed)} months: "
-                   f"{_over_under(p.ytd_variance_pct)} the budget for the same months.", detail,
+                   f"IT has spent {money(p.actual_to_date)} in {_months(p.actual_months)}: "
+                   f"{_over_under(p.variance_to_date_pct)} the budget for the same months.", detail,
                    charts.budget_actual_forecast(monthly, "category", "Budget, actual and forecast by month"))
 
 
@@ -71,7 +99,9 @@ def portfolio(run: Run) -> Finding | None:
                    f"{int(s.red)} of {int(s.projects)} projects are red; {pct(s.on_time_rate)} are on time "
                    f"and {pct(s.on_budget_rate)} on budget.",
                    f"So far {pct(s.benefit_realization)} of the promised benefits have been realised "
-                   f"({money(s.realized_benefit)} of {money(s.expected_benefit)}).",
+                   f"({money(s.realized_benefit)} of {money(s.expected_benefit)}). On time and on budget mean "
+                   f"within {s.health_amber_pct:g}% of plan, over or under, as the health bands do; open projects "
+                   f"count on their estimate at completion and forecast finish as of {s.as_of:%Y-%m-%d}.",
                    charts.health_mix(s))
 
 
@@ -81,41 +111,93 @@ def bottleneck(run: Run) -> Finding | None:
     if worst.empty:
         return None
     w = worst.iloc[0]
-    return Finding("bottleneck", "Where work waits",
-                   f"Work waits longest in {w.stage}: {pct(w.share_of_time)} of all the time items spend "
-                   "in the flow.",
+    # A stage counted as work (active_stages setting) is where the time goes, not where work waits.
+    title, where = (("Where the time goes", f"Items spend longest in {w.stage}, a working stage") if w.is_active
+                    else ("Where work waits", f"Work waits longest in {w.stage}"))
+    flow = _first(run("flow_efficiency"))
+    efficiency = (f" Of finished items' time from start to finish, {pct(flow.flow_efficiency)} was work."
+                  if flow is not None and flow["items"] and not missing(flow.flow_efficiency) else "")
+    return Finding("bottleneck", title,
+                   f"{where}: {pct(w.share_of_time)} of all the time items spend in the flow's stages.",
                    f"A typical item spends {number(w.median_days, 0)} days there; one in seven takes over "
-                   f"{number(w.p85_days, 0)}. {int(w.wip)} items are there now.",
+                   f"{number(w.p85_days, 0)}. {int(w.wip)} items are there now.{efficiency}",
                    charts.hbar(stages, "stage", "share_of_time", "Share of time by stage", highlight="is_bottleneck",
                                extra=("median_days", "p85_days", "wip")))
 
 
+def hidden_groups(frame: pd.DataFrame) -> list[str]:
+    """Dimensions whose IT or business view is not shown (alignment_gap or alignment_maturity rows),
+    each with how many answered on each side: the count is the reason."""
+    if frame.empty or "suppressed" not in frame:
+        return []
+    return grouped([(r.dimension, f"IT {int(r.it_respondents)}, business {int(r.business_respondents)}")
+                    for r in frame[frame["suppressed"].fillna(False).astype(bool)].itertuples()])
+
+
+def grouped(pairs: list[tuple[str, str]]) -> list[str]:
+    """(name, counts) pairs → 'A, B and C (counts)' per distinct counts, so six dimensions hidden
+    for one reason read as one phrase."""
+    names: dict[str, list[str]] = {}
+    for name, counts in pairs:
+        names.setdefault(counts, []).append(str(name))
+    return [f"{', '.join(n[:-1])} and {n[-1]} ({c})" if len(n) > 1 else f"{n[0]} ({c})" for c, n in names.items()]
+
+
+def too_few(groups: list[str], minimum: int | None = None) -> str:
+    """The sentence shown instead of figures from groups under the minimum number of respondents."""
+    if not groups:
+        return ""
+    fewer = f"fewer than {minimum} people" if minimum else "too few people"
+    return (f"Not shown where {fewer} answered on a side, so nobody's answers can be singled out and a "
+            f"handful of people don't speak for a whole side: {'; '.join(groups)}.")
+
+
+def _view(side: str, score: float, people: int) -> str:
+    if missing(score):
+        return f"{side}'s view is not shown ({int(people)} answered)"
+    return f"{side} rates it {number(score)} ({int(people)} people)"
+
+
 def alignment_gap(run: Run, wave: str | None = None) -> Finding | None:
-    gap = run("alignment_gap", wave=wave).dropna(subset=["gap"])
-    if gap.empty:
+    frame = run("alignment_gap", wave=wave)
+    if frame.empty:
         return None
+    gap = frame.dropna(subset=["gap"])
+    hidden = too_few(hidden_groups(frame))
+    if gap.empty:
+        return Finding("gap", "Where IT and the business disagree",
+                       "Too few people answered on a side to compare IT and the business.", hidden)
     g = gap.loc[gap["gap"].abs().idxmax()]
     side = "IT rates it higher than the business does" if g.gap > 0 else "the business rates it higher than IT does"
     return Finding("gap", "Where IT and the business disagree",
                    f"The widest gap is {g.dimension}: {side} ({number(g.it_mean)} against "
                    f"{number(g.business_mean)}, out of 5).",
                    f"{int(g.it_respondents)} people from IT and {int(g.business_respondents)} from the business "
-                   "answered. A gap this size is where the conversation starts.",
+                   f"answered. A gap this size is where the conversation starts. {hidden}".strip(),
                    charts.gap_dumbbell(gap, "IT view vs business view"))
 
 
 def maturity(run: Run, wave: str | None = None) -> Finding | None:
+    """Luftman maturity as the mean of IT's and the business's views, each side counting once."""
     m = run("alignment_maturity", wave=wave)
     overall = m[m["dimension"] == "Overall"] if not m.empty else m
-    if overall.empty or missing(overall.iloc[0].maturity):
+    if overall.empty:
         return None
     o = overall.iloc[0]
-    dims = m[m["dimension"] != "Overall"].sort_values("maturity")
+    views = "; ".join((_view("IT", o.it_maturity, o.it_respondents),
+                       _view("the business", o.business_maturity, o.business_respondents)))
+    if missing(o.maturity):
+        return Finding("maturity", "Alignment maturity",
+                       "Alignment maturity needs enough people from both IT and the business.",
+                       f"{views}. A side is shown once enough of its people have answered, "
+                       "so nobody's answers can be singled out.")
+    dims = m[(m["dimension"] != "Overall") & m["maturity"].notna()].sort_values("maturity")
+    extremes = (f" Weakest dimension: {dims.iloc[0].dimension} ({number(dims.iloc[0].maturity)}); strongest: "
+                f"{dims.iloc[-1].dimension} ({number(dims.iloc[-1].maturity)})." if not dims.empty else "")
     return Finding("maturity", "Alignment maturity",
                    f"Alignment maturity is {number(o.maturity)} out of 5: Luftman level '{o.luftman_level}', "
-                   f"a {o.relationship_model} relationship.",
-                   f"Weakest dimension: {dims.iloc[0].dimension} ({number(dims.iloc[0].maturity)}); strongest: "
-                   f"{dims.iloc[-1].dimension} ({number(dims.iloc[-1].maturity)}).",
+                   f"a {o.relationship_model} relationship (this product's mapping of the score).",
+                   f"{views}; the score is the mean of the two views.{extremes}",
                    charts.maturity_by_dimension(dims))
 
 

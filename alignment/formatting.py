@@ -11,6 +11,11 @@ def missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
 
+def whole(value: Any) -> int:
+    """A count as a whole number; a blank (None, NaN, pandas' NA) is 0."""
+    return 0 if missing(value) else int(value)
+
+
 def money(value: Any) -> str:
     if missing(value):
         return "–"

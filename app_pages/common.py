@@ -13,7 +13,7 @@ import streamlit as st
 from alignment import access, charts
 from alignment.config import database_path
 from alignment.exports import to_csv
-from alignment.formatting import money, number, pct  # noqa: F401 - the pages import them from here
+from alignment.formatting import money, number, pct, whole  # noqa: F401 - the pages import them from here
 from alignment.queries import QueryError, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
 

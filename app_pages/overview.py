@@ -1,7 +1,19 @@
 import streamlit as st
 
 from alignment import charts
-from app_pages.common import answers, chart, empty_notice, money, number, pct, run, workbook_download
+from alignment.findings import hidden_groups, too_few
+from app_pages.common import (
+    answers,
+    chart,
+    empty_notice,
+    money,
+    number,
+    pct,
+    run,
+    store_or_stop,
+    whole,
+    workbook_download,
+)
 
 st.title("What IT costs, and what the business gets for it")
 summary = run("executive_summary")
@@ -14,21 +26,34 @@ answers("executive_summary")
 a, b, c, d = st.columns(4)
 a.metric("IT spend", money(s.it_spend), help="Actual spend in the chosen months.")
 b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True), money(s.budget_variance),
-         delta_color="inverse", help="Actual minus the budget of the same months.")
+         delta_color="inverse", help="Actual − budget of the chosen months that have actuals (in any unit): "
+                                     "positive is over budget.")
 c.metric("Spend serving no business goal", pct(s.unmapped_share),
          help="Share of spend with no business goal mapped.")
-d.metric("IT spend / revenue", pct(s.it_spend_pct_revenue), help=f"Per employee: {money(s.it_spend_per_employee)}")
+d.metric("IT spend / revenue", pct(s.it_spend_pct_revenue),
+         help=f"Fully loaded IT spend (a unit's own plus its share of shared cost, by headcount) ÷ revenue, over the "
+              f"{whole(s.it_ratio_months)} chosen month(s) with both actual spend and business metrics. Per "
+              f"employee a year: {money(s.it_spend_per_employee)} (annualised spend ÷ average headcount, Apptio).")
 a, b, c, d = st.columns(4)
 a.metric("Projects on time", pct(s.on_time_rate),
-         help=f"{int(s.projects or 0)} projects; {int(s.red_projects or 0)} red.")
-b.metric("Projects on budget", pct(s.on_budget_rate))
+         help=f"{whole(s.projects)} projects; {whole(s.red_projects)} red. On time: schedule variance under "
+              f"{s.project_green_band_pct:g}% of plan, late or early (the green health band); open projects on their "
+              "forecast finish, or the as-of date once past their planned end.")
+b.metric("Projects on budget", pct(s.on_budget_rate),
+         help=f"Cost variance at completion under {s.project_green_band_pct:g}% of budget, over or under (the green "
+              "health band); open projects on their estimate at completion.")
 c.metric("Benefits realised", pct(s.benefit_realization), help="Realised ÷ expected benefit, all projects.")
 d.metric("Alignment maturity", f"{number(s.alignment_maturity)} / 5", s.relationship_model or None,
-         delta_color="off", help="Mean of Luftman's six dimensions; the relationship model it maps to.")
+         delta_color="off",
+         help=f"Luftman's dimensions, the mean of IT's and the business's views (n = "
+              f"{whole(s.alignment_it_respondents)} from IT, {whole(s.alignment_business_respondents)} from "
+              "the business; a side with too few people is not shown); the relationship is this product's mapping "
+              "of the score.")
 
 findings = []
 if s.bottleneck_stage:
-    findings.append(f"Work waits longest in **{s.bottleneck_stage}**.")
+    where = "Items spend longest in" if s.bottleneck_is_active else "Work waits longest in"
+    findings.append(f"{where} **{s.bottleneck_stage}** ({pct(s.bottleneck_share_of_time)} of the time in stages).")
 if s.largest_gap_dimension:
     side = "IT rates itself higher" if s.largest_gap > 0 else "the business rates IT higher"
     findings.append(f"The widest IT–business gap is **{s.largest_gap_dimension}** ({s.largest_gap:+.2f}: {side}).")
@@ -47,6 +72,10 @@ with right:
               "budget_vs_actual")
 gap = run("alignment_gap")
 if not gap.empty:
-    chart(charts.gap_dumbbell(gap, "How IT and the business each score alignment"), "alignment_gap")
+    compared = gap[~gap["suppressed"].astype(bool)]
+    if not compared.empty:
+        chart(charts.gap_dumbbell(compared, "How IT and the business each score alignment"), "alignment_gap")
+    if hidden := hidden_groups(gap):
+        st.caption(too_few(hidden, store_or_stop().settings()["min_respondents"]))
 workbook_download({"Executive summary": summary, "Spend by goal": goals, "Budget vs actual": monthly,
                    "Alignment gap": gap}, "overview")

@@ -2,7 +2,7 @@ import streamlit as st
 
 from alignment import charts
 from alignment.findings import projection_basis
-from alignment.formatting import missing
+from alignment.formatting import missing, whole
 from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
 
 st.title("Spend & value")
@@ -80,7 +80,7 @@ if not units.empty:
     if not allocated.empty:
         chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
               "cost_by_business_unit")
-    months = int(units["ratio_months"].max() or 0)
+    months = whole(units["ratio_months"].max())
     ratios = (f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
               f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio)."
               if months else "No chosen month has both actual spend and business metrics (revenue, headcount), "
