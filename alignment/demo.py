@@ -120,6 +120,8 @@ def projects(rng: random.Random) -> pd.DataFrame:
             "strategic_alignment": rng.randint(2, 5), "risk": rng.randint(1, 5),
             "percent_complete": 1.0 if done else round(rng.uniform(0.1, 0.9), 2),
         })
+        if not done:  # an open project's cost so far is its share of the final cost, as in a real register
+            rows[-1]["actual_cost"] = round(actual_cost * rows[-1]["percent_complete"], -3)
     return pd.DataFrame(rows)
 
 
