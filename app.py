@@ -10,10 +10,10 @@ import streamlit as st
 from alignment.access import can
 from app_pages.common import (
     access_rules,
+    apply_settings,
     current_role,
     filter_sidebar,
     identity_provider_configured,
-    store_or_stop,
     user_email,
 )
 
@@ -71,7 +71,7 @@ if can(role, "edit"):
 pages["Work with data"].append(st.Page("app_pages/sql.py", title="SQL explorer", icon=":material/search:"))
 
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
-store_or_stop()
+apply_settings()
 if not presenting:
     filter_sidebar()
     if rules.enabled:

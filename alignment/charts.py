@@ -11,6 +11,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from alignment.formatting import currency_symbol
+
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
            "#FF9DA6", "#79706E"]
 HEALTH = alt.Scale(domain=["Green", "Amber", "Red"], range=["#54A24B", "#F2A900", "#E45756"])
@@ -268,6 +270,22 @@ def for_the_room(chart: alt.Chart, dark: bool = False, height: int = 380) -> alt
             .configure_legend(labelFontSize=16, titleFontSize=16, symbolSize=200, labelColor=text, titleColor=text)
             .configure_title(fontSize=20, color=text, anchor="start")
             .configure_view(stroke=None))
+
+
+def localised(chart: alt.Chart) -> alt.Chart:
+    """The chart with money in the organisation's currency: the "$" of the formats above is Vega's
+    locale currency, so one locale setting changes every axis and tooltip."""
+    symbol = currency_symbol()
+    if symbol == "$":
+        return chart
+    chart = chart.copy(deep=False)
+    locale = alt.Locale(number=alt.NumberLocale(currency=[symbol, ""], decimal=".", thousands=",", grouping=[3]))
+    if chart.config is alt.Undefined:
+        chart.config = alt.Config(locale=locale)
+    else:
+        chart.config = chart.config.copy(deep=False)
+        chart.config.locale = locale
+    return chart
 
 
 def to_image(chart: alt.Chart, fmt: str) -> bytes:

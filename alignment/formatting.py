@@ -1,10 +1,32 @@
-"""Numbers as people read them on a dashboard or a slide: $1.2m, +2.7%, 3.22."""
+"""Numbers as people read them on a dashboard or a slide: $1.2m, -€173.0k, +2.7%, 3.22.
+
+Money follows the organisation's settings (currency, display unit). Each script run sets them for
+its own thread (a ContextVar), so one session's settings never leak into another's formatting.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
+
+# Symbols people expect before an amount; any other ISO code is written out ("SEK 1.2m").
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩", "CAD": "C$",
+           "AUD": "A$", "NZD": "NZ$", "HKD": "HK$", "SGD": "S$", "BRL": "R$", "MXN": "MX$", "ZAR": "R"}
+UNITS = {"k": 1e3, "m": 1e6, "bn": 1e9}
+MINUS = "-"  # before the symbol, -$173.0k not $-173.0k: st.metric reads a leading "-" as a fall
+_style: ContextVar[tuple[str, str]] = ContextVar("money_style", default=("USD", "auto"))
+
+
+def use_money_style(currency: str, display_unit: str = "auto") -> None:
+    """The organisation's currency (ISO code) and display unit (auto, units, k, m, bn) for this run."""
+    _style.set((currency or "USD", display_unit or "auto"))
+
+
+def currency_symbol(currency: str | None = None) -> str:
+    code = (currency or _style.get()[0]).upper()
+    return SYMBOLS.get(code, f"{code} ")
 
 
 def missing(value: Any) -> bool:
@@ -17,13 +39,17 @@ def whole(value: Any) -> int:
 
 
 def money(value: Any) -> str:
+    """An amount in the organisation's currency, scaled to its display unit (auto: k, m or bn)."""
     if missing(value):
         return "–"
     value = float(value)
-    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{unit}"
-    return f"${value:,.0f}"
+    sign, value = (MINUS, -value) if value < 0 else ("", value)
+    symbol, unit = currency_symbol(), _style.get()[1]
+    if unit == "auto":
+        unit = next((u for u, size in sorted(UNITS.items(), key=lambda i: -i[1]) if value >= size), "units")
+    if unit == "units":
+        return f"{sign}{symbol}{value:,.0f}"
+    return f"{sign}{symbol}{value / UNITS[unit]:,.1f}{unit}"
 
 
 def pct(value: Any, signed: bool = False) -> str:

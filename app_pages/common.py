@@ -13,7 +13,7 @@ import streamlit as st
 from alignment import access, charts
 from alignment.config import database_path
 from alignment.exports import to_csv
-from alignment.formatting import money, number, pct, whole  # noqa: F401 - the pages import them from here
+from alignment.formatting import money, number, pct, use_money_style, whole  # noqa: F401 - pages import them here
 from alignment.queries import QueryError, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
 
@@ -23,6 +23,13 @@ ALL_UNITS = "All business units"
 def get_store() -> Store:
     """One connection for the whole server; every call takes its own cursor."""
     return shared_store(database_path())
+
+
+def apply_settings() -> dict[str, Any]:
+    """The organisation's settings for this run: money in its currency and display unit."""
+    settings = store_or_stop().settings()
+    use_money_style(settings["currency"], settings["display_unit"])
+    return settings
 
 
 def store_or_stop() -> Store:
@@ -168,6 +175,7 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
 
 def chart(figure: alt.Chart, name: str) -> None:
     """A chart with PNG and SVG downloads, rendered only when clicked."""
+    figure = charts.localised(figure)
     st.altair_chart(figure, width="stretch")
     left, right, _ = st.columns([1, 1, 6])
     left.download_button("PNG", data=lambda: charts.to_image(figure, "png"), file_name=f"{name}.png",

@@ -32,7 +32,7 @@ st.title(finding.headline, anchor=False)
 st.write(finding.detail)
 if finding.chart is not None:
     dark = st.context.theme.type == "dark"
-    st.altair_chart(charts.for_the_room(finding.chart, dark=dark), width="stretch", theme=None)
+    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, dark=dark)), width="stretch", theme=None)
 
 back, _, forward = st.columns([1, 4, 1])
 back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, icon=":material/arrow_back:",

@@ -85,3 +85,15 @@ def test_an_editor_changes_a_setting_on_the_settings_page(demo_db):  # noqa: F81
     import app_pages.common as common
 
     assert common.get_store().settings()["min_respondents"] == 7
+
+
+def test_the_dashboards_show_money_in_the_organisations_currency(demo_db):  # noqa: F811
+    import app_pages.common as common
+
+    common.get_store().save_settings({"currency": "EUR", "display_unit": "m"})
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    spend = next(m for m in at.metric if m.label == "IT spend")
+    assert spend.value.startswith("€") and spend.value.endswith("m")
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert any('"currency": ["\\u20ac", ""]' in s or '"currency":["\\u20ac",""]' in s or "€" in s for s in specs)

@@ -1,0 +1,55 @@
+"""Money as people read it, in the organisation's currency and display unit."""
+
+from __future__ import annotations
+
+import threading
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from alignment import charts
+from alignment.formatting import money, pct, use_money_style, whole
+
+
+@pytest.fixture(autouse=True)
+def dollars():
+    use_money_style("USD", "auto")
+    yield
+    use_money_style("USD", "auto")
+
+
+def test_money_scales_and_puts_the_sign_first():
+    assert [money(v) for v in (500, 22.9e6, 3.1e9, -173_000, None)] == ["$500", "$22.9m", "$3.1bn", "-$173.0k", "–"]
+
+
+def test_currency_and_display_unit_are_the_organisations():
+    use_money_style("EUR", "k")
+    assert money(-173_000) == "-€173.0k" and money(22.9e6) == "€22,900.0k"
+    use_money_style("SEK", "auto")
+    assert money(1.2e6) == "SEK 1.2m"
+    use_money_style("GBP", "units")
+    assert money(1234.4) == "£1,234"
+
+
+def test_one_sessions_currency_never_reaches_another_thread():
+    use_money_style("EUR", "auto")
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(money(1000)))
+    thread.start()
+    thread.join()
+    assert seen == ["$1.0k"] and money(1000) == "€1.0k"
+
+
+def test_charts_show_money_in_the_currency():
+    figure = alt.Chart(pd.DataFrame({"actual": [1000]})).mark_bar().encode(x=alt.X("actual:Q"))
+    assert charts.localised(figure) is figure  # dollars: Vega's own default
+    use_money_style("EUR")
+    spec = charts.localised(figure.configure_axis(labelFontSize=16)).to_dict()
+    assert spec["config"]["locale"]["number"]["currency"] == ["€", ""]
+    assert spec["config"]["axis"]["labelFontSize"] == 16  # the chart's own configuration is kept
+
+
+def test_counts_and_shares():
+    assert whole(pd.NA) == 0 and whole(3.0) == 3
+    assert pct(0.0712, signed=True) == "+7.1%"
