@@ -204,13 +204,16 @@ def _stage_sessions(db: Path, units: Sequence[str], levels: Sequence[int], timeo
         warm = [loadtest.View(), loadtest.View("spend"), loadtest.View("alignment")]
         asyncio.run(loadtest.crowd(server, warm, [(WARM_UP, loadtest.browser_cookie(server))], timeout))
         for n in levels:
+            client_cpu = time.process_time()  # the clients share the machine with the server: say how much they took
             overview, _ = asyncio.run(loadtest.crowd(server, [loadtest.View()] * n, (), timeout))
             phones = [(_live_code(n), loadtest.browser_cookie(server)) for _ in range(n)]
             mixed, answered = asyncio.run(loadtest.crowd(server, mixed_views(units, n), phones, timeout))
             levels_out[str(n)] = {
+                "client_cpu_s": time.process_time() - client_cpu,
                 "overview": _round(overview, OVERVIEW_TARGET_S), "mix": _round(mixed, OVERVIEW_TARGET_S),
                 "participants": {**_round(answered, OVERVIEW_TARGET_S), "sent": n,
-                                 "confirmed": sum(o.result == loadtest.STORED for o in answered)}}
+                                 "confirmed": sum(o.result == loadtest.STORED for o in answered)},
+                "server_peak_mb": loadtest.peak_rss_mb(server)}
     with Store(db, read_only=True) as store:
         for n in levels:
             levels_out[str(n)]["participants"]["stored"] = store.live_session(_live_code(n))["respondents"]
@@ -299,7 +302,9 @@ def _print_sessions(levels: dict) -> None:
             print(f"{n:>8} {name:13} {r['median_s']:9.2f} {r['p95_s']:7.2f} {r['p95_over_target']:8.2f} "
                   f"{r['failed']:7}")
         p = level["participants"]
-        print(f"{'':>8} live answers: {p['sent']} sent, {p['confirmed']} confirmed, {p['stored']} stored")
+        print(f"{'':>8} live answers: {p['sent']} sent, {p['confirmed']} confirmed, {p['stored']} stored; "
+              f"server peak memory {level['server_peak_mb'] or 0:.0f} MB; "
+              f"the clients' CPU {level['client_cpu_s']:.1f} s")
         for name in ("overview", "mix", "participants"):
             for what, count in level[name]["failures"]:
                 print(f"{'':>8} {name} failed {count}x: {what[:140]}")

@@ -122,6 +122,16 @@ def _stop(process: subprocess.Popen, grace: float = 10.0) -> None:
             continue
 
 
+def peak_rss_mb(server: Server) -> float | None:
+    """The server's peak resident memory so far (Linux), None where /proc does not say."""
+    status = Path(f"/proc/{server.process.pid}/status")
+    try:
+        lines = status.read_text().splitlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")), None)
+
+
 def browser_cookie(server: Server, timeout: float = 10.0) -> str:
     """A new browser's `_streamlit_xsrf` cookie, as Streamlit sets it on any page load: the
     participant's identity on the join page (alignment.live.browser_secret)."""
