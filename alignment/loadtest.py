@@ -178,7 +178,8 @@ def _read(msg: ForwardMsg, run: ScriptRun) -> None:
         if name == "alert":
             run.alerts.append((Alert.Format.Name(element.alert.format).lower(), element.alert.body))
         elif name == "exception":
-            run.alerts.append(("exception", f"{element.exception.type}: {element.exception.message}"))
+            error = element.exception  # the type is empty when the server hides error details
+            run.alerts.append(("exception", f"{error.type}: {error.message}" if error.type else error.message))
         elif name == "heading":
             run.headings.append(element.heading.body)
         elif name == "radio":
