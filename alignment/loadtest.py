@@ -90,6 +90,7 @@ def serve(db: Path, *, app: Path = APP, start_timeout: float = 90.0, env: dict[s
         yield server
     finally:
         _stop(process)
+        log.unlink(missing_ok=True)  # a start that failed has its tail in the LoadError already
 
 
 def _wait_healthy(server: Server, timeout: float) -> None:
