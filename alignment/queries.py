@@ -166,6 +166,16 @@ def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Par
     return sql, tuple(params.values())
 
 
+@lru_cache(maxsize=256)
+def datasets_read(name: str, directory: Path = QUERIES_DIR) -> tuple[str, ...]:
+    """The datasets an analysis reads (its includes' too), so a cached result is only dropped when
+    one of them changes."""
+    from alignment.schema import DATASETS
+
+    sql = compose(get_query(name, directory), directory)[0].lower()
+    return tuple(sorted(d for d in DATASETS if re.search(rf"\b{d}\b", sql)))
+
+
 def parameters(name: str, directory: Path = QUERIES_DIR) -> tuple[Param, ...]:
     """Every parameter an analysis takes, including those of the queries it includes."""
     return compose(get_query(name, directory), directory)[1]

@@ -300,12 +300,15 @@ class Store:
 
     restore = redo
 
-    def data_version(self) -> str:
+    def data_version(self, datasets: tuple[str, ...] | None = None) -> str:
         """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
-        answer, a setting), so results can be cached per version. Aggregates over two small tables."""
+        answer, a setting), so results can be cached per version; limited to ``datasets``, a live
+        survey's answers leave cached spend figures alone. Aggregates over two small tables."""
         row = self.cursor().execute(
             "SELECT count(*), coalesce(max(id), 0), coalesce(sum(row_count), 0), max(changed_at), "
-            "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings) FROM uploads").fetchone()
+            "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings) FROM uploads "
+            "WHERE ? IS NULL OR list_contains(?, dataset)",
+            [None if datasets is None else list(datasets)] * 2).fetchone()
         return "/".join(map(str, row))
 
     # --- organisation settings -----------------------------------------------------------

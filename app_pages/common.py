@@ -14,7 +14,7 @@ from alignment import access, charts
 from alignment.config import database_path
 from alignment.exports import to_csv
 from alignment.formatting import money, number, pct, use_money_style, whole  # noqa: F401 - pages import them here
-from alignment.queries import QueryError, get_query, parameters, run_query
+from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
 
 ALL_UNITS = "All business units"
@@ -156,7 +156,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
     store = store_or_stop()
     try:
-        return _result(store.path, store.data_version(), name, tuple(sorted(values.items())))
+        return _result(store.path, store.data_version(datasets_read(name)), name, tuple(sorted(values.items())))
     except QueryError as exc:
         st.error(str(exc))
         return pd.DataFrame()
@@ -174,9 +174,12 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
 
 
 def chart(figure: alt.Chart, name: str) -> None:
-    """A chart with PNG and SVG downloads, rendered only when clicked."""
+    """A chart with PNG and SVG downloads, rendered only when clicked. Drawn from its Vega-Lite spec
+    without Altair's schema validation: st.altair_chart validates every chart under one process-wide
+    lock, which made concurrent sessions queue behind each other (the charts are built by our own
+    tested builders, so validation adds nothing at run time)."""
     figure = charts.localised(figure)
-    st.altair_chart(figure, width="stretch")
+    st.vega_lite_chart(figure.to_dict(validate=False), width="stretch")
     left, right, _ = st.columns([1, 1, 6])
     left.download_button("PNG", data=lambda: charts.to_image(figure, "png"), file_name=f"{name}.png",
                          mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:")

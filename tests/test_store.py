@@ -115,3 +115,17 @@ def test_a_process_killed_mid_upload_leaves_the_database_as_it_was(tmp_path):
     assert s.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
     assert total(s) == 7
     s.close()
+
+
+def test_a_datasets_version_moves_only_when_that_dataset_changes(store):
+    """Cached analyses are keyed on the versions of the datasets they read: a live answer must not
+    throw away every cached spend figure in the middle of a workshop."""
+    import pandas as pd
+
+    spend_before, survey_before = store.data_version(("spend",)), store.data_version(("survey",))
+    store.add_batch("survey", pd.DataFrame({"respondent_id": ["r1"], "question": ["Q"], "score": [3],
+                                            "respondent_group": ["IT"]}))
+    assert store.data_version(("spend",)) == spend_before
+    assert store.data_version(("survey",)) != survey_before
+    store.save_settings({"min_respondents": 3})
+    assert store.data_version(("spend",)) != spend_before  # settings can change any figure
