@@ -288,9 +288,9 @@ def localised(chart: alt.Chart) -> alt.Chart:
     return chart
 
 
-def to_image(chart: alt.Chart, fmt: str) -> bytes:
-    """PNG or SVG of a chart, offline (vl-convert bundles the Vega renderer)."""
-    spec = chart.to_json()
+def to_image(chart: alt.Chart | dict, fmt: str) -> bytes:
+    """PNG or SVG of a chart or its Vega-Lite spec, offline (vl-convert bundles the Vega renderer)."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=2)
     if fmt == "svg":

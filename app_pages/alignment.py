@@ -51,7 +51,7 @@ if not overall.empty:
 dims = maturity[(maturity["dimension"] != "Overall") & maturity["maturity"].notna()] if not maturity.empty \
     else maturity
 if not dims.empty:
-    chart(charts.maturity_by_dimension(dims), "maturity")
+    chart(charts.maturity_by_dimension, dims, name="maturity")
 hidden_note(hidden_groups(maturity[maturity["dimension"] != "Overall"]) if not maturity.empty else [])
 
 st.header("Where IT and the business disagree")
@@ -60,7 +60,7 @@ gap = run("alignment_gap", wave=wave)
 if not gap.empty:
     compared = shown(gap)
     if not compared.empty:
-        chart(charts.gap_dumbbell(compared, "IT view vs business view"), "alignment_gap")
+        chart(charts.gap_dumbbell, compared, "IT view vs business view", name="alignment_gap")
     hidden_note(hidden_groups(gap))
     table(gap, "alignment_gap")
 
@@ -69,8 +69,8 @@ answers("score_distribution")
 spread = run("score_distribution", wave=wave)
 if not spread.empty:
     if not shown(spread).empty:
-        chart(charts.likert(shown(spread), "Answers by dimension: IT (upper bar) and business (lower bar)"),
-              "score_distribution")
+        chart(charts.likert, shown(spread), "Answers by dimension: IT (upper bar) and business (lower bar)",
+              name="score_distribution")
         people = shown(spread).groupby("respondent_group")["respondents"].max()
         st.caption("n = " + ", ".join(f"{int(n)} from {'IT' if side == 'IT' else 'the business'}"
                                       for side, n in people.sort_index(ascending=False).items())
@@ -98,7 +98,7 @@ else:
         st.caption(f"Business respondents only, as Info-Tech's CIO Business Vision asks IT's customers. The lines "
                    f"are the means of the questions shown (importance {number(q.importance_mean)}, satisfaction "
                    f"{number(q.satisfaction_mean)}), not the scale's midpoint. n per question is in the table.")
-        chart(charts.quadrant(plotted, "Importance vs satisfaction"), "importance_satisfaction")
+        chart(charts.quadrant, plotted, "Importance vs satisfaction", name="importance_satisfaction")
     hidden_note(grouped([(f"'{r.question}'", f"{int(r.respondents)} business people")
                          for r in quad.itertuples() if r.suppressed]))
     table(quad, "importance_satisfaction")
@@ -141,8 +141,8 @@ if change.empty or change["previous_wave"].isna().all():
 else:
     compared = change[change["comparable"]]
     if not compared.empty:
-        chart(charts.hbar(compared, "dimension", "change", "Change in mean score",
-                          extra=("previous_score", "latest_score")), "wave_change")
+        chart(charts.hbar, compared, "dimension", "change", "Change in mean score",
+                          extra=("previous_score", "latest_score"), name="wave_change")
     hidden_note(grouped([(r.dimension, f"{r.previous_wave}: IT {r.previous_it_respondents}, business "
                           f"{r.previous_business_respondents}; {r.latest_wave}: IT {r.latest_it_respondents}, "
                           f"business {r.latest_business_respondents}") for r in change.itertuples()

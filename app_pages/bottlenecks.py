@@ -36,11 +36,11 @@ if not worst.empty:
                f"and {int(w.wip)} item(s) are there now.", icon=":material/hourglass_top:")
 left, right = st.columns(2)
 with left:
-    chart(charts.hbar(stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",
-                      extra=("p85_days", "share_of_time", "reentries")), "time_in_stage")
+    chart(charts.hbar, stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",
+                      extra=("p85_days", "share_of_time", "reentries"), name="time_in_stage")
 with right:
-    chart(charts.hbar(stages, "stage", "wip", "Work in progress per stage", highlight="is_bottleneck"),
-          "wip_per_stage")
+    chart(charts.hbar, stages, "stage", "wip", "Work in progress per stage", highlight="is_bottleneck",
+          name="wip_per_stage")
 table(stages, "bottleneck_stages")
 
 st.header("Aging items")
@@ -77,16 +77,16 @@ if e is not None and e["items"]:
         st.warning(f"The active stages setting names {e.unknown_active_stages}, which no stage here is called.")
 distribution = metrics[metrics["item_type"] != "All items"]
 if len(distribution) > 1 and metrics["finished"].iloc[0]:
-    chart(charts.hbar(distribution, "item_type", "flow_distribution", "Flow distribution: finished items by type",
-                      extra=("finished", "flow_velocity_per_month", "flow_time_median_days", "flow_load")),
-          "flow_distribution")
+    chart(charts.hbar, distribution, "item_type", "flow_distribution", "Flow distribution: finished items by type",
+                      extra=("finished", "flow_velocity_per_month", "flow_time_median_days", "flow_load"),
+          name="flow_distribution")
 table(metrics, "flow_metrics")
 
 throughput = run("throughput", item_type=item_type)
 if not throughput.empty:
-    chart(charts.line(throughput, "month", "finished", "Items finished per month (throughput)"), "throughput")
+    chart(charts.line, throughput, "month", "finished", "Items finished per month (throughput)", name="throughput")
 flow = run("cumulative_flow", item_type=item_type)
 if not flow.empty:
-    chart(charts.cumulative_flow(flow), "cumulative_flow")
+    chart(charts.cumulative_flow, flow, name="cumulative_flow")
 workbook_download({"Stages": stages, "Aging items": aging, "Flow metrics": metrics, "Throughput": throughput,
                    "Flow efficiency": efficiency}, "bottlenecks")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -13,7 +14,7 @@ import streamlit as st
 from alignment import access, charts
 from alignment.config import database_path
 from alignment.exports import to_csv
-from alignment.formatting import money, number, pct, use_money_style, whole  # noqa: F401 - pages import them here
+from alignment.formatting import currency_symbol, money, number, pct, use_money_style, whole  # noqa: F401
 from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
 
@@ -173,18 +174,32 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
 
 
-def chart(figure: alt.Chart, name: str) -> None:
-    """A chart with PNG and SVG downloads, rendered only when clicked. Drawn from its Vega-Lite spec
-    without Altair's schema validation: st.altair_chart validates every chart under one process-wide
-    lock, which made concurrent sessions queue behind each other (the charts are built by our own
-    tested builders, so validation adds nothing at run time)."""
-    figure = charts.localised(figure)
-    st.vega_lite_chart(figure.to_dict(validate=False), width="stretch")
+@st.cache_data(max_entries=500, show_spinner=False)
+def _spec(builder: str, symbol: str, args: tuple, kwargs: tuple) -> dict:
+    """A chart's Vega-Lite spec, built once per (builder, data, options, currency) for every
+    session: building and converting a chart cost more than the cached analysis behind it."""
+    figure = getattr(charts, builder)(*args, **dict(kwargs))
+    return charts.localised(figure).to_dict(validate=False)
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin] | alt.TopLevelMixin, *args: Any, name: str,
+          **kwargs: Any) -> None:
+    """A chart from one of alignment.charts' builders (or a chart already built), with PNG and SVG
+    downloads rendered only when clicked. Drawn from its Vega-Lite spec without Altair's schema
+    validation: st.altair_chart validates every chart under one process-wide lock, which made
+    concurrent sessions queue behind each other; our builders are tested, so it adds nothing."""
+    if isinstance(builder, alt.TopLevelMixin):
+        spec = charts.localised(builder).to_dict(validate=False)
+    else:
+        spec = _spec(builder.__name__, currency_symbol(), args, tuple(sorted(kwargs.items())))
+    st.vega_lite_chart(spec, width="stretch")
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button("PNG", data=lambda: charts.to_image(figure, "png"), file_name=f"{name}.png",
-                         mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:")
-    right.download_button("SVG", data=lambda: charts.to_image(figure, "svg"), file_name=f"{name}.svg",
-                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/image:")
+    left.download_button("PNG", data=lambda: charts.to_image(spec, "png"), file_name=f"{name}.png",
+                         mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:",
+                         help="This chart as a picture, for a slide or a document")
+    right.download_button("SVG", data=lambda: charts.to_image(spec, "svg"), file_name=f"{name}.svg",
+                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/image:",
+                          help="This chart as a scalable drawing, for print")
 
 
 def empty_notice(what: str) -> None:

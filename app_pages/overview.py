@@ -64,17 +64,17 @@ left, right = st.columns(2)
 goals = run("spend_by_business_goal")
 with left:
     if not goals.empty:
-        chart(charts.spend_by_goal(goals), "spend_by_business_goal")
+        chart(charts.spend_by_goal, goals, name="spend_by_business_goal")
 monthly = run("budget_vs_actual", group_by="month")
 with right:
     if not monthly.empty:
-        chart(charts.budget_actual_forecast(monthly, "category", "Budget, actual and forecast by month"),
-              "budget_vs_actual")
+        chart(charts.budget_actual_forecast, monthly, "category", "Budget, actual and forecast by month",
+              name="budget_vs_actual")
 gap = run("alignment_gap")
 if not gap.empty:
     compared = gap[~gap["suppressed"].astype(bool)]
     if not compared.empty:
-        chart(charts.gap_dumbbell(compared, "How IT and the business each score alignment"), "alignment_gap")
+        chart(charts.gap_dumbbell, compared, "How IT and the business each score alignment", name="alignment_gap")
     if hidden := hidden_groups(gap):
         st.caption(too_few(hidden, store_or_stop().settings()["min_respondents"]))
 workbook_download({"Executive summary": summary, "Spend by goal": goals, "Budget vs actual": monthly,

@@ -39,11 +39,11 @@ projects = run("portfolio_health")
 st.header("Value, cost and risk")
 st.caption("Each bubble is a project: higher is more expected benefit, further right costs more so far, "
            "bigger is riskier. Health is red when any of reported health, cost or schedule is red.")
-chart(charts.bubble(projects, "Value vs cost vs risk"), "portfolio_bubble")
+chart(charts.bubble, projects, "Value vs cost vs risk", name="portfolio_bubble")
 
 left, right = st.columns(2)
 with left:
-    chart(charts.health_mix(s), "health_mix")
+    chart(charts.health_mix, s, name="health_mix")
 with right:
     sponsors = run("portfolio_by_sponsor")
     answers("portfolio_by_sponsor")
@@ -72,7 +72,7 @@ else:
                "EAC = BAC ÷ CPI, or AC + (BAC − EV); TCPI = (BAC − EV) ÷ (BAC − AC), blank once the budget is spent.")
     open_ev = earned[earned["is_open"]] if not earned.empty else earned
     if not open_ev.empty:
-        chart(charts.ev_indices(open_ev, "Cost and schedule performance of open projects"), "earned_value_indices")
+        chart(charts.ev_indices, open_ev, "Cost and schedule performance of open projects", name="earned_value_indices")
 table(earned, "earned_value", column_config={
     "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1),
     "bac": st.column_config.NumberColumn("BAC (budget)", format="localized"),

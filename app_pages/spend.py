@@ -18,7 +18,8 @@ unmapped = goals.loc[goals["is_unmapped"], "share_of_spend"].sum()
 if unmapped > 0:
     st.warning(f"**{pct(unmapped)}** of IT spend is mapped to no business goal. "
                "Ask its owners which goal it serves, or whether it is needed.")
-chart(charts.spend_by_goal(goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar")), "spend_by_goal")
+chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar"),
+      name="spend_by_goal")
 st.caption("Value per dollar: realised benefit of the goal's projects in scope (sponsored by the chosen unit, and "
            "running during the chosen months: actual dates, else planned) ÷ the goal's actual spend in scope.")
 table(goals, "spend_by_business_goal")
@@ -29,8 +30,8 @@ mix_kind = st.radio("Split by", ["rgt", "capex_opex"], horizontal=True,
                     format_func={"rgt": "Run / grow / transform", "capex_opex": "Capex / opex"}.get)
 mix = run("spend_mix", mix=mix_kind)
 if not mix.empty:
-    chart(charts.stacked_area(mix, "period", "actual", "category", "Spend mix by month", normalize=True),
-          "spend_mix")
+    chart(charts.stacked_area, mix, "period", "actual", "category", "Spend mix by month", normalize=True,
+          name="spend_mix")
 
 st.header("Budget, actual and forecast")
 answers("budget_vs_actual")
@@ -53,8 +54,8 @@ group = st.radio("By", ["month", "business_unit", "tower", "cost_pool"], horizon
                  format_func=lambda g: charts.label(g) if g != "cost_pool" else "Cost pool")
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:
-    chart(charts.budget_actual_forecast(variance, "category", f"Budget vs actual by {charts.label(group).lower()}"),
-          f"budget_vs_actual_{group}")
+    chart(charts.budget_actual_forecast, variance, "category", f"Budget vs actual by {charts.label(group).lower()}",
+          name=f"budget_vs_actual_{group}")
     st.caption("Budget to date is the budget of the chosen months that have actuals in any unit. Forecast: the "
                "chosen months after the last actual. Year-end budget and outlook are the fiscal year's, by the "
                "projection's rule" + (": each month's actual, forecast or the run rate." if group == "month" else
@@ -78,8 +79,8 @@ if not units.empty:
                              var_name="part", value_name="amount")
     stacked["part"] = stacked["part"].map(charts.label)
     if not allocated.empty:
-        chart(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
-              "cost_by_business_unit")
+        chart(charts.hbar, stacked, "business_unit", "amount", "IT cost per business unit", color="part",
+              name="cost_by_business_unit")
     months = whole(units["ratio_months"].max())
     ratios = (f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
               f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio)."
@@ -98,9 +99,9 @@ if not vendors.empty:
     top5 = vendors.head(5)["share_of_spend"].sum()
     st.markdown(f"The top five vendors take **{pct(top5)}** of external spend. "
                 f"Concentration index (HHI) **{hhi:,.0f}**: {level}.")
-    chart(charts.hbar(vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
-                                                                                   "cumulative_share")),
-          "vendor_concentration")
+    chart(charts.hbar, vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
+                                                                                   "cumulative_share"),
+          name="vendor_concentration")
     table(vendors, "vendor_concentration")
 
 workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
