@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 from alignment.schema import get_dataset
 
@@ -21,6 +22,18 @@ def normalise(header: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def header_forms(header: str) -> tuple[str, ...]:
+    """The header normalised as written, then with camelCase split into words ('plannedCost' →
+    'planned cost'). Both are tried, the written form first: 'CapEx/OpEx' and 'FTEs' are words as
+    they stand, and splitting them would lose a match."""
+    plain = normalise(header)
+    split = normalise(CAMEL_BOUNDARY.sub(" ", str(header)))
+    return (plain,) if split == plain else (plain, split)
+
+
 def _synonyms(dataset: str) -> dict[str, list[str]]:
     return {
         c.name: [normalise(c.name)] + [normalise(s) for s in c.synonyms]
@@ -31,7 +44,7 @@ def _synonyms(dataset: str) -> dict[str, list[str]]:
 def header_score(headers: list[str], dataset: str) -> int:
     """How many of these headers are known words for the dataset (finds the header row)."""
     known = {s for names in _synonyms(dataset).values() for s in names}
-    return sum(1 for h in headers if normalise(h) in known)
+    return sum(1 for h in headers if any(form in known for form in header_forms(h)))
 
 
 def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
@@ -39,14 +52,14 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
     synonyms = _synonyms(dataset)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    normalised = {h: normalise(h) for h in headers}
+    forms = {h: header_forms(h) for h in headers}
     # Pass 1: exact matches, in the order of each column's synonym list (earlier = stronger).
     for rank in range(max(len(v) for v in synonyms.values())):
         for column, names in synonyms.items():
             if column in taken or rank >= len(names):
                 continue
             for header in headers:
-                if header not in mapping and normalised[header] == names[rank]:
+                if header not in mapping and names[rank] in forms[header]:
                     mapping[header] = column
                     taken.add(column)
                     break
@@ -55,11 +68,11 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
     for header in headers:
         if header in mapping:
             continue
-        words = f" {normalised[header]} "
+        words = [f" {form} " for form in forms[header]]
         for column, names in synonyms.items():
             if column in taken:
                 continue
-            if any(" " in n and f" {n} " in words for n in names):
+            if any(" " in n and f" {n} " in w for n in names for w in words):
                 mapping[header] = column
                 taken.add(column)
                 break
@@ -68,17 +81,18 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
 
 def apply_overrides(mapping: dict[str, str], overrides: dict[str, str | None], headers: list[str],
                     dataset: str) -> dict[str, str]:
-    """The user's word wins: 'Header=column' sets, 'Header=' (None) drops a guess."""
+    """The user's word wins: 'Header=column' sets, 'Header=' (None) drops a guess. The header may be
+    written as the file has it or as the Data page shows it, in any case and spacing."""
     columns = {c.name for c in get_dataset(dataset).columns}
     result = dict(mapping)
-    for header, column in overrides.items():
-        if header not in headers:
-            raise ValueError(f"There is no column '{header}' in the file. Its columns are: {', '.join(headers)}.")
+    for written, target in overrides.items():
+        header = find_header(written, headers)
+        column = _field_name(target) if target else None
         if column and column not in columns:
-            raise ValueError(f"'{column}' is not a field of {dataset}. Fields: {', '.join(sorted(columns))}.")
+            raise ValueError(f"'{target}' is not a field of {dataset}. Fields: {', '.join(sorted(columns))}.")
         if column:
-            for other, target in list(result.items()):
-                if target == column and other != header:
+            for other, mapped in list(result.items()):
+                if mapped == column and other != header:
                     del result[other]
             result[header] = column
         else:
@@ -86,14 +100,57 @@ def apply_overrides(mapping: dict[str, str], overrides: dict[str, str | None], h
     return result
 
 
+def _loose(text: str) -> str:
+    """A header as a person retypes it: case, spacing, line breaks and invisible characters aside."""
+    text = unicodedata.normalize("NFKC", str(text)).replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split()).casefold()
+
+
+def _field_name(text: str) -> str:
+    """'Business Unit' or 'business-unit' → 'business_unit'."""
+    return re.sub(r"[\s\-]+", "_", text.strip()).lower()
+
+
+def find_header(written: str, headers: list[str]) -> str:
+    """The file's header the user means: exactly, else the one header equal to it loosely (case,
+    spaces, line breaks), else the column's letter ('D' or 'Column D'). A ValueError says which
+    headers there are when none or several fit."""
+    if written in headers:
+        return written
+    loose = [h for h in headers if _loose(h) == _loose(written)]
+    if len(loose) == 1:
+        return loose[0]
+    if len(loose) > 1:
+        raise ValueError(f"'{written}' fits several columns ({', '.join(loose)}); write it exactly as one of them.")
+    letter = re.fullmatch(r"(?:[Cc]olumn\s+)?([A-Z]{1,3})", written.strip())
+    if letter:
+        position = _letter_index(letter[1])
+        if position < len(headers):
+            return headers[position]
+    raise ValueError(f"There is no column '{written}' in the file. Its columns are: {', '.join(headers)}.")
+
+
+def _letter_index(letters: str) -> int:
+    """'A' → 0, 'AB' → 27: the inverse of Excel's column letters."""
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
 def parse_map_arguments(items: list[str]) -> dict[str, str | None]:
-    """CLI '--map "Header=column"' pairs."""
+    """CLI '--map "Header=column"' pairs; the last '=' splits, so a header may hold one."""
     overrides: dict[str, str | None] = {}
     for item in items:
         if "=" not in item:
             raise ValueError(f"--map takes 'Header=column', not '{item}'.")
         header, column = item.rsplit("=", 1)
-        overrides[header.strip()] = column.strip() or None
+        header = header.strip()
+        if len(header) >= 2 and header[0] == header[-1] and header[0] in "'\"":
+            header = header[1:-1]  # quoted inside the argument: "'Cost = Centre'=cost_center"
+        if not header:
+            raise ValueError(f"--map takes 'Header=column', not '{item}': the header is missing.")
+        overrides[header] = column.strip() or None
     return overrides
 
 

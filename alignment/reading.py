@@ -59,6 +59,7 @@ class RawTable:
     header_row: int  # 1-based spreadsheet row of the header
     headers: list[str]
     warnings: list[str] = field(default_factory=list)  # said to the user, nothing refused
+    titles: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, text) above the header
 
 
 @dataclass
@@ -244,14 +245,43 @@ def read_table(source: Source, sheet: str | None, dataset: str) -> RawTable:
     return _read_excel(source, sheet, dataset)
 
 
+NUMBER_LIKE = re.compile(r"^[-+(]?\s*[$€£¥]?\s*[\d.,' ]*\d[\d.,' ]*\)?%?$")
+
+
+def _label(value: object) -> str | None:
+    """A cell that can name a column: text that is not a number ('1,200' in a data row is not)."""
+    if not isinstance(value, str) or not value.strip() or NUMBER_LIKE.match(value.strip()):
+        return None
+    return value.strip()
+
+
+def _full_label_row(rows: list[list[object]], index: int) -> bool:
+    """Row ``index`` has a distinct text label in every column that it or any row below it uses:
+    a header, never a title (one cell) nor a data row (numbers, dates typed as numbers, repeats)."""
+    row = rows[index]
+    labels = [_label(v) for v in row]
+    filled = [i for i, v in enumerate(row) if v is not None and str(v).strip()]
+    named = [label.casefold() for label in labels if label]
+    if len(named) < 2 or len(named) != len(filled) or len(set(named)) != len(named):
+        return False
+    used = {i for other in rows[index + 1:] for i, v in enumerate(other) if v is not None and str(v).strip()}
+    return used <= set(filled)
+
+
 def find_header_row(rows: list[list[object]], dataset: str) -> int:
-    """The row that best looks like the dataset's headers: most known synonyms, then most text cells."""
+    """The header row. The first row that is a full row of distinct labels is it, when no row above
+    holds more of the dataset's known names (those rows are titles): a data row of words that
+    happen to be field names ('Budget' in a scenario column) must never win over the real header.
+    Otherwise the row with most known names, then most labels."""
+    scanned = rows[:HEADER_SCAN_ROWS]
     best, best_score = None, (0, 0)
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        texts = [str(v).strip() for v in row if isinstance(v, str) and str(v).strip()]
+    for index, row in enumerate(scanned):
+        texts = [label for label in map(_label, row) if label]
         if len(texts) < 2:
             continue
         score = (header_score(texts, dataset), len(texts))
+        if _full_label_row(scanned, index) and (best is None or score[0] >= best_score[0]):
+            return index
         if score > best_score:
             best, best_score = index, score
     if best is None:
@@ -266,7 +296,7 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     if sheet not in names:
         raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
     try:
-        frame, header_cells, header = None, [], 0
+        frame, header_cells, header, grid = None, [], 0, []
         values_in_row_one = _row_one_values(source.data, sheet)
         if values_in_row_one is None or values_in_row_one >= 2:  # one value or none: a title, not a header
             frame, header_cells, header = _first_row_header(reader, sheet, dataset)
@@ -288,7 +318,7 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     _check_width(frame, sheet)
     _name_columns(frame, header_cells)
     rows = np.arange(frame.shape[0]) + header + 2
-    return RawTable(sheet, frame, rows, header + 1, list(frame.columns))
+    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), titles=title_rows(grid[:header]))
 
 
 def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pd.DataFrame:
@@ -467,7 +497,18 @@ def _read_csv(source: Source, dataset: str) -> RawTable:
     if frame.shape[0] + header + 1 > EXCEL_MAX_ROWS * 4:
         raise ReadError(f"'{source.name}' has more than {EXCEL_MAX_ROWS * 4:,} rows.")
     warnings = [_legacy_warning(source.name, legacy_lines)] if legacy_lines else []
-    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), warnings)
+    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), warnings, title_rows(grid[:header]))
+
+
+def title_rows(rows: list[list[object]]) -> list[tuple[int, str]]:
+    """The text of each non-empty row above the header, with its spreadsheet row: titles such as
+    'Amounts in $K' or 'FY2026 budget' say what the numbers below are."""
+    found = []
+    for index, row in enumerate(rows):
+        text = " ".join(str(v).strip() for v in row if v is not None and str(v).strip())
+        if text:
+            found.append((index + 1, tidy_text(text)))
+    return found
 
 
 def _as_utf8(source: Source) -> tuple[bytes, list[int]]:
@@ -592,12 +633,17 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFra
 
 
 def _csv_row_numbers(utf8: bytes, header: int, count: int) -> np.ndarray:
-    """Line numbers of data rows; DuckDB drops empty lines, so count them back in."""
+    """The spreadsheet rows of the data rows, as Excel shows the file: DuckDB drops empty lines, so
+    they are counted back in, and a line break inside a quoted cell (an even number of quote marks
+    before a line break ends a row, an odd one is inside a cell) stays in its row."""
     start = header + 2
     if b"\n\n" not in utf8 and b"\n\r\n" not in utf8:
         return np.arange(count) + start
     buffer = np.frombuffer(utf8, dtype=np.uint8)
     ends = np.flatnonzero(buffer == 10)
+    quotes = np.flatnonzero(buffer == 34)
+    if len(quotes):
+        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]
     starts = np.concatenate(([0], ends + 1))[: len(ends) + 1]
     stops = np.concatenate((ends, [len(buffer)]))
     lengths = stops - starts
