@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                    help="set a column mapping; 'Header=' drops one")
     p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    p.add_argument("--unit", type=int, choices=[1, 1000, 1_000_000],
+                   help="the file's amounts are in units, thousands or millions (over what its headers "
+                        "or title rows say, e.g. '($000)' or 'Amounts in $K')")
     p.add_argument("--user", default="cli")
 
     for name, helptext in (("sql", "run one read-only SQL statement"), ("query", "run a named analysis")):
@@ -240,7 +243,8 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"There is no file {args.file}.")
         with Store(_db(args)) as store:
             result = ingest(store, args.file.read_bytes(), args.file.name, args.dataset, sheet=args.sheet,
-                            mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user)
+                            mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user,
+                            unit=args.unit)
         print(json.dumps(result.as_dict(), indent=1, default=str))
         return 0 if result.status in ("loaded", "dry-run") else 1
     if args.command == "queries":

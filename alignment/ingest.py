@@ -24,6 +24,7 @@ class IngestResult:
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
+    amount_scale: float | None = None  # what the amounts were multiplied by (1000: the file was in thousands)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,17 +42,24 @@ class Preview:
 
 
 def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = None,
-                 overrides: dict[str, str | None] | None = None, store: Store | None = None) -> Preview:
+                 overrides: dict[str, str | None] | None = None, store: Store | None = None,
+                 unit: float | None = None) -> Preview:
+    """``unit``: what the file's amounts are in (1, 1000, 1000000), over what its headers say."""
     get_dataset(dataset)
     source = open_source(data, file_name)
     raw = read_table(source, sheet, dataset)
     remembered = store.saved_mapping(dataset, header_signature(raw.headers)) if store else None
     if remembered:
         mapping = {h: c for h, c in remembered.items() if h in raw.headers}
+        if len(mapping) < len(remembered):  # the same layout, a header reworded: 'Actual (USD)' → 'Actual ($000)'
+            guessed = propose_mapping(raw.headers, dataset)
+            mapping |= {h: c for h, c in guessed.items() if h not in mapping and c not in mapping.values()}
     else:
         mapping = propose_mapping(raw.headers, dataset)
     mapping = apply_overrides(mapping, overrides or {}, raw.headers, dataset)
-    return Preview(source, raw, mapping, validate(raw, dataset, mapping), bool(remembered))
+    settings = store.settings() if store else None
+    return Preview(source, raw, mapping, validate(raw, dataset, mapping, unit=unit, settings=settings),
+                   bool(remembered))
 
 
 def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = None) -> IngestResult:
@@ -61,10 +69,10 @@ def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = Non
 
 def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
            mode: str = "append", overrides: dict[str, str | None] | None = None, dry_run: bool = False,
-           user: str = "") -> IngestResult:
+           user: str = "", unit: float | None = None) -> IngestResult:
     """Load a file as one batch; on any problem nothing is written and every problem is listed."""
     try:
-        preview = make_preview(data, file_name, dataset, sheet, overrides, store)
+        preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit)
     except (ReadError, ValueError) as exc:
         return _refusal(dataset, file_name, str(exc), sheet)
     # The checked rows are all the write needs; letting the file's raw cells go first lowers the
@@ -78,7 +86,7 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
     checked = preview.validated
     result = IngestResult("rejected", dataset, preview.source.name, preview.raw.sheet,
                           rows_skipped=checked.skipped, warnings=list(checked.warnings),
-                          mapping=dict(preview.mapping))
+                          mapping=dict(preview.mapping), amount_scale=checked.amount_scale)
     if checked.errors:
         result.errors = [p.as_dict() for p in checked.errors]
         return result
@@ -95,7 +103,8 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
         else:
             result.batch_id = store.add_batch(dataset, checked.frame, mode=mode, file_name=preview.source.name,
                                               sha256=sha, sheet=sheet, mapping=preview.mapping, user=user,
-                                              source_rows=checked.source_rows, refuse_duplicate=True)
+                                              source_rows=checked.source_rows, refuse_duplicate=True,
+                                              amount_scale=checked.amount_scale)
     except DuplicateUpload as exc:
         result.errors = [Problem(sheet, None, None, None, str(exc)).as_dict()]
         return result

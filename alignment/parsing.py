@@ -233,10 +233,79 @@ def _date_from_number(number: float, original: Any) -> dt.date:
     raise ParseError(f"'{original}' is not a date or month")
 
 
-def parse_month(value: Any, dayfirst: bool = False) -> dt.date | None:
-    """The first day of the value's month: spend and metrics are monthly."""
+def parse_month(value: Any, dayfirst: bool = False, fiscal_start: int = 1) -> dt.date | None:
+    """The first day of the value's month: spend and metrics are monthly. A bare fiscal year (2026,
+    FY2026, FY26) is its first month and a quarter (Q3 2026, 2026-Q3, Q3 FY26) the quarter's first
+    month; ``fiscal_start`` is the month fiscal years start in (1 = January)."""
+    period = fiscal_period(value, fiscal_start)
+    if period is not None:
+        return period
     day = parse_date(value, dayfirst)
     return None if day is None else day.replace(day=1)
+
+
+FISCAL_YEAR = re.compile(r"FY\s*[-']?\s*(\d{4}|\d{2})(?:\s*[-/]\s*(\d{2}|\d{4}))?|(\d{4})\s*/\s*(\d{2}|\d{4})", re.I)
+QUARTER = re.compile(r"Q([1-4])")
+
+
+def fiscal_period(value: Any, fiscal_start: int = 1) -> dt.date | None:
+    """A fiscal year or quarter as the first day of its first month, or None when the value is not
+    one. Fiscal years are named for the calendar year they end in (FY2026 starting in July runs
+    July 2025 to June 2026), as the spend analyses count them. A whole number from 1990 to 2100 is
+    a year, never an Excel day number (those days fall in 1905)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        if number.is_integer() and 1990 <= number <= 2100:
+            return _fiscal_start_date(int(number), fiscal_start)
+        return None
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"\s+", " ", value.strip()).upper()
+    if re.fullmatch(r"(19|20|21)\d{2}", text) and 1990 <= int(text) <= 2100:
+        return _fiscal_start_date(int(text), fiscal_start)
+    if m := re.fullmatch(r"(?:Q([1-4])[ \-/]?(\d{4}|\d{2}))|(?:(\d{4})[ \-/]?Q([1-4]))", text):
+        quarter, year = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
+        return dt.date(_full_year(year), (quarter - 1) * 3 + 1, 1)  # a calendar quarter
+    quarter = None
+    if m := re.fullmatch(r"Q([1-4])[ \-/]?(.+)|(.+?)[ \-/]?Q([1-4])", text):
+        quarter, text = (int(m[1]), m[2]) if m[1] else (int(m[4]), m[3])
+    m = FISCAL_YEAR.fullmatch(text.strip())
+    if m is None or (quarter is not None and not text.strip().startswith("FY")):
+        if quarter is not None:
+            raise ParseError(f"'{value}' is not a quarter (write Q3 2026, 2026-Q3 or Q3 FY26)")
+        return None
+    year = _fiscal_year_named(m)
+    if year is None:
+        raise ParseError(f"'{value}' is not a fiscal year (write FY2026, FY26 or FY2025/26)")
+    first = _fiscal_start_date(year, fiscal_start)
+    if quarter is None:
+        return first
+    month = first.month + (quarter - 1) * 3
+    return dt.date(first.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _full_year(year: int) -> int:
+    return year + 2000 if year < 100 else year
+
+
+def _fiscal_year_named(m: re.Match) -> int | None:
+    """The calendar year a fiscal year ends in: FY26 → 2026, FY2025/26 and 2025/26 → 2026; None when
+    the second half does not follow the first (FY2025/28)."""
+    first, second = (m[1], m[2]) if m[1] else (m[3], m[4])
+    start = _full_year(int(first))
+    if second is None:
+        return start
+    end = int(second) if len(second) == 4 else (start // 100) * 100 + int(second)
+    if end < start:
+        end += 100
+    return end if end == start + 1 else None
+
+
+def _fiscal_start_date(year: int, fiscal_start: int) -> dt.date:
+    """The first day of the fiscal year that ends in calendar year ``year``."""
+    return dt.date(year, 1, 1) if fiscal_start == 1 else dt.date(year - 1, fiscal_start, 1)
 
 
 def guess_dayfirst(values: pd.Series) -> bool:
@@ -367,8 +436,9 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str]]:
-    """Parse a column; returns the parsed values and {row position: problem} for unreadable cells."""
+def parse_series(values: pd.Series, kind: str, fiscal_start: int = 1) -> tuple[pd.Series, dict[int, str]]:
+    """Parse a column; returns the parsed values and {row position: problem} for unreadable cells.
+    ``fiscal_start``: the month fiscal years start in, for bare fiscal years in a month column."""
     if kind in (schema.MONEY, schema.NUMBER) and pd.api.types.is_numeric_dtype(values.dtype) \
             and not pd.api.types.is_bool_dtype(values.dtype):
         return _numbers(values)
@@ -379,10 +449,9 @@ def parse_series(values: pd.Series, kind: str) -> tuple[pd.Series, dict[int, str
                 parsed = parsed.dt.to_period("M").dt.to_timestamp()
             return pd.Series(parsed.dt.date, dtype="object").reset_index(drop=True), {}
         dayfirst = guess_dayfirst(values)
-        base = parse_month if kind == schema.MONTH else parse_date
 
         def parser(v: Any) -> Any:
-            return base(v, dayfirst)
+            return parse_month(v, dayfirst, fiscal_start) if kind == schema.MONTH else parse_date(v, dayfirst)
     else:
         parser = PARSERS[kind]
     # One code per row and each distinct value once (pandas treats 4 and 4.0 as one); blanks get -1.
@@ -414,3 +483,65 @@ def _numbers(values: pd.Series) -> tuple[pd.Series, dict[int, str]]:
     errors = {int(i): f"'{array[i]:g}' {TOO_LARGE}" for i in bad}
     numbers.iloc[bad] = np.nan  # reported once as unreadable, not again as blank or out of range
     return numbers, errors
+
+
+# --- units and currencies of amounts --------------------------------------------------------
+
+# The codes a header or title is taken to name a currency by (ISO 4217's widely traded ones).
+# Codes that are also English words (ALL, TOP, CUP, PEN, TRY, MAD…) are left out on purpose:
+# "ALL AMOUNTS" names no currency.
+CURRENCY_CODES = frozenset(
+    "USD EUR GBP JPY CNY CHF CAD AUD NZD SEK NOK DKK ISK PLN CZK HUF RON BGN HRK INR SGD HKD ZAR BRL "
+    "MXN ARS CLP COP KRW TWD THB IDR MYR PHP VND AED SAR QAR ILS RUB UAH EGP NGN KES".split())
+CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "₹": "INR", "$": None, "¥": None}  # $ and ¥ name several
+SCALES = {"k": 1e3, "t": 1e3, "000": 1e3, "000s": 1e3, "thousand": 1e3, "thousands": 1e3, "ths": 1e3, "tsd": 1e3,
+          "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
+          "bn": 1e9, "b": 1e9, "billion": 1e9, "billions": 1e9}
+_SCALE = r"(?P<scale>thousands?|millions?|billions?|'?000'?s?|ths|tsd|mio|mm|mn|bn|k|m|b)"
+_MONEY = r"(?:(?P<symbol>[$€£¥₹])|\b(?P<code>[A-Za-z]{3}))"
+_UNIT_PATTERNS = (
+    re.compile(_MONEY + r"\s*['’]?\s*" + _SCALE + r"(?![A-Za-z0-9])", re.I),  # $000, $K, USD M, EUR m, € m
+    re.compile(r"\b(?P<scale>(?i:k|t|m|mm|mio))(?P<code>[A-Z]{3})\b"),  # kUSD, TEUR, MEUR
+    re.compile(r"(?<![A-Za-z])" + _SCALE + r"\.?\s*(?:(?P<symbol>[$€£¥₹])|(?P<code>[A-Z]{3})\b)", re.I),  # Mio. EUR
+    re.compile(r"[(\[]\s*(?:in\s+)?" + _SCALE + r"\s*[)\]]", re.I),  # (000), (K), (in thousands)
+    re.compile(r"\bin\s+(?:[$€£¥₹]\s*|(?P<code>[A-Za-z]{3})\s+)?(?P<scale>thousands?|millions?|billions?|'?000'?s?)"
+               r"(?![A-Za-z0-9])", re.I),  # in thousands, in USD millions, in 000s
+)
+_CODE_PATTERNS = (
+    re.compile(r"[(\[]\s*(?:in\s+)?(?P<code>[A-Za-z]{3})\b", re.I),  # (EUR m), (usd)
+    re.compile(r"\bin\s+(?P<code>[A-Za-z]{3})\b", re.I),  # in EUR
+    re.compile(r"\b(?P<code>[A-Z]{3})\b"),  # Amount EUR, GBP budget
+)
+
+
+def amount_unit(text: str) -> tuple[float | None, str | None]:
+    """The scale and currency a header or title row states for its amounts: 'Actual ($000)' →
+    (1000, None), 'Budget USD M' → (1e6, 'USD'), '(EUR m)' → (1e6, 'EUR'), 'Amounts in thousands'
+    → (1000, None); (None, None) when it says neither. A lone letter counts as a scale only next to
+    a currency or alone in brackets, so 'in M&A' or 'Plan B' scale nothing."""
+    scale, currency = None, None
+    for pattern in _UNIT_PATTERNS:
+        for m in pattern.finditer(text):
+            code = (m.groupdict().get("code") or "").upper()
+            if code and code not in CURRENCY_CODES:
+                continue
+            word = m["scale"].lower().replace("'", "").replace("’", "")
+            scale = SCALES.get(word if word in SCALES else word.rstrip("s"), SCALES.get(word))
+            symbol = m.groupdict().get("symbol")
+            currency = code or (CURRENCY_SYMBOLS.get(symbol) if symbol else None)
+            break
+        if scale:
+            break
+    return scale, currency or currency_named(text)
+
+
+def currency_named(text: str) -> str | None:
+    """The currency code (or unambiguous symbol: € £ ₹) a header or title names, if any."""
+    for pattern in _CODE_PATTERNS:
+        for m in pattern.finditer(text):
+            if m["code"].upper() in CURRENCY_CODES:
+                return m["code"].upper()
+    for symbol, code in CURRENCY_SYMBOLS.items():
+        if code and symbol in text:
+            return code
+    return None

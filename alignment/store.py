@@ -90,12 +90,13 @@ def _open_failure(text: str) -> str:
 
 
 def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str, sha256: str, sheet: str,
-                mapping: dict | None, row_count: int, user: str, at: dt.datetime, mode: str) -> int:
+                mapping: dict | None, row_count: int, user: str, at: dt.datetime, mode: str,
+                amount_scale: float | None = None) -> int:
     """The uploads row every batch starts with (active); returns its id."""
     return int(cur.execute(
         "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
-        "uploaded_at, mode, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') RETURNING id",
-        [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode],
+        "uploaded_at, mode, status, amount_scale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+        [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode, amount_scale],
     ).fetchone()[0])
 
 
@@ -161,6 +162,8 @@ class Store:
                     superseded_by INTEGER,
                     changed_at TIMESTAMP
                 )""")
+            # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
+            cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
             new_links = not cur.execute(
                 "SELECT 1 FROM duckdb_tables() WHERE table_name = 'supersessions' AND database_name = "
                 "current_database()").fetchone()
@@ -215,7 +218,8 @@ class Store:
 
     def add_batch(self, dataset: str, frame: pd.DataFrame, *, mode: str = "append", file_name: str = "",
                   sha256: str = "", sheet: str = "", mapping: dict | None = None,
-                  user: str = "", source_rows: list[int] | None = None, refuse_duplicate: bool = False) -> int:
+                  user: str = "", source_rows: list[int] | None = None, refuse_duplicate: bool = False,
+                  amount_scale: float | None = None) -> int:
         """Store one upload as a batch in one transaction; 'replace' supersedes the active batches.
         With ``refuse_duplicate``, appending a file (by sha256) that is already active raises
         DuplicateUpload, checked inside the transaction so two concurrent appends cannot both pass."""
@@ -226,7 +230,7 @@ class Store:
             if refuse_duplicate and mode == "append":
                 self.raise_if_duplicate(dataset, sha256, sheet, cur)
             batch_id = _new_upload(cur, dataset, file_name=file_name, sha256=sha256, sheet=sheet, mapping=mapping,
-                                   row_count=len(frame), user=user, at=now, mode=mode)
+                                   row_count=len(frame), user=user, at=now, mode=mode, amount_scale=amount_scale)
             _insert_rows(cur, dataset, batch_id, frame,
                          source_rows if source_rows is not None else range(1, len(frame) + 1))
             if mode == "replace":
@@ -347,9 +351,14 @@ class Store:
             raise DuplicateUpload(row[0])
 
     def uploads(self) -> pd.DataFrame:
-        return self.cursor().execute(
+        cur = self.cursor()
+        # A database from before amount_scale, opened read-only, has not been given the column.
+        scale = ", amount_scale" if cur.execute(
+            "SELECT 1 FROM duckdb_columns() WHERE table_name = 'uploads' AND column_name = 'amount_scale' "
+            "AND database_name = current_database()").fetchone() else ""
+        return cur.execute(
             "SELECT id, dataset, file_name, sheet, row_count, mode, status, superseded_by, uploaded_by, "
-            "uploaded_at, sha256 FROM uploads ORDER BY id DESC").df()
+            f"uploaded_at, sha256{scale} FROM uploads ORDER BY id DESC").df()
 
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0

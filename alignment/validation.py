@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from alignment import schema
-from alignment.parsing import ParseError, is_blank, parse_score, parse_series
+from alignment.parsing import MAX_AMOUNT, ParseError, amount_unit, is_blank, parse_score, parse_series
 from alignment.reading import RawTable, column_letter
+from alignment.settings import defaults
 
 MAX_ERRORS = 200
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -44,6 +46,14 @@ class Validated:
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
     error_count: int = 0
+    amount_scales: dict[str, float] = field(default_factory=dict)  # money field → what its cells were multiplied by
+
+    @property
+    def amount_scale(self) -> float | None:
+        """The one scale applied to the amounts (1 = as written); None without amounts or when
+        columns were scaled differently (the warnings say which)."""
+        scales = set(self.amount_scales.values())
+        return scales.pop() if len(scales) == 1 else None
 
 
 def _where(raw: RawTable, header: str | None) -> str:
@@ -58,9 +68,13 @@ def _cell(value: object) -> str | None:
     return str(value)[:100]
 
 
-def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
-    """Parse, check and reshape; when errors is non-empty, nothing may be written."""
+def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: float | None = None,
+             settings: Mapping[str, Any] | None = None) -> Validated:
+    """Parse, check and reshape; when errors is non-empty, nothing may be written. ``unit`` (1, 1000,
+    1000000) is what the file's amounts are in, over what its headers and titles say; ``settings``
+    are the organisation's (fiscal year start, currency), defaults when not given."""
     ds = schema.get_dataset(dataset)
+    chosen = {**defaults(), **(settings or {})}
     out = Validated(pd.DataFrame(), [], warnings=list(raw.warnings))
     problems: list[Problem] = []
     flagged_rows: set[int] = set()
@@ -115,9 +129,14 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         if not present & set(group):
             problem(raw.header_row, None, None,
                     f"none of the columns {', '.join(group)} was found; at least one is needed")
+    units = _amount_units(raw, ds, header_of, unit, str(chosen["currency"] or "USD").strip().upper())
+    for row, header, value, message in units.refusals:
+        problem(row, header, value, message)
     if problems:
         out.errors = problems
         return out
+    out.amount_scales = units.scales
+    out.warnings.extend(units.notes)
 
     def flag(mask: np.ndarray, header: str | None, cells: np.ndarray | None, message) -> None:
         """Report every row where ``mask`` holds; ``message(position)`` says what is wrong."""
@@ -132,9 +151,11 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         header = header_of.get(column.name)
         if header is None:
             continue
-        values, bad = parse_series(frame[header], column.kind)
+        values, bad = parse_series(frame[header], column.kind, int(chosen["fiscal_year_start_month"]))
         if column.name == "score" and nps.any():
             values, bad = _nps_scores(frame[header], values, bad, nps)
+        if units.scales.get(column.name, 1) != 1:
+            values = _scaled(values, units.scales[column.name], bad)
         unreadable[column.name] = bad
         for position, message in bad.items():
             problem(int(rows[position]), _origin(frame, header, position), frame[header].iloc[position], message)
@@ -187,6 +208,74 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str]) -> Validated:
         out.frame = result
         out.source_rows = [int(r) for r in rows]
     return out
+
+
+@dataclass
+class AmountUnits:
+    scales: dict[str, float]  # money field → multiplier
+    notes: list[str]
+    refusals: list[tuple[int | None, str, str, str]]  # row, header, value, message
+
+
+SCALE_WORDS = {1.0: "units", 1e3: "thousands", 1e6: "millions", 1e9: "billions"}
+
+
+def _amount_units(raw: RawTable, ds: schema.Dataset, header_of: dict[str, str], unit: float | None,
+                  currency: str) -> AmountUnits:
+    """What each money column's cells are in, from the user's choice, else its header ('Actual
+    ($000)'), else a title row above the header ('Amounts in thousands'); and a refusal for amounts
+    in another currency than the database's, which would otherwise be added to it as if equal."""
+    out = AmountUnits({}, [], [])
+    titles = [(row, text, *amount_unit(text)) for row, text in raw.titles]
+    title_scale = next(((row, text, scale) for row, text, scale, _ in titles if scale), None)
+    title_code = next(((row, text, code) for row, text, _, code in titles if code), None)
+    said: dict[tuple[float, str], list[str]] = {}
+    for column in ds.columns:
+        header = header_of.get(column.name)
+        if column.kind != schema.MONEY or header is None:
+            continue
+        scale, code = amount_unit(header)
+        if code and code != currency:
+            out.refusals.append((raw.header_row, header, header, _other_currency("its header says", code,
+                                                                                 currency)))
+        elif code is None and title_code and title_code[2] != currency:
+            out.refusals.append((title_code[0], header, title_code[1], _other_currency(
+                f"row {title_code[0]} ('{title_code[1][:60]}') says", title_code[2], currency)))
+        if unit is not None:
+            found, why = float(unit), "as chosen"
+        elif scale:
+            found, why = scale, "the header says so"
+        elif title_scale:
+            found, why = title_scale[2], f"row {title_scale[0]} says '{title_scale[1][:60]}'"
+        else:
+            found, why = 1.0, ""
+        out.scales[column.name] = found
+        if why and (found != 1 or unit is not None):
+            said.setdefault((found, why), []).append(_where(raw, header))
+    for (found, why), places in said.items():
+        times = f"multiplied by {found:,.0f}" if found != 1 else "taken as they stand"
+        out.notes.append(f"Amounts in {', '.join(places)} are in {SCALE_WORDS.get(found, f'units of {found:,.0f}')} "
+                         f"({why}): {times}.")
+    return out
+
+
+def _other_currency(source: str, code: str, currency: str) -> str:
+    return (f"{source} the amounts are in {code}, but this database holds {currency}; convert them to "
+            f"{currency} before loading (one currency per database, set in Settings)")
+
+
+def _scaled(values: pd.Series, scale: float, bad: dict[int, str]) -> pd.Series:
+    """Amounts times their unit, without float dust (1.1 × 1,000 is 1,100, not 1,100.0000000000002);
+    an amount that grows past the app's limit is reported like any too-large cell."""
+    scaled = (values.astype("float64") * scale).round(6)
+    with np.errstate(invalid="ignore"):
+        too_big = np.flatnonzero(np.abs(scaled.to_numpy()) >= MAX_AMOUNT)
+    for position in too_big:
+        bad[int(position)] = (f"{values.iloc[position]:g} × {scale:,.0f} is too large "
+                              "(this app takes amounts below 1,000,000,000,000,000)")
+    if len(too_big):
+        scaled.iloc[too_big] = np.nan
+    return scaled
 
 
 def _where_present(values: pd.Series, test) -> np.ndarray:

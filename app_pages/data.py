@@ -5,12 +5,14 @@ from alignment.demo import load_demo
 from alignment.exports import template_workbook
 from alignment.ingest import load_preview, make_preview
 from alignment.reading import ReadError, open_source
-from alignment.schema import DATASETS
+from alignment.schema import DATASETS, MONEY
 from alignment.store import StoreError
 from alignment.validation import summarise_warnings
 from app_pages.common import require, store_or_stop, user_email
 
 IGNORE = "(don't load)"
+UNITS = {None: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
+         1000: "Thousands", 1_000_000: "Millions"}
 store = store_or_stop()
 st.title("Data")
 require("edit", "load or change data")
@@ -34,10 +36,13 @@ with load_tab:
             st.stop()
         if len(sheets) > 1:
             sheet = st.selectbox("Sheet", sheets, key="sheet")
+        unit = None
+        if any(c.kind == MONEY for c in DATASETS[dataset].columns):
+            unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
         state_key = f"overrides-{upload.file_id}-{dataset}-{sheet}"
         overrides = st.session_state.setdefault(state_key, {})
         try:
-            preview = make_preview(data, upload.name, dataset, sheet, overrides, store)
+            preview = make_preview(data, upload.name, dataset, sheet, overrides, store, unit=unit)
         except (ReadError, ValueError) as exc:
             st.error(str(exc))
             st.stop()
@@ -68,6 +73,11 @@ with load_tab:
 
         st.subheader("2. Check the rows")
         checked = preview.validated
+        if checked.amount_scales:
+            scale = checked.amount_scale
+            st.caption("Amounts are loaded as written." if scale == 1 else
+                       f"Amounts are multiplied by {scale:,.0f} as they load." if scale else
+                       "Amounts are multiplied by different units per column (see the notes below).")
         for warning in summarise_warnings(checked.warnings):
             st.warning(warning)
         if checked.errors:
