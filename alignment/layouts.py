@@ -24,7 +24,7 @@ import pandas as pd
 
 from alignment import schema
 from alignment.mapping import normalise
-from alignment.parsing import MONTHS, ParseError, is_blank, parse_date, parse_series
+from alignment.parsing import MONTHS, ParseError, fiscal_period, is_blank, parse_date, parse_series
 
 SCENARIOS = ("budget", "actual", "forecast")
 KEEP_CHOICES = ("latest", "first", "all")
@@ -70,9 +70,6 @@ SCENARIO_WORDS = re.compile(r"\b(" + "|".join(sorted(WORD_SCENARIO, key=len, rev
 TOTAL_COLUMN = re.compile(r"\b(total|totals|ytd|qtd|mtd|ytg|sum|full year|annual|fy|year)\b"
                           r"|^(h[12]|[12]h|hy ?[12]|half year)\b", re.I)
 YEAR = r"'?(\d{4}|\d{2})"
-FISCAL_YEAR = re.compile(rf"^fy\s*-?\s*{YEAR}(?:\s*[/-]\s*{YEAR})?$")
-QUARTER_FIRST = re.compile(rf"^(?:q|quarter\s*)([1-4])\s*[-/ ]?\s*(fy)?\s*{YEAR}$")
-YEAR_FIRST = re.compile(rf"^(fy)?\s*{YEAR}\s*[-/ ]?\s*q([1-4])$")
 QUARTER_ALONE = re.compile(r"^(?:q|quarter\s*)([1-4])$")
 MONTH_FISCAL = re.compile(rf"^([a-zäéû]{{3,9}})\.?\s*[-' ]?\s*fy\s*{YEAR}$")
 MONTH_ALONE = re.compile(r"^([a-zäéû]{3,9})\.?$")
@@ -113,24 +110,17 @@ def fiscal_month(year: int, month: int, start_month: int) -> dt.date:
 def read_period(header: str, year: int | None = None, start_month: int = 1) -> Period | None:
     """The period a column header names, or None when it names none. Months ('Jan-26', 'January
     2026', '2026-01', '01/2026', a real date), quarters ('Q1 2026', '2026-Q1', 'Q1 FY26': a plain
-    year is a calendar quarter, FY a fiscal one) and fiscal years ('FY2026', 'FY25/26', '2026').
+    year is a calendar quarter, FY a fiscal one) and fiscal years ('FY2026', 'FY25/26', '2026'),
+    the last two read as parsing.fiscal_period reads them in a period column.
     A month name or quarter alone takes the fiscal ``year`` (from the titles or --year)."""
     text = re.sub(r"\s+", " ", SCENARIO_WORDS.sub(" ", str(header))).strip(" -:")
     lower = text.lower()
-    if m := FISCAL_YEAR.match(lower):
-        ending = _full_year(m[2]) if m[2] else _full_year(m[1])
-        if m[2] and len(m[2]) == 2 and len(m[1]) == 4:
-            ending = int(m[1]) // 100 * 100 + int(m[2])
-        return _checked(Period("year", fiscal_year_start(ending, start_month)))
-    if re.fullmatch(r"\d{4}", lower):
-        return _checked(Period("year", fiscal_year_start(int(lower), start_month)))
-    if (m := QUARTER_FIRST.match(lower)) or (m := YEAR_FIRST.match(lower)):
-        quarter, fy, named = (m[1], m[2], m[3]) if m.re is QUARTER_FIRST else (m[3], m[1], m[2])
-        if fy:
-            first = add_months(fiscal_year_start(_full_year(named), start_month), 3 * (int(quarter) - 1))
-        else:
-            first = dt.date(_full_year(named), 3 * int(quarter) - 2, 1)
-        return _checked(Period("quarter", first))
+    try:
+        first = fiscal_period(text, start_month)
+    except ParseError:
+        first = None
+    if first is not None:
+        return _checked(Period("quarter" if re.search(r"q[1-4]", lower) else "year", first))
     if m := QUARTER_ALONE.match(lower):
         first = None if year is None else add_months(fiscal_year_start(year, start_month), 3 * (int(m[1]) - 1))
         return _checked(Period("quarter", first))
