@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -141,7 +142,7 @@ def _month_end(month: str) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+@st.cache_resource(max_entries=2000, show_spinner=False)
 def _result(path: str, version: str, name: str, values: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     """One analysis result per (database, data version, analysis, parameters), with the
     organisation's settings (part of the version), shared by every
@@ -157,7 +158,10 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
     store = store_or_stop()
     try:
-        return _result(store.path, store.data_version(datasets_read(name)), name, tuple(sorted(values.items())))
+        # The cached frame itself, not a pickled copy: pandas' copy-on-write keeps it safe from a page's
+        # changes, and unpickling every result on every rerun cost more than the analyses' own reads.
+        return _result(store.path, store.data_version(datasets_read(name)), name,
+                       tuple(sorted(values.items()))).copy(deep=False)
     except QueryError as exc:
         st.error(str(exc))
         return pd.DataFrame()
@@ -174,12 +178,36 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
 
 
-@st.cache_data(max_entries=500, show_spinner=False)
-def _spec(builder: str, symbol: str, args: tuple, kwargs: tuple) -> dict:
+def _fingerprint(value: Any) -> Any:
+    """A cheap, exact key for a chart's inputs (Streamlit's own hashing of frames cost a tenth of a
+    rerun): a frame's columns, types and a hash of every value and index entry."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        return ("frame", tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+                pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _fingerprint(v)) for k, v in sorted(value.items()))
+    return value
+
+
+_specs: dict[Any, dict] = {}
+_specs_lock = threading.Lock()
+
+
+def _spec(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: dict) -> dict:
     """A chart's Vega-Lite spec, built once per (builder, data, options, currency) for every
     session: building and converting a chart cost more than the cached analysis behind it."""
-    figure = getattr(charts, builder)(*args, **dict(kwargs))
-    return charts.localised(figure).to_dict(validate=False)
+    key = (builder.__name__, currency_symbol(), _fingerprint(args), _fingerprint(kwargs))
+    spec = _specs.get(key)
+    if spec is None:
+        spec = charts.localised(builder(*args, **kwargs)).to_dict(validate=False)
+        with _specs_lock:
+            if len(_specs) > 500:  # a bound, not an LRU: old views are rebuilt when asked for again
+                _specs.clear()
+            _specs[key] = spec
+    return spec
 
 
 def chart(builder: Callable[..., alt.TopLevelMixin] | alt.TopLevelMixin, *args: Any, name: str,
@@ -191,7 +219,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin] | alt.TopLevelMixin, *args: 
     if isinstance(builder, alt.TopLevelMixin):
         spec = charts.localised(builder).to_dict(validate=False)
     else:
-        spec = _spec(builder.__name__, currency_symbol(), args, tuple(sorted(kwargs.items())))
+        spec = _spec(builder, args, kwargs)
     st.vega_lite_chart(spec, width="stretch")
     left, right, _ = st.columns([1, 1, 6])
     left.download_button("PNG", data=lambda: charts.to_image(spec, "png"), file_name=f"{name}.png",
