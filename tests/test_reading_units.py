@@ -15,8 +15,9 @@ from alignment.ingest import ingest, make_preview
 from alignment.mapping import header_forms, parse_map_arguments, propose_mapping
 from alignment.parsing import amount_unit, parse_month
 from alignment.reading import open_source, read_table
-from alignment.store import Store, close_shared_stores
+from alignment.store import Store
 from tests.conftest import csv_bytes, xlsx
+from tests.test_app_pages import empty_db  # noqa: F401 - the fixture
 
 
 @pytest.fixture
@@ -245,15 +246,7 @@ def test_csv_rows_after_a_multi_line_cell_are_the_rows_excel_shows(text, row):
 
 # --- the Data page ---------------------------------------------------------------------------
 
-@pytest.fixture
-def empty_db(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALIGNMENT_DB", str(tmp_path / "empty.duckdb"))
-    close_shared_stores()
-    yield
-    close_shared_stores()
-
-
-def test_data_page_offers_the_unit_and_shows_the_scale(empty_db):
+def test_data_page_offers_the_unit_and_shows_the_scale(empty_db):  # noqa: F811
     from streamlit.testing.v1 import AppTest
 
     app = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -15,6 +15,7 @@ from alignment.ingest import ingest
 from alignment.queries import run_query
 from alignment.validation import parse_nps_score
 from tests.conftest import xlsx
+from tests.test_app_pages import demo_db  # noqa: F401 - the fixture
 
 approx = pytest.approx
 DIRECTORY: Path = QUERIES_DIR  # a check against older query text points this elsewhere
@@ -276,21 +277,6 @@ def test_findings_say_why_a_side_is_not_shown(store, cur):
                                    "is the mean of the two views.")
 
 
-@pytest.fixture
-def demo_app(tmp_path, monkeypatch):
-    from alignment.demo import load_demo
-    from alignment.store import Store, close_shared_stores
-
-    path = tmp_path / "demo.duckdb"
-    s = Store(path)
-    load_demo(s)
-    s.close()
-    monkeypatch.setenv("ALIGNMENT_DB", str(path))
-    close_shared_stores()
-    yield path
-    close_shared_stores()
-
-
 def open_alignment(unit: str | None = None):
     from streamlit.testing.v1 import AppTest
 
@@ -302,7 +288,7 @@ def open_alignment(unit: str | None = None):
     return at.run()
 
 
-def test_the_survey_page_under_a_unit_keeps_it_and_says_what_it_hides(demo_app):
+def test_the_survey_page_under_a_unit_keeps_it_and_says_what_it_hides(demo_db):  # noqa: F811
     everyone = open_alignment()
     retail = open_alignment("Retail")
     assert not retail.exception and not retail.error, [e.value for e in retail.error]
@@ -316,7 +302,7 @@ def test_the_survey_page_under_a_unit_keeps_it_and_says_what_it_hides(demo_app):
     assert "Not shown: fewer than 5 Business respondents (2 answered; response rate unknown)." in captions
 
 
-def test_the_response_rate_appears_once_invitations_are_given(demo_app):
+def test_the_response_rate_appears_once_invitations_are_given(demo_db):  # noqa: F811
     at = open_alignment()
     at.number_input(key="invited_business").set_value(28).run()
     assert "14 of 28 invited answered (50.0%)" in [c.value for c in at.caption]  # 14 business respondents
