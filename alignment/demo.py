@@ -3,6 +3,11 @@
 Northwind Retail Group: five business units plus shared IT, fiscal year 2026 with actuals to
 October and forecast for November and December, 34 projects with their stage history, 60
 service requests, two survey waves and monthly revenue and headcount.
+
+Its spend is what a real company has: a GL extract whose lines carry cost centres and accounts but
+no business goal, and a mapping rules file from IT finance that ties each unit's cost centres
+(CC-1* for Retail…) to the goal they serve. About 14% of the lines sit in a unit's IT clearing
+cost centre (CC-910…) that no rule maps yet, so they read as spend serving no goal.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ LINES = [
     ("Delivery", "Outside services", "Infosys", 22, "Transform", "Capex"),
     ("IT management", "Internal labor", "", 18, "Run", "Opex"),
 ]
+# GL account and name per cost pool, as the ledger has them.
+ACCOUNTS = {"Internal labor": ("6010", "IT salaries and benefits"), "External labor": ("6120", "IT contractors"),
+            "Software": ("6210", "Software licences and subscriptions"), "Cloud": ("6230", "Cloud services"),
+            "Hardware": ("6310", "IT equipment"), "Telecom": ("6410", "Telecommunications"),
+            "Outside services": ("6520", "IT outsourced services")}
 STAGES = ["Intake", "Business case", "Waiting for approval", "Build", "Test", "Deploy"]
 STAGE_DAYS = {"Intake": 5, "Business case": 12, "Waiting for approval": 30, "Build": 24, "Test": 9, "Deploy": 3}
 QUESTIONS = {
@@ -77,13 +87,25 @@ def spend(rng: random.Random) -> pd.DataFrame:
                 drift = 1.12 if (tower == "Compute" and pool == "Cloud") else 1.0  # cloud overruns
                 actual = round(budget * drift * rng.uniform(0.88, 1.15), 2) if m <= LAST_ACTUAL_MONTH else None
                 forecast = round(budget * drift * rng.uniform(0.97, 1.08), 2) if m > LAST_ACTUAL_MONTH else None
-                goal = UNIT_GOALS[unit] if rng.random() > 0.14 else None  # ~14% maps to no goal
+                mapped = rng.random() > 0.14  # ~14% sits in the unit's clearing cost centre: no goal
+                unit_no = units.index(unit) + 1
                 rows.append({"period": _month(m), "business_unit": unit, "budget": budget, "actual": actual,
-                             "forecast": forecast, "cost_center": f"CC-{units.index(unit) + 1}{line_no:02d}",
-                             "cost_pool": pool, "tower": tower, "business_goal": goal, "rgt": rgt,
+                             "forecast": forecast,
+                             "cost_center": f"CC-{unit_no}{line_no:02d}" if mapped else f"CC-9{unit_no}0",
+                             "account": ACCOUNTS[pool][0], "account_name": ACCOUNTS[pool][1],
+                             "cost_pool": pool, "tower": tower, "rgt": rgt,
                              "capex_opex": capex, "vendor": vendor or None, "project_id": None,
                              "description": f"{tower} – {pool}"})
     return pd.DataFrame(rows)
+
+
+def mapping_rules() -> pd.DataFrame:
+    """IT finance's mapping: each unit's cost centres (CC-<unit number>*) serve that unit's goal;
+    the clearing cost centres (CC-9<unit number>0) have no rule yet."""
+    units = [*UNITS, SHARED]
+    return pd.DataFrame([{"match_column": "cost_center", "match_value": f"CC-{units.index(unit) + 1}*",
+                          "sets_column": "business_goal", "sets_value": UNIT_GOALS[unit], "weight": 1.0}
+                         for unit in units])
 
 
 def projects(rng: random.Random) -> pd.DataFrame:
@@ -221,7 +243,7 @@ def build_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = random.Random(seed)
     project_frame = projects(rng)
     return {"spend": spend(rng), "projects": project_frame, "stage_history": stage_history(rng, project_frame),
-            "survey": survey(rng), "business_metrics": business_metrics(rng)}
+            "survey": survey(rng), "business_metrics": business_metrics(rng), "mapping_rules": mapping_rules()}
 
 
 def load_demo(store: Store, seed: int = 7) -> dict[str, int]:
