@@ -101,6 +101,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _year(text: str) -> int:
+    """argparse type for --year: a fiscal year the app can hold (1990-2100)."""
+    if not text.strip().isdigit() or not 1990 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year from 1990 to 2100")
+    return int(text)
+
+
 def _levels(text: str) -> tuple[int, ...]:
     """argparse type for --sessions: concurrent-session levels such as '25,50'; '0' runs no server."""
     if text.strip() == "0":
@@ -125,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", type=int, choices=[1, 1000, 1_000_000],
                    help="the file's amounts are in units, thousands or millions (over what its headers "
                         "or title rows say, e.g. '($000)' or 'Amounts in $K')")
+    p.add_argument("--scenario", choices=["budget", "actual", "forecast"],
+                   help="what amounts the file does not name are: a sheet with a column per month or quarter, "
+                        "a GL's debit and credit (default actual); else read from the sheet name or title rows")
+    p.add_argument("--year", type=_year, metavar="FISCAL_YEAR",
+                   help="the fiscal year of month or quarter columns that do not say it (Jan, Feb, … or Q1 …)")
+    p.add_argument("--keep", choices=["latest", "first", "all"], default="latest",
+                   help="a project id that appears more than once: load its latest row (by a snapshot or as-of "
+                        "date column, else the last in the file), its first, or every row")
     p.add_argument("--user", default="cli")
 
     for name, helptext in (("sql", "run one read-only SQL statement"), ("query", "run a named analysis")):
@@ -233,6 +248,7 @@ def _db(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from alignment.ingest import ingest
+        from alignment.layouts import LayoutOptions
         from alignment.mapping import parse_map_arguments
 
         try:
@@ -244,7 +260,7 @@ def _run(args: argparse.Namespace) -> int:
         with Store(_db(args)) as store:
             result = ingest(store, args.file.read_bytes(), args.file.name, args.dataset, sheet=args.sheet,
                             mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user,
-                            unit=args.unit)
+                            unit=args.unit, layout=LayoutOptions(args.scenario, args.year, args.keep))
         print(json.dumps(result.as_dict(), indent=1, default=str))
         return 0 if result.status in ("loaded", "dry-run") else 1
     if args.command == "queries":

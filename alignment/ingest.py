@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from alignment.layouts import LayoutOptions
 from alignment.mapping import apply_overrides, header_signature, propose_mapping
 from alignment.reading import RawTable, ReadError, Source, open_source, read_table
 from alignment.schema import get_dataset
@@ -43,8 +44,9 @@ class Preview:
 
 def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = None,
                  overrides: dict[str, str | None] | None = None, store: Store | None = None,
-                 unit: float | None = None) -> Preview:
-    """``unit``: what the file's amounts are in (1, 1000, 1000000), over what its headers say."""
+                 unit: float | None = None, layout: LayoutOptions | None = None) -> Preview:
+    """``unit``: what the file's amounts are in (1, 1000, 1000000), over what its headers say;
+    ``layout``: the user's word on scenario, year and repeated ids (alignment.layouts)."""
     get_dataset(dataset)
     source = open_source(data, file_name)
     raw = read_table(source, sheet, dataset)
@@ -58,7 +60,8 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
         mapping = propose_mapping(raw.headers, dataset)
     mapping = apply_overrides(mapping, overrides or {}, raw.headers, dataset)
     settings = store.settings() if store else None
-    return Preview(source, raw, mapping, validate(raw, dataset, mapping, unit=unit, settings=settings),
+    return Preview(source, raw, mapping, validate(raw, dataset, mapping, unit=unit, settings=settings,
+                                                      layout=layout),
                    bool(remembered))
 
 
@@ -69,10 +72,10 @@ def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = Non
 
 def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
            mode: str = "append", overrides: dict[str, str | None] | None = None, dry_run: bool = False,
-           user: str = "", unit: float | None = None) -> IngestResult:
+           user: str = "", unit: float | None = None, layout: LayoutOptions | None = None) -> IngestResult:
     """Load a file as one batch; on any problem nothing is written and every problem is listed."""
     try:
-        preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit)
+        preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit, layout=layout)
     except (ReadError, ValueError) as exc:
         return _refusal(dataset, file_name, str(exc), sheet)
     # The checked rows are all the write needs; letting the file's raw cells go first lowers the

@@ -85,7 +85,7 @@ SPEND = Dataset(
         Column("cost_center", TEXT, False, ("cost center", "cost centre", "cc", "cost center code", "cost ctr"),
                "Cost center."),
         Column("cost_pool", TEXT, False, ("cost pool", "tbm cost pool", "pool", "cost type", "expense type",
-                                          "cost category", "gl account", "account"),
+                                          "cost category"),
                "TBM cost pool: internal labor, hardware, software, cloud…"),
         Column("tower", TEXT, False, ("tower", "it tower", "tbm tower", "service tower", "it service"),
                "TBM IT tower: application, compute, network…"),
@@ -107,12 +107,30 @@ SPEND = Dataset(
         Column("description", TEXT, False, ("description", "desc", "line description", "memo", "narrative",
                                             "text", "comment"),
                "Free text."),
+        Column("account", TEXT, False, ("account", "gl account", "account code", "account number", "account no",
+                                         "gl code", "gl account code", "gl account number", "gl acct",
+                                         "natural account", "ledger account", "nominal code", "nominal account",
+                                         "cost element", "object code", "acct", "gl"),
+               "GL account code: what mapping rules most often match on."),
+        Column("account_name", TEXT, False, ("account name", "account description", "gl account name",
+                                              "gl account description", "gl account desc", "account desc",
+                                              "gl description", "gl name", "account title", "nominal description",
+                                              "cost element name", "cost element description"),
+               "GL account name."),
+        Column("debit", MONEY, False, ("debit", "dr", "debit amount", "debits", "dr amount", "debit value"),
+               "GL layout: the debit; the amount is debit minus credit.", stored=False),
+        Column("credit", MONEY, False, ("credit", "cr", "credit amount", "credits", "cr amount", "credit value"),
+               "GL layout: the credit; the amount is debit minus credit.", stored=False),
+        Column("dc_indicator", TEXT, False, ("d/c", "dr/cr", "debit/credit", "debit/credit indicator",
+                                             "d/c indicator", "dc indicator", "dr/cr indicator", "dc", "drcr",
+                                             "debit/credit ind", "shkzg"),
+               "GL layout: D or C beside one amount; credit lines count as minus.", stored=False),
         Column("scenario", SCENARIO, False, ("scenario", "version", "value type", "data type", "type of amount"),
                "Long layout: budget, actual or forecast.", stored=False),
         Column("amount", MONEY, False, ("amount", "value", "amount (usd)", "usd"),
                "Long layout: the amount of the scenario.", stored=False),
     ),
-    one_of=(("budget", "actual", "forecast", "amount"),),
+    one_of=(("budget", "actual", "forecast", "amount", "debit", "credit"),),
 )
 
 PROJECTS = Dataset(
@@ -206,7 +224,33 @@ BUSINESS_METRICS = Dataset(
     one_of=(("revenue", "headcount"),),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (SPEND, PROJECTS, STAGE_HISTORY, SURVEY, BUSINESS_METRICS)}
+MAPPING_RULES = Dataset(
+    "mapping_rules",
+    "Mapping rules",
+    "How spend lines tie to what they serve (TBM mapping): where a line's column has a value, set another "
+    "column, optionally split by weight. Applied when the analyses run; a value in the spend line wins.",
+    (
+        Column("match_column", TEXT, True, ("match column", "if column", "when column", "match field", "source column",
+                                            "match on"),
+               "The spend column to look at: cost_center, account, vendor, project_id, business_unit, tower, "
+               "cost_pool or description."),
+        Column("match_value", TEXT, True, ("match value", "if value", "when value", "pattern", "match",
+                                           "source value"),
+               "The value it must have (any case); * at either end is a wildcard: CC-1*, *cloud."),
+        Column("sets_column", TEXT, True, ("sets column", "set column", "then column", "target column",
+                                           "maps column", "target field"),
+               "The spend column the rule fills: business_goal, business_unit, tower, cost_pool, rgt or capex_opex."),
+        Column("sets_value", TEXT, True, ("sets value", "set value", "then value", "target value", "maps to",
+                                          "mapped value", "value"),
+               "The value it fills in."),
+        Column("weight", PERCENT, False, ("weight", "split", "share", "allocation", "allocation %", "percent",
+                                          "split %"),
+               "The share of the line (default 100%); the weights of one match and column add up to 100%."),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (SPEND, PROJECTS, STAGE_HISTORY, SURVEY, BUSINESS_METRICS,
+                                                    MAPPING_RULES)}
 
 
 def get_dataset(name: str) -> Dataset:

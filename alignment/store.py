@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.config import store_memory_limit
+from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import BY_NAME, SettingError, convert, resolve
 
@@ -112,8 +113,16 @@ def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, fr
     data = pd.DataFrame(columns, index=frame.index, copy=False)
     casts = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.kind]})" for c in ds.stored_columns)
     cur.register("incoming_rows", data)
-    cur.execute(f"INSERT INTO {dataset}_rows SELECT {int(batch_id)}, source_row, {casts} FROM incoming_rows")
+    names = ", ".join(c.name for c in ds.stored_columns)  # by name: an added column sits last in an old table
+    cur.execute(f"INSERT INTO {dataset}_rows (batch_id, source_row, {names}) "
+                f"SELECT {int(batch_id)}, source_row, {casts} FROM incoming_rows")
     cur.unregister("incoming_rows")
+
+
+def _refresh_spend_view(cur: duckdb.DuckDBPyConnection, dataset: str = "mapping_rules") -> None:
+    """After a change to the mapping rules, the spend view that applies them (alignment.rules)."""
+    if dataset == "mapping_rules":
+        refresh_spend_view(cur, [c.name for c in DATASETS["spend"].stored_columns])
 
 
 class Store:
@@ -189,12 +198,16 @@ class Store:
                 cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in ds.stored_columns)
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
                             f"(batch_id INTEGER NOT NULL, source_row INTEGER, {cols})")
+                for c in ds.stored_columns:  # a database from before a column was added gets it, blank
+                    cur.execute(f"ALTER TABLE {ds.name}_rows ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPES[c.kind]}")
                 names = ", ".join(c.name for c in ds.stored_columns)
+                view = "spend_lines" if ds.name == "spend" else ds.name  # spend: the lines as loaded
                 cur.execute(f"""
-                    CREATE OR REPLACE VIEW {ds.name} AS
+                    CREATE OR REPLACE VIEW {view} AS
                     SELECT {names} FROM {ds.name}_rows
                     WHERE batch_id IN (SELECT id FROM uploads WHERE status = 'active'
                                        AND dataset = '{ds.name}')""")
+            _refresh_spend_view(cur)  # spend: the lines with the active mapping rules applied
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -239,6 +252,7 @@ class Store:
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "
                             "WHERE dataset = ? AND status = 'active' AND id <> ?",
                             [batch_id, now, dataset, batch_id])
+            _refresh_spend_view(cur, dataset)
         return batch_id
 
     # The history is a stack of reversible steps. Undo takes a batch out and brings back exactly
@@ -249,7 +263,7 @@ class Store:
     def undo(self, batch_id: int) -> list[int]:
         """Take a batch out of the analyses and restore what it superseded; returns restored ids."""
         with self.transaction() as cur:
-            row = cur.execute("SELECT status FROM uploads WHERE id = ?", [batch_id]).fetchone()
+            row = cur.execute("SELECT status, dataset FROM uploads WHERE id = ?", [batch_id]).fetchone()
             if row is None:
                 raise StoreError(f"There is no upload number {batch_id}.")
             if row[0] != "active":
@@ -267,6 +281,7 @@ class Store:
             restored = [r[0] for r in cur.execute(
                 "UPDATE uploads SET status = 'active', superseded_by = NULL, changed_at = ? "
                 "WHERE superseded_by = ? AND status = 'superseded' RETURNING id", [now, batch_id]).fetchall()]
+            _refresh_spend_view(cur, row[1])
         return sorted(restored)
 
     def redo(self, batch_id: int) -> list[int]:
@@ -300,6 +315,7 @@ class Store:
                             "WHERE id IN (SELECT upload_id FROM supersessions WHERE replaced_by = ?)",
                             [batch_id, now, batch_id])
             cur.execute("UPDATE uploads SET status = 'active', changed_at = ? WHERE id = ?", [now, batch_id])
+            _refresh_spend_view(cur, dataset)
         return sorted(linked)
 
     restore = redo
@@ -308,6 +324,8 @@ class Store:
         """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
         answer, a setting), so results can be cached per version; limited to ``datasets``, a live
         survey's answers leave cached spend figures alone. Aggregates over two small tables."""
+        if datasets is not None:  # spend figures also change with the mapping rules its view applies
+            datasets = tuple(sorted({*datasets, *(d for name in datasets for d in VIEW_READS.get(name, ()))}))
         row = self.cursor().execute(
             "SELECT count(*), coalesce(max(id), 0), coalesce(sum(row_count), 0), max(changed_at), "
             "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings) FROM uploads "

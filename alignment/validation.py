@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from alignment import schema
+from alignment import layouts, rules, schema
 from alignment.parsing import MAX_AMOUNT, ParseError, amount_unit, is_blank, parse_score, parse_series
 from alignment.reading import RawTable, column_letter
 from alignment.settings import defaults
@@ -69,7 +69,7 @@ def _cell(value: object) -> str | None:
 
 
 def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: float | None = None,
-             settings: Mapping[str, Any] | None = None) -> Validated:
+             settings: Mapping[str, Any] | None = None, layout: layouts.LayoutOptions | None = None) -> Validated:
     """Parse, check and reshape; when errors is non-empty, nothing may be written. ``unit`` (1, 1000,
     1000000) is what the file's amounts are in, over what its headers and titles say; ``settings``
     are the organisation's (fiscal year start, currency), defaults when not given."""
@@ -115,6 +115,12 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
             out.warnings.append(f"Read {len(melted)} question column(s) as a wide survey: "
                                 f"{', '.join(melted[:8])}{'…' if len(melted) > 8 else ''}.")
             unmapped = [h for h in unmapped if h not in melted]
+    options = replace(layout or layouts.LayoutOptions(), fiscal_year_start_month=int(chosen["fiscal_year_start_month"]))
+    shaped = layouts.before_parse(dataset, raw.sheet, raw.titles, frame, rows, mapping, unmapped, options)
+    frame, rows, mapping, unmapped = shaped.frame, shaped.rows, shaped.mapping, shaped.unmapped
+    out.warnings.extend(shaped.warnings)
+    for header, message in shaped.errors:
+        problem(raw.header_row, header, None, message)
     if unmapped:
         out.warnings.append(_unmapped_warning(unmapped, dataset))
 
@@ -183,8 +189,15 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
             flag(_where_present(values, lambda v: v < 0), header, parsed_cells,
                  lambda _: "headcount cannot be negative")
 
+    result, kept = layouts.after_parse(dataset, result, shaped, header_of, rows, problem, flagged_rows, options)
+    out.warnings.extend(shaped.warnings)
+    if kept is not None:
+        out.skipped += len(rows) - len(kept)
+        rows = rows[kept]
     if dataset == "spend":
         result = _spend_layout(result, header_of, rows, problem, flagged_rows)
+    if dataset == "mapping_rules" and not problems:
+        result = rules.check(result, header_of, rows, problem)
     order_pairs = {"stage_history": (("entered", "exited"),),
                    "projects": (("planned_start", "planned_end"), ("actual_start", "actual_end"))}
     for start, end in order_pairs.get(dataset, ()):
@@ -288,9 +301,12 @@ def _where_present(values: pd.Series, test) -> np.ndarray:
 
 
 def _origin(frame: pd.DataFrame, header: str | None, position: int) -> str | None:
-    """In a melted survey the question's own column is the place to look."""
+    """In a melted sheet (survey questions, spend periods across) the value's own column is the
+    place to look."""
     if "__question_column" in frame.columns and header == "__score":
         return frame["__question_column"].iloc[position]
+    if layouts.ORIGIN in frame.columns and header == layouts.AMOUNT:
+        return frame[layouts.ORIGIN].iloc[position]
     return header
 
 

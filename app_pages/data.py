@@ -1,25 +1,32 @@
 import pandas as pd
 import streamlit as st
 
+from alignment import rules
 from alignment.demo import load_demo
 from alignment.exports import template_workbook
 from alignment.ingest import load_preview, make_preview
+from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
 from alignment.reading import ReadError, open_source
 from alignment.schema import DATASETS, MONEY
 from alignment.store import StoreError
 from alignment.validation import summarise_warnings
-from app_pages.common import require, store_or_stop, user_email
+from app_pages.common import money, pct, require, run, store_or_stop, user_email
 
 IGNORE = "(don't load)"
 UNITS = {None: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
          1000: "Thousands", 1_000_000: "Millions"}
+SCENARIO_WORDS = {None: "Said by the sheet (its name or title, e.g. 'Budget 2026'); a GL's lines are actual",
+                  "budget": "Budget", "actual": "Actual", "forecast": "Forecast"}
+KEEP_WORDS = {"latest": "Keep its latest row (by a snapshot or as-of date, else the last in the file)",
+              "first": "Keep its first row", "all": "Keep every row"}
 store = store_or_stop()
 st.title("Data")
 require("edit", "load or change data")
 for key, show in (("last_result", st.success), ("last_error", st.error)):
     if key in st.session_state:  # set before a rerun, shown once after it
         show(st.session_state.pop(key))
-load_tab, history_tab, templates_tab = st.tabs(["Load a file", "Upload history", "Templates & demo"])
+load_tab, history_tab, rules_tab, templates_tab = st.tabs(["Load a file", "Upload history", "Mapping rules",
+                                                           "Templates & demo"])
 
 with load_tab:
     dataset = st.selectbox("What does the file hold?", list(DATASETS), key="dataset",
@@ -39,10 +46,25 @@ with load_tab:
         unit = None
         if any(c.kind == MONEY for c in DATASETS[dataset].columns):
             unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
+        layout = LayoutOptions()
+        if dataset == "spend":
+            left, right = st.columns(2)
+            scenario = left.selectbox("These amounts are", [None, *SCENARIOS], format_func=SCENARIO_WORDS.get,
+                                      key="scenario", help="For a sheet with a column per month or quarter, or "
+                                      "a GL's debit and credit, when the file does not say it.")
+            year = right.number_input("Year of the month columns", min_value=1990, max_value=2100, value=None,
+                                      step=1, key="year", help="The fiscal year, when the month or quarter "
+                                      "columns say only Jan, Feb… or Q1, Q2… and the title does not say it either.")
+            layout = LayoutOptions(scenario, None if year is None else int(year))
+        elif dataset == "projects":
+            keep = st.radio("When a project appears more than once", KEEP_CHOICES, format_func=KEEP_WORDS.get,
+                            key="keep")
+            layout = LayoutOptions(keep=keep)
         state_key = f"overrides-{upload.file_id}-{dataset}-{sheet}"
         overrides = st.session_state.setdefault(state_key, {})
         try:
-            preview = make_preview(data, upload.name, dataset, sheet, overrides, store, unit=unit)
+            preview = make_preview(data, upload.name, dataset, sheet, overrides, store, unit=unit,
+                                   layout=layout)
         except (ReadError, ValueError) as exc:
             st.error(str(exc))
             st.stop()
@@ -136,6 +158,59 @@ with history_tab:
                     st.session_state["last_error"] = str(exc)
                 st.rerun()
 
+with rules_tab:
+    st.caption("GL lines rarely say which business goal they serve: IT finance's mapping rules tie them to it "
+               "(where a cost centre, account or vendor has a value, set the goal, tower…; a weight splits a "
+               "line). The dashboards apply the rules in force to all history; a value in the line itself wins.")
+    coverage = run("mapping_coverage")
+    if not coverage.empty and pd.notna(coverage["actual"].iloc[0]):  # blank: no actual spend yet
+        total = coverage.iloc[0]
+        st.metric("Actual spend mapped to a business goal", pct(total["mapped_share"]),
+                  help=f"{money(total['unmapped'])} of {money(total['actual'])} serves no goal "
+                       f"({int(total['lines']):,} line(s)); it reads as Unmapped on the dashboards.")
+        largest = coverage.iloc[1:]
+        for column, dimension in zip(st.columns(3), ("Cost centre", "Account", "Vendor"), strict=True):
+            rows = largest.loc[largest["dimension"] == dimension, ["value", "unmapped", "share_of_unmapped"]]
+            column.markdown(f"**Largest unmapped by {dimension.lower()}**")
+            if rows.empty:
+                column.caption("None.")
+            else:
+                column.dataframe(rows.rename(columns={"value": dimension, "unmapped": "Unmapped",
+                                                      "share_of_unmapped": "Share"}),
+                                 hide_index=True, width="stretch")
+    st.subheader("Rules in force")
+    in_force = rules.active_rules(store.cursor())
+    st.caption(f"{len(in_force):,} rule(s) in force. Add, correct or delete rules in the table; saving replaces "
+               "the rules in force with it as a new upload, so undo in the upload history brings the earlier back.")
+    if st.toggle("Show and edit the rules", key="edit_rules"):
+        version = store.data_version(("mapping_rules",))
+        edited_rules = st.data_editor(
+            in_force, num_rows="dynamic", hide_index=True, width="stretch",
+            key=f"rules-{version}",
+            column_config={
+                "match_column": st.column_config.SelectboxColumn("Where this column",
+                                                                 options=list(rules.MATCH_COLUMNS)),
+                "match_value": st.column_config.TextColumn("has this value", help="Any case; * at either end is a "
+                                                           "wildcard: CC-1*, *cloud*"),
+                "sets_column": st.column_config.SelectboxColumn("set this column", options=list(rules.SETS_COLUMNS)),
+                "sets_value": st.column_config.TextColumn("to this value"),
+                "weight": st.column_config.NumberColumn("for this share", min_value=0.0, max_value=1.0, step=0.01,
+                                                        format="percent", help="Blank is 100%; the shares of one "
+                                                        "match and column add up to 100%"),
+            })
+        if st.button("Save the rules", key="save_rules"):
+            checked = rules.check_table(edited_rules)
+            if checked.errors:
+                st.error(f"{checked.error_count} problem(s) in the rules table; nothing was saved.")
+                for problem in checked.errors:
+                    st.error(problem.message)
+            else:
+                batch = store.add_batch("mapping_rules", checked.frame, mode="replace", file_name=rules.EDITOR_SHEET,
+                                        user=user_email() or "app", source_rows=checked.source_rows)
+                st.session_state["last_result"] = (f"Saved {len(checked.frame):,} rule(s) as upload {batch}; the "
+                                                   "dashboards use them now. Undo it in the upload history.")
+                st.rerun()
+
 with templates_tab:
     st.subheader("Templates")
     st.caption("An Excel sheet per dataset with the expected headers, drop-downs for coded columns and a guide.")
@@ -144,7 +219,8 @@ with templates_tab:
         column.download_button(ds.title, data=lambda n=name: template_workbook(n), file_name=f"{name}-template.xlsx",
                                key=f"template-{name}", on_click="ignore", icon=":material/description:")
     st.subheader("Demo company")
-    st.caption("Northwind Retail Group: a year of spend, 34 projects, 60 requests, two survey waves. "
+    st.caption("Northwind Retail Group: a year of GL spend with its mapping rules, 34 projects, 60 requests, "
+               "two survey waves. "
                "Loading it replaces each dataset (undo brings yours back).")
     if st.button("Load the demo company", key="demo"):
         counts = load_demo(store)
