@@ -139,7 +139,8 @@ def test_the_explorer_offers_the_views_and_the_upload_history_only(demo_file):
     with Store(demo_file, read_only=True) as s:
         names = explorer.run(s, "SELECT table_name FROM duckdb_tables() UNION ALL "
                                 "SELECT view_name FROM duckdb_views() WHERE NOT internal").df()
-        assert set(names.iloc[:, 0]) == {"spend", "projects", "stage_history", "survey", "business_metrics", "uploads"}
+        assert set(names.iloc[:, 0]) == {"spend", "projects", "stage_history", "survey", "business_metrics",
+                                         "mapping_rules", "uploads"}
         uploads = explorer.run(s, "SELECT * FROM uploads").df()
         assert "sha256" not in uploads.columns and len(uploads) > 0
 
