@@ -6,7 +6,7 @@ from alignment.queries import QueryError, compose, public_queries
 from app_pages.common import store_or_stop, table
 
 st.title("SQL explorer")
-st.caption("Read-only SQL over a snapshot of the datasets (spend, projects, stage_history, survey, "
+st.caption("Read-only SQL over a snapshot of the datasets (spend, projects, stage_history, survey, mapping_rules, "
            "business_metrics, uploads), in a process of its own: it cannot change anything, read files or the "
            "network, and a query that runs too long or takes too much memory is stopped.")
 examples = public_queries()
