@@ -19,12 +19,15 @@ def hidden_note(groups: list[str]) -> None:
 
 st.title("Alignment survey")
 store = store_or_stop()
-waves = [r[0] for r in store.cursor().execute(
-    "SELECT DISTINCT wave FROM survey WHERE wave IS NOT NULL ORDER BY wave DESC").fetchall()]
-if not waves and store.cursor().execute("SELECT count(*) FROM survey").fetchone()[0] == 0:
+known = run("survey_waves")
+if known.empty:
     empty_notice("survey answers")
     st.stop()
-wave = st.selectbox("Survey wave", waves, key="wave", bind="query-params") if waves else None
+waves = [w for w in known["wave"] if w]
+default = next((i for i, w in enumerate(waves) if known.loc[known["wave"] == w, "is_default"].iloc[0]), 0)
+wave = st.selectbox("Survey wave", waves, index=default, key="wave", bind="query-params",
+                    help="Opens on the latest wave with enough people on both sides, so a small live session "
+                         "does not replace the organisation's score.") if waves else None
 minimum = store.settings()["min_respondents"]
 unit = filters()["business_unit"]
 st.caption((f"{unit}'s business respondents against all of IT (IT serves every unit, so a unit filter keeps "
