@@ -121,15 +121,21 @@ def _scale(field: str) -> alt.Scale:
 
 
 def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
-    """Budget, actual and forecast side by side for each category."""
+    """For each category, the budget of the chosen months beside what they will cost: actuals of the
+    closed months with the forecast of the rest stacked on top. Budget beside actuals alone made
+    every unit look under budget while the year was over (the budget covers months not yet closed)."""
     long = frame.melt(id_vars=[category], value_vars=["budget", "actual", "forecast"],
                       var_name="scenario", value_name="amount")
     long["scenario"] = long["scenario"].str.capitalize()
+    long["bar"] = long["scenario"].map({"Budget": "Budget", "Actual": "Actual + forecast",
+                                        "Forecast": "Actual + forecast"})
+    long["stack_order"] = long["scenario"].map({"Budget": 0, "Actual": 0, "Forecast": 1})
     return _base(long, title).mark_bar().encode(
         x=alt.X(f"{category}:N", axis=alt.Axis(title=label(category), labelAngle=-40)),
-        xOffset="scenario:N",
-        y=alt.Y("amount:Q", axis=_axis("amount")),
+        xOffset=alt.XOffset("bar:N", sort=["Budget", "Actual + forecast"]),
+        y=alt.Y("amount:Q", axis=_axis("amount"), stack="zero"),
         color=alt.Color("scenario:N", scale=SCENARIOS, title=None),
+        order=alt.Order("stack_order:Q"),
         tooltip=tooltip(category, "scenario", "amount"),
     )
 
