@@ -42,7 +42,7 @@ class DuplicateUpload(StoreError):
 
     def __init__(self, upload_id: int) -> None:
         super().__init__(f"This file was already loaded as upload {upload_id}; appending it again would count "
-                         "it twice. Use replace to reload it.")
+                         f"it twice. To load a corrected copy, undo upload {upload_id} first, then load the new file.")
         self.upload_id = upload_id
 
 
