@@ -196,8 +196,9 @@ def maturity(run: Run, wave: str | None = None) -> Finding | None:
                 f"{dims.iloc[-1].dimension} ({number(dims.iloc[-1].maturity)})." if not dims.empty else "")
     return Finding("maturity", "Alignment maturity",
                    f"Alignment maturity is {number(o.maturity)} out of 5: Luftman level '{o.luftman_level}', "
-                   f"a {o.relationship_model} relationship (this product's mapping of the score).",
-                   f"{views}; the score is the mean of the two views.{extremes}",
+                   f"a {o.relationship_model} relationship.",
+                   f"{views}; the score is the mean of the two views.{extremes} The relationship is this "
+                   "product's mapping of the score.",
                    charts.maturity_by_dimension(dims))
 
 

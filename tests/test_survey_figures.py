@@ -272,7 +272,8 @@ def test_findings_say_why_a_side_is_not_shown(store, cur):
 
     shown = findings.maturity(run_all)
     assert shown.headline == ("Alignment maturity is 3.44 out of 5: Luftman level 'Established', a Partner "
-                              "relationship (this product's mapping of the score).")
+                              "relationship.")
+    assert shown.detail.endswith("The relationship is this product's mapping of the score.")
     assert shown.detail.startswith("IT rates it 4.00 (3 people); the business rates it 2.88 (4 people); the score "
                                    "is the mean of the two views.")
 
