@@ -135,6 +135,23 @@ class Store:
         self._write_lock = threading.Lock()
         if not read_only:
             self._create_schema()
+        elif self.path != ":memory:" and not self._schema_is_current():
+            # A database written by an older version, opened by a read-only command (a scheduled
+            # query, say): upgrade it once, as the app would, then read it as asked.
+            self._con.close()
+            Store(path).close()
+            self._con = _connect(path, read_only)
+
+    def _schema_is_current(self) -> bool:
+        """Whether every table, column and view this version writes is there (each upgrade adds them)."""
+        cur = self._con.cursor()
+        have = {(t, c) for t, c in cur.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database()"
+        ).fetchall()}
+        wanted = {("uploads", "amount_scale"), ("supersessions", "upload_id"), ("settings", "value"),
+                  ("spend_lines", "period")}
+        wanted |= {(f"{ds.name}_rows", c.name) for ds in DATASETS.values() for c in ds.stored_columns}
+        return wanted <= have
 
     def close(self) -> None:
         self._con.close()

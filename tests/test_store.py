@@ -129,3 +129,29 @@ def test_a_datasets_version_moves_only_when_that_dataset_changes(store):
     assert store.data_version(("survey",)) != survey_before
     store.save_settings({"min_respondents": 3})
     assert store.data_version(("spend",)) != spend_before  # settings can change any figure
+
+
+def test_a_read_only_command_upgrades_an_older_database_once(tmp_path):
+    """A scheduled `python -m alignment query` on a database an older version wrote must work: the
+    read-only open upgrades it first, as the app would on start."""
+    import duckdb
+
+    from alignment.queries import run_query
+    from tests.fixtures import load
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as s:
+        load(s)
+    con = duckdb.connect(str(path))  # take away what this version added
+    con.execute("DROP TABLE settings")
+    con.execute("DROP TABLE supersessions")
+    con.execute("ALTER TABLE uploads DROP COLUMN amount_scale")
+    con.execute("CREATE OR REPLACE VIEW spend AS SELECT * EXCLUDE (batch_id, source_row, account, account_name) "
+                "FROM spend_rows")
+    con.execute("DROP VIEW IF EXISTS spend_lines")
+    con.execute("ALTER TABLE spend_rows DROP COLUMN account")
+    con.close()
+    with Store(path, read_only=True) as s:
+        assert s.settings()["currency"] == "USD"
+        summary = run_query(s.cursor(), "executive_summary", settings=s.settings())
+        assert summary["it_spend"].iloc[0] == 500
