@@ -72,8 +72,10 @@ pages["Work with data"].append(st.Page("app_pages/sql.py", title="SQL explorer",
 
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
 apply_settings()
+FILTERED = {"Overview", "Spend & value", "Portfolio", "Bottlenecks", "Alignment survey", "Present findings"}
 if not presenting:
-    filter_sidebar()
+    if navigation.title in FILTERED:  # the other pages ignore the filters, so they don't show them
+        filter_sidebar()
     if rules.enabled:
         with st.sidebar:
             st.caption(f"Signed in as {user_email()} ({role}).")

@@ -2,9 +2,20 @@ import streamlit as st
 
 from alignment import charts
 from alignment.formatting import missing
-from app_pages.common import answers, chart, empty_notice, number, pct, run, table, workbook_download
+from app_pages.common import (
+    answers,
+    chart,
+    empty_notice,
+    months_not_applied,
+    number,
+    pct,
+    run,
+    table,
+    workbook_download,
+)
 
 st.title("Bottlenecks")
+months_not_applied("the whole stage history is measured")
 all_types = run("flow_metrics")
 if all_types.empty or not all_types["started"].iloc[0]:
     empty_notice("stage history")

@@ -2,9 +2,10 @@ import streamlit as st
 
 from alignment import charts
 from alignment.formatting import missing, number
-from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
+from app_pages.common import answers, chart, empty_notice, money, months_not_applied, pct, run, table, workbook_download
 
 st.title("Portfolio")
+months_not_applied("every project in the register is measured")
 summary = run("portfolio_summary")
 if summary.empty or not summary["projects"].iloc[0]:
     empty_notice("projects")

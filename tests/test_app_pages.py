@@ -291,3 +291,14 @@ def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
     at.selectbox(key="redo_id").set_value(1)
     at.button(key="redo").click().run()
     assert "Restored upload 1." in at.success[0].value and spend() == 150
+
+
+def test_filters_show_only_where_they_apply(demo_db):
+    for page in ("app_pages/data.py", "app_pages/settings.py", "app_pages/sql.py", "app_pages/workshop.py"):
+        at = open_page(page)
+        assert not [s for s in at.sidebar.selectbox if s.label in ("From month", "Business unit")], page
+    for page, what in (("app_pages/portfolio.py", "every project in the register"),
+                       ("app_pages/bottlenecks.py", "the whole stage history")):
+        at = open_page(page)
+        assert [s for s in at.sidebar.selectbox if s.label == "Business unit"], page
+        assert any(c.value.startswith("The month filter does not apply here: " + what) for c in at.caption), page
