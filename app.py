@@ -74,7 +74,9 @@ navigation = st.navigation(pages, position="hidden" if presenting else "sidebar"
 apply_settings()
 FILTERED = {"Overview", "Spend & value", "Portfolio", "Bottlenecks", "Alignment survey", "Present findings"}
 if not presenting:
-    if navigation.title in FILTERED:  # the other pages ignore the filters, so they don't show them
+    # The other pages ignore the filters, so they don't show them. (getattr: run bare, outside a
+    # Streamlit server, as a spawned process may re-run this script, the page has no title.)
+    if getattr(navigation, "title", None) in FILTERED:
         filter_sidebar()
     if rules.enabled:
         with st.sidebar:
