@@ -386,14 +386,10 @@ class Store:
             raise DuplicateUpload(row[0])
 
     def uploads(self) -> pd.DataFrame:
-        cur = self.cursor()
-        # A database from before amount_scale, opened read-only, has not been given the column.
-        scale = ", amount_scale" if cur.execute(
-            "SELECT 1 FROM duckdb_columns() WHERE table_name = 'uploads' AND column_name = 'amount_scale' "
-            "AND database_name = current_database()").fetchone() else ""
-        return cur.execute(
+        # Every open, read-only too, has upgraded an older database, so amount_scale is always there.
+        return self.cursor().execute(
             "SELECT id, dataset, file_name, sheet, row_count, mode, status, superseded_by, uploaded_by, "
-            f"uploaded_at, sha256{scale} FROM uploads ORDER BY id DESC").df()
+            "uploaded_at, sha256, amount_scale FROM uploads ORDER BY id DESC").df()
 
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0

@@ -83,20 +83,10 @@ def _choices(path: str, version: str) -> tuple[list[str], list[str]]:
     return months, units
 
 
-def _months() -> list[str]:
-    store = store_or_stop()
-    return _choices(store.path, store.data_version())[0]
-
-
-def _units() -> list[str]:
-    store = store_or_stop()
-    return _choices(store.path, store.data_version())[1]
-
-
 def filter_sidebar() -> None:
     """Period and business unit, bound to the URL so a link reproduces the view."""
-    months = _months()
-    units = _units()
+    store = store_or_stop()
+    months, units = _choices(store.path, store.data_version())
     for key, label, allowed in (("from", "from month", months), ("to", "to month", months),
                                 ("bu", "business unit", [ALL_UNITS, *units])):
         asked = st.query_params.get(key)
