@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from alignment.layouts import LayoutOptions
@@ -11,6 +12,13 @@ from alignment.reading import RawTable, ReadError, Source, open_source, read_tab
 from alignment.schema import get_dataset
 from alignment.store import DuplicateUpload, Store
 from alignment.validation import Problem, Validated, validate
+
+Progress = Callable[[str, float], None]  # (stage: "read" | "check" | "store", fraction done 0..1)
+
+
+def _say(progress: Progress | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, min(max(float(fraction), 0.0), 1.0))
 
 
 @dataclass
@@ -44,12 +52,16 @@ class Preview:
 
 def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = None,
                  overrides: dict[str, str | None] | None = None, store: Store | None = None,
-                 unit: float | None = None, layout: LayoutOptions | None = None) -> Preview:
+                 unit: float | None = None, layout: LayoutOptions | None = None,
+                 progress: Progress | None = None) -> Preview:
     """``unit``: what the file's amounts are in (1, 1000, 1000000), over what its headers say;
-    ``layout``: the user's word on scenario, year and repeated ids (alignment.layouts)."""
+    ``layout``: the user's word on scenario, year and repeated ids (alignment.layouts);
+    ``progress(stage, fraction)``: told as the file is read ("read") and checked ("check")."""
     get_dataset(dataset)
+    _say(progress, "read", 0.0)
     source = open_source(data, file_name)
     raw = read_table(source, sheet, dataset)
+    _say(progress, "read", 1.0)
     remembered = store.saved_mapping(dataset, header_signature(raw.headers)) if store else None
     if remembered:
         mapping = {h: c for h, c in remembered.items() if h in raw.headers}
@@ -60,9 +72,10 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
         mapping = propose_mapping(raw.headers, dataset)
     mapping = apply_overrides(mapping, overrides or {}, raw.headers, dataset)
     settings = store.settings() if store else None
-    return Preview(source, raw, mapping, validate(raw, dataset, mapping, unit=unit, settings=settings,
-                                                      layout=layout),
-                   bool(remembered))
+    _say(progress, "check", 0.0)
+    checked = validate(raw, dataset, mapping, unit=unit, settings=settings, layout=layout)
+    _say(progress, "check", 1.0)
+    return Preview(source, raw, mapping, checked, bool(remembered))
 
 
 def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = None) -> IngestResult:
@@ -72,20 +85,24 @@ def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = Non
 
 def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
            mode: str = "append", overrides: dict[str, str | None] | None = None, dry_run: bool = False,
-           user: str = "", unit: float | None = None, layout: LayoutOptions | None = None) -> IngestResult:
-    """Load a file as one batch; on any problem nothing is written and every problem is listed."""
+           user: str = "", unit: float | None = None, layout: LayoutOptions | None = None,
+           progress: Progress | None = None) -> IngestResult:
+    """Load a file as one batch; on any problem nothing is written and every problem is listed.
+    ``progress(stage, fraction)`` is told how far reading, checking and storing have got."""
     try:
-        preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit, layout=layout)
+        preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit, layout=layout,
+                               progress=progress)
     except (ReadError, ValueError) as exc:
         return _refusal(dataset, file_name, str(exc), sheet)
     # The checked rows are all the write needs; letting the file's raw cells go first lowers the
     # peak of a million-row load by the size of the raw frame.
     preview.raw.frame = preview.raw.frame.iloc[0:0]
-    return load_preview(store, preview, dataset, mode=mode, dry_run=dry_run, user=user)
+    return load_preview(store, preview, dataset, mode=mode, dry_run=dry_run, user=user, progress=progress)
 
 
 def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "append", dry_run: bool = False,
-                 user: str = "") -> IngestResult:
+                 user: str = "", progress: Progress | None = None) -> IngestResult:
+    """Write a checked preview as one batch; ``progress("store", fraction)`` is told as it goes."""
     checked = preview.validated
     result = IngestResult("rejected", dataset, preview.source.name, preview.raw.sheet,
                           rows_skipped=checked.skipped, warnings=list(checked.warnings),
@@ -99,6 +116,7 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
         result.errors = [Problem(sheet, preview.raw.header_row, None, None, message).as_dict()]
         return result
     sha = hashlib.sha256(preview.source.data).hexdigest()
+    _say(progress, "store", 0.0)
     try:
         if dry_run:
             if mode == "append":
@@ -112,6 +130,7 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
         result.errors = [Problem(sheet, None, None, None, str(exc)).as_dict()]
         return result
     result.rows_loaded = len(checked.frame)
+    _say(progress, "store", 1.0)
     if dry_run:
         result.status = "dry-run"
         return result

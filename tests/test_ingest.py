@@ -131,3 +131,23 @@ def test_dry_run_also_reports_a_duplicate(store):
     ingest(store, data, "gl.xlsx", "spend")
     result = ingest(store, data, "gl.xlsx", "spend", dry_run=True)
     assert result.status == "rejected" and "already loaded as upload 1" in result.errors[0]["message"]
+
+
+def test_progress_is_told_each_stage_in_order_and_ends_done(store):
+    told = []
+    data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10], ["2025-02", "Retail", "CC1", "AWS", 20, 10])
+    assert ingest(store, data, "gl.xlsx", "spend", progress=lambda s, f: told.append((s, f))).status == "loaded"
+    stages = [s for s, _ in told]
+    assert sorted(set(stages), key=stages.index) == ["read", "check", "store"]
+    assert stages == sorted(stages, key=["read", "check", "store"].index)  # no stage comes back
+    for stage in ("read", "check", "store"):
+        fractions = [f for s, f in told if s == stage]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) <= 21
+        assert all(0.0 <= f <= 1.0 for f in fractions)
+
+
+def test_progress_stops_before_store_when_the_file_is_refused(store):
+    told = []
+    data = gl(["2025-13", "Retail", "CC1", "AWS", "abc", 10])
+    assert ingest(store, data, "gl.xlsx", "spend", progress=lambda s, f: told.append((s, f))).status == "rejected"
+    assert {s for s, _ in told} == {"read", "check"}
