@@ -12,6 +12,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from alignment.formatting import currency_symbol
+from alignment.labels import LABELS, label  # noqa: F401 (pages and tests read them here too)
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
            "#FF9DA6", "#79706E"]
@@ -24,41 +25,12 @@ MONEY = "$,.0f"
 MONEY_AXIS = "$.2s"
 PERCENT = ".1%"
 
-LABELS = {
-    "actual": "Actual spend", "budget": "Budget", "forecast": "Forecast", "variance": "Variance",
-    "variance_pct": "Variance %", "business_goal": "Business goal", "share_of_spend": "Share of spend",
-    "business_unit": "Business unit", "category": "Category", "period": "Month", "month": "Month",
-    "direct_cost": "Direct IT cost", "allocated_shared": "Shared IT cost allocated",
-    "total_cost": "Total IT cost", "it_cost_pct_revenue": "IT cost % of revenue",
-    "it_cost_per_employee": "IT cost per employee", "vendor": "Vendor", "cumulative_share": "Cumulative share",
-    "share_of_month": "Share of month", "name": "Project", "roi": "ROI", "risk": "Risk (1-5)",
-    "expected_benefit": "Expected benefit", "realized_benefit": "Realised benefit",
-    "overall_health": "Health", "slip_days": "Schedule slip (days, + late)",
-    "cost_variance_pct": "Cost variance at completion (+ over budget)", "slip_pct": "Schedule slip % (+ late)",
-    "eac": "Estimate at completion", "eac_basis": "Estimate basis", "cpi": "CPI (EV ÷ AC, above 1 under cost)",
-    "spi": "SPI (EV ÷ PV, above 1 ahead)", "ev_schedule_variance_pct": "Behind plan by EV ((PV − EV) ÷ PV)",
-    "actual_cost": "Cost to date", "bac": "Budget (BAC)", "cv": "CV = EV − AC (+ under budget)",
-    "sv": "SV = EV − PV (+ ahead)",
-    "stage": "Stage", "median_days": "Median days in stage", "p85_days": "85th percentile days",
-    "wip": "Items in progress", "share_of_time": "Share of time", "finished": "Items finished",
-    "items": "Items", "week": "Week", "dimension": "Dimension", "it_mean": "IT view",
-    "business_mean": "Business view", "gap": "Gap (IT − business)", "maturity": "Maturity (1-5)",
-    "importance": "Importance (1-5)", "satisfaction": "Satisfaction (1-5)", "question": "Question",
-    "quadrant": "Quadrant", "score": "Score", "group": "Respondents", "change": "Change",
-    "latest_score": "Latest wave", "previous_score": "Previous wave", "scenario": "Scenario",
-    "amount": "Amount", "late": "Late", "over_budget": "Over budget", "red": "Red",
-    "median_lead_time_days": "Median lead time (days)", "value_per_dollar": "Benefit per $ spent",
-}
 MONEY_FIELDS = {"actual", "budget", "forecast", "variance", "direct_cost", "allocated_shared", "total_cost",
                 "it_cost_per_employee", "expected_benefit", "realized_benefit", "amount", "budget_to_date",
                 "outlook", "cost_variance", "actual_cost", "eac", "bac", "pv", "ev", "ac", "cv", "sv"}
 PERCENT_FIELDS = {"variance_pct", "share_of_spend", "it_cost_pct_revenue", "cumulative_share", "share_of_month",
                   "roi", "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct",
                   "ev_schedule_variance_pct", "percent_complete", "flow_distribution", "flow_efficiency"}
-
-
-def label(field: str) -> str:
-    return LABELS.get(field, field.replace("_", " ").capitalize())
 
 
 def tooltip(*fields: str, types: dict[str, str] | None = None) -> list[alt.Tooltip]:
