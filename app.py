@@ -14,6 +14,7 @@ from app_pages.common import (
     current_role,
     filter_sidebar,
     identity_provider_configured,
+    store_or_stop,
     user_email,
 )
 
@@ -49,11 +50,14 @@ if not can(role, "read"):  # participants only answer
     st.stop()
 
 presenting = st.query_params.get("present") == "1"
+# An empty app opens on two buttons (the demo company, your first file) for whoever may load data.
+starting = not presenting and can(role, "edit") and store_or_stop().is_empty()
 present = st.Page("app_pages/present.py", title="Present findings", icon=":material/slideshow:",
                   url_path="present", default=presenting)
 pages = {
     "Dashboards": [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=not presenting),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/home:",
+                default=not presenting and not starting),
         st.Page("app_pages/spend.py", title="Spend & value", icon=":material/payments:"),
         st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/folder_open:"),
         st.Page("app_pages/bottlenecks.py", title="Bottlenecks", icon=":material/hourglass_top:"),
@@ -62,6 +66,9 @@ pages = {
     "Workshop": [present],
     "Work with data": [],
 }
+if starting:
+    pages["Dashboards"].insert(0, st.Page("app_pages/start.py", title="Get started", icon=":material/rocket_launch:",
+                                          url_path="start", default=True))
 if can(role, "facilitate"):
     pages["Workshop"].append(st.Page("app_pages/workshop.py", title="Live survey", icon=":material/groups:",
                                      url_path="live"))

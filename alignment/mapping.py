@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 
-from alignment.schema import get_dataset
+from alignment.schema import DATASETS, get_dataset
 
 
 def normalise(header: str) -> str:
@@ -158,3 +158,30 @@ def header_signature(headers: list[str]) -> str:
     """Identifies 'the same spreadsheet layout as last month' for remembered mappings."""
     joined = "\x1f".join(sorted(normalise(h) for h in headers))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def dataset_fit(headers: list[str], dataset: str) -> tuple[bool, int]:
+    """How well a file's headers fit a dataset: whether every required column (and one of each
+    'one of' group) is found, and how many headers map to one of its columns."""
+    spec = get_dataset(dataset)
+    found = set(propose_mapping(headers, dataset).values())
+    complete = all(c.name in found for c in spec.columns if c.required) and all(
+        found.intersection(group) for group in spec.one_of)
+    return complete, len(found)
+
+
+def better_dataset(headers: list[str], chosen: str) -> str | None:
+    """Another dataset these headers fit far better than the chosen one, else None: it finds all its
+    required columns where the chosen misses some, and maps at least two more headers and at
+    least half of them. A file that fits the chosen dataset is never second-guessed."""
+    complete, mapped = dataset_fit(headers, chosen)
+    if complete or not headers:
+        return None
+    best, best_mapped = None, mapped + 1  # must beat the chosen by two headers or more
+    for name in DATASETS:
+        if name == chosen:
+            continue
+        other_complete, other_mapped = dataset_fit(headers, name)
+        if other_complete and other_mapped > best_mapped and other_mapped * 2 >= len(headers):
+            best, best_mapped = name, other_mapped
+    return best

@@ -1,130 +1,295 @@
+"""The Data page: load a file in three steps (match the columns, check the rows, load), the upload
+history with undo and restore, the mapping rules, the templates and the demo company."""
+
 import pandas as pd
 import streamlit as st
 
 from alignment import rules
-from alignment.demo import load_demo
 from alignment.exports import template_workbook
 from alignment.ingest import load_preview, make_preview
+from alignment.labels import label
 from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
+from alignment.mapping import better_dataset
 from alignment.reading import ReadError, open_source
-from alignment.schema import DATASETS, MONEY
+from alignment.schema import DATASETS, DATE, MONEY, MONTH, NUMBER, PERCENT, Column, Dataset
 from alignment.store import StoreError
 from alignment.validation import summarise_warnings
-from app_pages.common import money, pct, require, run, store_or_stop, user_email
+from app_pages.common import currency_symbol, money, pct, require, run, store_or_stop, user_email
+from app_pages.demo_button import demo_button, lower_first
 
-IGNORE = "(don't load)"
+NOT_IN_FILE = "(not in the file)"
 UNITS = {None: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
          1000: "Thousands", 1_000_000: "Millions"}
 SCENARIO_WORDS = {None: "Said by the sheet (its name or title, e.g. 'Budget 2026'); a GL's lines are actual",
                   "budget": "Budget", "actual": "Actual", "forecast": "Forecast"}
 KEEP_WORDS = {"latest": "Keep its latest row (by a snapshot or as-of date, else the last in the file)",
               "first": "Keep its first row", "all": "Keep every row"}
+STAGES = {"read": "Reading the file", "check": "Checking the rows", "store": "Storing the rows"}
+LOOKS_LIKE = {"spend": "IT spend lines", "projects": "a project register", "stage_history": "a stage history",
+              "survey": "survey answers", "business_metrics": "business metrics", "mapping_rules": "mapping rules"}
+# Where the one label table (alignment.labels) names an analysis' column, not what a file's column holds.
+NAMES = {"rgt": "Run, grow or transform", "capex_opex": "Capex or opex", "dc_indicator": "Debit/credit indicator",
+         "respondent_id": "Respondent ID", "respondent_group": "IT or business", "name": "Project name",
+         "item_id": "Item ID", "exited": "Exited stage", "percent_complete": "Percent complete",
+         "match_column": "Where this column", "match_value": "has this value", "sets_column": "set this column",
+         "sets_value": "to this value"}
+STATUS_WORDS = {"active": "In use", "undone": "Undone", "superseded": "Replaced"}
+PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value", "message": "Problem"}
+
+
+def business_name(column: str) -> str:
+    """'period' → 'Month', 'rgt' → 'Run, grow or transform': how finance says it."""
+    return NAMES.get(column) or label(column)
+
+
+def column_groups(spec: Dataset) -> list[tuple[str, list[Column]]]:
+    """The dataset's columns for the mapping step, required ones first, then 'one of' groups, the
+    other columns it keeps, and last the columns only some layouts use (GL debit/credit, long)."""
+    grouped = {c for group in spec.one_of for c in group}
+    kept = [c for c in spec.columns if c.stored]
+    return [("Required", [c for c in spec.columns if c.required]),
+            ("At least one of", [c for c in spec.columns if c.name in grouped and not c.required]),
+            ("Optional", [c for c in kept if not c.required and c.name not in grouped]),
+            ("Other layouts (a GL's debit and credit, one amount column with a scenario)",
+             [c for c in spec.columns if not c.stored and c.name not in grouped])]
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank text cells read as blank, not 'None'."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in text})
+
+
+def column_config(spec: Dataset, frame: pd.DataFrame) -> dict:
+    """Business headers and formats for a frame of the dataset's columns: money with the currency
+    and thousands separators, shares as %, months and dates without a time."""
+    config = {}
+    for name in frame.columns:
+        kind = spec.column(name).kind if name in {c.name for c in spec.columns} else None
+        label = business_name(name)
+        if kind == MONEY:
+            config[name] = st.column_config.NumberColumn(label, format=f"{currency_symbol()}%,.2f")
+        elif kind == NUMBER:
+            config[name] = st.column_config.NumberColumn(label, format="localized")
+        elif kind == PERCENT:
+            config[name] = st.column_config.NumberColumn(label, format="percent")
+        elif kind == MONTH:
+            config[name] = st.column_config.DateColumn(label, format="MMM YYYY")
+        elif kind == DATE:
+            config[name] = st.column_config.DateColumn(label, format="D MMM YYYY")
+        else:
+            config[name] = st.column_config.Column(label)
+    return config
+
+
+def progress_bar():
+    """A bar that says which stage a long load is at (reading, checking, storing); call .empty() after."""
+    bar = st.empty()
+
+    def tell(stage: str, fraction: float) -> None:
+        bar.progress(fraction, text=f"{STAGES.get(stage, stage)}… {fraction:.0%}")
+    return bar, tell
+
+
+def remap(state_key: str, column: str, previous: str | None) -> None:
+    """A column's dropdown changed: the chosen header now loads into it (and into nothing else)."""
+    chosen = st.session_state[f"map-{column}"]
+    overrides = {h: c for h, c in st.session_state.get(state_key, {}).items() if c != column}
+    if chosen == NOT_IN_FILE:
+        if previous is not None:
+            overrides[previous] = None
+    else:
+        overrides[chosen] = column
+    st.session_state[state_key] = overrides
+
+
+def switch_dataset(name: str) -> None:
+    st.session_state["dataset"] = name
+
+
+def first_values(raw) -> dict[str, str]:
+    """Each header's first filled value, to recognise the column by."""
+    values = {}
+    for header in raw.headers:
+        filled = raw.frame[header].dropna()
+        values[header] = str(filled.iloc[0])[:24] if len(filled) else ""
+    return values
+
+
+HISTORY_CONFIG = {
+    "Upload": st.column_config.NumberColumn("Upload", format="%d"),
+    "When": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+    "Rows": st.column_config.NumberColumn("Rows", format="%,d"),
+}
+
+
+def upload_history(uploads: pd.DataFrame) -> pd.DataFrame:
+    """The uploads table in business words: who loaded which file into what, when, how many rows,
+    and whether it is in use, undone or replaced (and by which upload)."""
+    status = [STATUS_WORDS.get(s, s) + (f" by upload {int(by)}" if s == "superseded" and pd.notna(by) else "")
+              for s, by in zip(uploads["status"], uploads["superseded_by"], strict=True)]
+    who = uploads["uploaded_by"].fillna("").map(lambda u: {"": "—", "app": "— (no sign-in)",
+                                                             "demo": "Demo company"}.get(u, u))
+    files = uploads["file_name"].fillna("")
+    return pd.DataFrame({
+        "Upload": uploads["id"],
+        "When": uploads["uploaded_at"],
+        "Who": who,
+        "What": uploads["dataset"].map(lambda d: DATASETS[d].title if d in DATASETS else d),
+        "File": files.where(~files.str.startswith("demo:"), "Demo company"),
+        "Sheet": uploads["sheet"].fillna(""),
+        "Rows": uploads["row_count"],
+        "How": uploads["mode"].map({"append": "Added", "replace": "Replaced the dataset"}).fillna(""),
+        "Status": status,
+    })
+
+
+def wizard(upload, dataset: str, spec: Dataset) -> None:
+    """The three steps for one uploaded file; returns early where a step cannot go on."""
+    data = upload.getvalue()
+    sheet = None
+    try:
+        sheets = open_source(data, upload.name).sheets
+    except ReadError as exc:
+        st.error(str(exc))
+        return
+    if len(sheets) > 1:
+        sheet = st.selectbox("Sheet", sheets, key="sheet")
+    this_load = (upload.file_id, dataset, sheet)
+    if st.session_state.get("loaded") == this_load:
+        # The wizard starts again: this file is in; a new file, sheet or dataset opens the steps.
+        st.info(f"'{upload.name}' is loaded. Choose another file (or another sheet or dataset) to load more.")
+        st.button("Load", type="primary", key="load", disabled=True)
+        return
+    unit = None
+    if any(c.kind == MONEY for c in spec.columns):
+        unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
+    layout = LayoutOptions()
+    if dataset == "spend":
+        left, right = st.columns(2)
+        scenario = left.selectbox("These amounts are", [None, *SCENARIOS], format_func=SCENARIO_WORDS.get,
+                                  key="scenario", help="For a sheet with a column per month or quarter, or "
+                                  "a GL's debit and credit, when the file does not say it.")
+        year = right.number_input("Year of the month columns", min_value=1990, max_value=2100, value=None,
+                                  step=1, key="year", help="The fiscal year, when the month or quarter "
+                                  "columns say only Jan, Feb… or Q1, Q2… and the title does not say it either.")
+        layout = LayoutOptions(scenario, None if year is None else int(year))
+    elif dataset == "projects":
+        keep = st.radio("When a project appears more than once", KEEP_CHOICES, format_func=KEEP_WORDS.get,
+                        key="keep")
+        layout = LayoutOptions(keep=keep)
+    state_key = f"overrides-{upload.file_id}-{dataset}-{sheet}"
+    overrides = st.session_state.setdefault(state_key, {})
+    bar, tell = progress_bar()
+    try:
+        preview = make_preview(data, upload.name, dataset, sheet, overrides, store, unit=unit,
+                               layout=layout, progress=tell)
+    except (ReadError, ValueError) as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.empty()
+
+    other = better_dataset(preview.raw.headers, dataset)
+    if other:
+        st.warning(f"This looks like {LOOKS_LIKE[other]}, not {LOOKS_LIKE[dataset]}: load it as "
+                   f"{lower_first(DATASETS[other].title)}?")
+        st.button(f"Load it as {lower_first(DATASETS[other].title)}", key="switch-dataset",
+                  on_click=switch_dataset, args=(other,), icon=":material/swap_horiz:")
+
+    st.subheader("1. Match the columns")
+    note = " (remembered from your last upload of this layout)" if preview.remembered else ""
+    st.caption(f"Header found on row {preview.raw.header_row} of sheet '{preview.raw.sheet}'{note}. "
+               "For each column below, pick the file's column that holds it where the guess is wrong.")
+    examples = first_values(preview.raw)
+    header_of = {c: h for h, c in preview.mapping.items()}
+    options = [NOT_IN_FILE, *preview.raw.headers]
+
+    def shown(header: str) -> str:
+        return "— not in the file —" if header == NOT_IN_FILE else (
+            f"{header} · e.g. {examples[header]}" if examples.get(header) else header)
+
+    for title, columns in column_groups(spec):
+        if not columns:
+            continue
+        st.markdown(f"**{title}**")
+        for start in range(0, len(columns), 3):
+            for cell, column in zip(st.columns(3), columns[start:start + 3], strict=False):
+                key = f"map-{column.name}"
+                st.session_state[key] = header_of.get(column.name, NOT_IN_FILE)  # the file's current guess
+                cell.selectbox(business_name(column.name), options, key=key, format_func=shown,
+                               on_change=remap, args=(state_key, column.name, header_of.get(column.name)))
+                cell.caption(column.help)
+    unused = [h for h in preview.raw.headers if h not in preview.mapping]
+    if unused:
+        st.caption(f"Not loaded from the file: {', '.join(unused)}.")
+
+    st.subheader("2. Check the rows")
+    checked = preview.validated
+    if checked.amount_scales:
+        scale = checked.amount_scale
+        st.caption("Amounts are loaded as written." if scale == 1 else
+                   f"Amounts are multiplied by {scale:,.0f} as they load." if scale else
+                   "Amounts are multiplied by different units per column (see the notes below).")
+    for warning in summarise_warnings(checked.warnings):
+        st.warning(warning)
+    if checked.errors:
+        st.error(f"{checked.error_count} problem(s) found. Nothing will be loaded until they are fixed "
+                 "in the file (or the column mapping is corrected).")
+        problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
+        st.dataframe(readable(problems), hide_index=True, width="stretch",
+                     column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
+                     | {"row": st.column_config.NumberColumn("Row", format="%d")})
+    elif checked.frame.empty:
+        st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
+    else:
+        st.success(f"{len(checked.frame):,} row(s) ready to load; {checked.skipped} skipped.")
+        first = checked.frame.head(20)
+        st.dataframe(readable(first), hide_index=True, width="stretch", column_config=column_config(spec, first))
+
+        st.subheader("3. Load")
+        mode = st.radio("How", ["append", "replace"], horizontal=True, key="mode",
+                        format_func={"append": "Add to what is loaded",
+                                     "replace": f"Replace all current {lower_first(spec.title)} "
+                                                "(can be undone)"}.get)
+        if st.button("Load", type="primary", key="load"):
+            bar, tell = progress_bar()
+            result = load_preview(store, preview, dataset, mode=mode, user=user_email() or "app",
+                                  progress=tell)
+            bar.empty()
+            if result.status == "loaded":
+                st.session_state["last_result"] = (f"Loaded {result.rows_loaded:,} row(s) into {dataset} "
+                                                   f"as upload {result.batch_id}.")
+                st.session_state["show_dashboards"] = True
+                st.session_state["loaded"] = this_load
+                st.session_state.pop(state_key, None)
+                st.rerun()
+            for error in result.errors:
+                st.error(error["message"])
+
+
 store = store_or_stop()
 st.title("Data")
 require("edit", "load or change data")
 for key, show in (("last_result", st.success), ("last_error", st.error)):
     if key in st.session_state:  # set before a rerun, shown once after it
         show(st.session_state.pop(key))
+if st.session_state.pop("show_dashboards", False):
+    st.page_link("app_pages/overview.py", label="See the dashboards", icon=":material/dashboard:")
 load_tab, history_tab, rules_tab, templates_tab = st.tabs(["Load a file", "Upload history", "Mapping rules",
                                                            "Templates & demo"])
 
 with load_tab:
     dataset = st.selectbox("What does the file hold?", list(DATASETS), key="dataset",
                            format_func=lambda d: f"{DATASETS[d].title} — {DATASETS[d].description}")
+    spec = DATASETS[dataset]
     upload = st.file_uploader("Spreadsheet (xlsx, xls, ods) or CSV", key="upload",
                               type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv"])
-    if upload is not None:
-        data = upload.getvalue()
-        sheet = None
-        try:
-            sheets = open_source(data, upload.name).sheets
-        except ReadError as exc:
-            st.error(str(exc))
-            st.stop()
-        if len(sheets) > 1:
-            sheet = st.selectbox("Sheet", sheets, key="sheet")
-        unit = None
-        if any(c.kind == MONEY for c in DATASETS[dataset].columns):
-            unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
-        layout = LayoutOptions()
-        if dataset == "spend":
-            left, right = st.columns(2)
-            scenario = left.selectbox("These amounts are", [None, *SCENARIOS], format_func=SCENARIO_WORDS.get,
-                                      key="scenario", help="For a sheet with a column per month or quarter, or "
-                                      "a GL's debit and credit, when the file does not say it.")
-            year = right.number_input("Year of the month columns", min_value=1990, max_value=2100, value=None,
-                                      step=1, key="year", help="The fiscal year, when the month or quarter "
-                                      "columns say only Jan, Feb… or Q1, Q2… and the title does not say it either.")
-            layout = LayoutOptions(scenario, None if year is None else int(year))
-        elif dataset == "projects":
-            keep = st.radio("When a project appears more than once", KEEP_CHOICES, format_func=KEEP_WORDS.get,
-                            key="keep")
-            layout = LayoutOptions(keep=keep)
-        state_key = f"overrides-{upload.file_id}-{dataset}-{sheet}"
-        overrides = st.session_state.setdefault(state_key, {})
-        try:
-            preview = make_preview(data, upload.name, dataset, sheet, overrides, store, unit=unit,
-                                   layout=layout)
-        except (ReadError, ValueError) as exc:
-            st.error(str(exc))
-            st.stop()
-
-        st.subheader("1. Check the columns")
-        note = " (remembered from your last upload of this layout)" if preview.remembered else ""
-        st.caption(f"Header found on row {preview.raw.header_row} of sheet '{preview.raw.sheet}'{note}. "
-                   "Change 'Loads into' where the guess is wrong.")
-        fields = [c.name for c in DATASETS[dataset].columns]
-        mapping_frame = pd.DataFrame({
-            "Your column": preview.raw.headers,
-            "Loads into": [preview.mapping.get(h, IGNORE) for h in preview.raw.headers],
-            "First value": [str(preview.raw.frame[h].dropna().iloc[0]) if preview.raw.frame[h].notna().any()
-                            else "" for h in preview.raw.headers],
-        })
-        edited = st.data_editor(
-            mapping_frame, hide_index=True, width="stretch",
-            key=f"editor-{state_key}-{hash(tuple(sorted(preview.mapping.items())))}",
-            disabled=["Your column", "First value"],
-            column_config={"Loads into": st.column_config.SelectboxColumn(options=[IGNORE, *fields],
-                                                                         required=True)})
-        chosen = {row["Your column"]: (None if row["Loads into"] == IGNORE else row["Loads into"])
-                  for _, row in edited.iterrows()}
-        changed = {h: c for h, c in chosen.items() if c != preview.mapping.get(h)}
-        if changed:
-            st.session_state[state_key] = {**overrides, **changed}
-            st.rerun()
-
-        st.subheader("2. Check the rows")
-        checked = preview.validated
-        if checked.amount_scales:
-            scale = checked.amount_scale
-            st.caption("Amounts are loaded as written." if scale == 1 else
-                       f"Amounts are multiplied by {scale:,.0f} as they load." if scale else
-                       "Amounts are multiplied by different units per column (see the notes below).")
-        for warning in summarise_warnings(checked.warnings):
-            st.warning(warning)
-        if checked.errors:
-            st.error(f"{checked.error_count} problem(s) found. Nothing will be loaded until they are fixed "
-                     "in the file (or the column mapping is corrected).")
-            st.dataframe(pd.DataFrame([p.as_dict() for p in checked.errors]), hide_index=True, width="stretch")
-        elif checked.frame.empty:
-            st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
-        else:
-            st.success(f"{len(checked.frame):,} row(s) ready to load; {checked.skipped} skipped.")
-            st.dataframe(checked.frame.head(20), hide_index=True, width="stretch")
-
-            st.subheader("3. Load")
-            mode = st.radio("How", ["append", "replace"], horizontal=True, key="mode",
-                            format_func={"append": "Add to what is loaded",
-                                         "replace": f"Replace all current {dataset} (can be undone)"}.get)
-            if st.button("Load", type="primary", key="load"):
-                result = load_preview(store, preview, dataset, mode=mode, user=user_email() or "app")
-                if result.status == "loaded":
-                    st.session_state["last_result"] = (f"Loaded {result.rows_loaded:,} row(s) into {dataset} "
-                                                       f"as upload {result.batch_id}.")
-                    st.session_state.pop(state_key, None)
-                    st.rerun()
-                for error in result.errors:
-                    st.error(error["message"])
+    if upload is None:
+        st.caption("Choose a file: the next steps match its columns, check its rows and load it. "
+                   "Templates with the expected headers are under 'Templates & demo'.")
+    else:
+        wizard(upload, dataset, spec)
 
 with history_tab:
     uploads = store.uploads()
@@ -133,13 +298,14 @@ with history_tab:
     else:
         st.caption("Undo takes an upload out of the dashboards and brings back what it replaced. "
                    "Nothing is deleted: an undone upload can be restored.")
-        st.dataframe(uploads, hide_index=True, width="stretch")
+        st.dataframe(upload_history(uploads), hide_index=True, width="stretch", column_config=HISTORY_CONFIG)
         left, right = st.columns(2)
         active = uploads.loc[uploads["status"] == "active", "id"].tolist()
         undone = uploads.loc[uploads["status"] == "undone", "id"].tolist()
+        named = uploads.set_index("id")
+        label = lambda i: f"{i}: {named.loc[i, 'file_name']} ({DATASETS[named.loc[i, 'dataset']].title})"  # noqa: E731
         with left:
-            target = st.selectbox("Upload to undo", active, key="undo_id",
-                                  format_func=lambda i: f"{i}: {uploads.set_index('id').loc[i, 'file_name']}")
+            target = st.selectbox("Upload to undo", active, key="undo_id", format_func=label)
             if st.button("Undo", disabled=not active, key="undo"):
                 try:
                     restored = store.undo(int(target))
@@ -149,7 +315,7 @@ with history_tab:
                     st.session_state["last_error"] = str(exc)
                 st.rerun()
         with right:
-            again = st.selectbox("Undone upload to restore", undone, key="redo_id")
+            again = st.selectbox("Undone upload to restore", undone, key="redo_id", format_func=label)
             if st.button("Restore", disabled=not undone, key="redo"):
                 try:
                     store.redo(int(again))
@@ -220,10 +386,6 @@ with templates_tab:
                                key=f"template-{name}", on_click="ignore", icon=":material/description:")
     st.subheader("Demo company")
     st.caption("Northwind Retail Group: a year of GL spend with its mapping rules, 34 projects, 60 requests, "
-               "two survey waves. "
-               "Loading it replaces each dataset (undo brings yours back).")
-    if st.button("Load the demo company", key="demo"):
-        counts = load_demo(store)
-        st.session_state["last_result"] = "Loaded the demo company: " + ", ".join(
-            f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()) + "."
-        st.rerun()
+               "two survey waves. Loading it replaces each dataset: it asks first when you have data, and undo "
+               "brings yours back.")
+    demo_button(store)

@@ -12,6 +12,13 @@ import pytest
 from alignment.store import Store
 
 
+@pytest.fixture(autouse=True)
+def _never_the_real_database(tmp_path_factory, monkeypatch) -> None:
+    """No test writes to data/: the app, the CLI and any process a test starts use a scratch database
+    unless the test names its own (ALIGNMENT_DB), so `make test` never leaves an empty app behind."""
+    monkeypatch.setenv("ALIGNMENT_DB", str(tmp_path_factory.mktemp("db") / "alignment.duckdb"))
+
+
 @pytest.fixture
 def store() -> Store:
     s = Store(":memory:")

@@ -1,0 +1,193 @@
+"""The Data page as finance uses it: columns matched by business name, the wrong dataset noticed,
+the first screen of an empty app, the upload history in business words."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from alignment.mapping import better_dataset, dataset_fit
+from tests.conftest import xlsx
+from tests.test_app_pages import APP, SIGN_IN, demo_db, empty_db, open_page  # noqa: F401 - the fixtures
+
+PROJECTS = ["Project ID", "Project name", "Business unit", "Status", "Health", "Budget", "Actual cost",
+            "Start date", "End date"]
+GL = ["Month", "Business Unit", "Supplier", "Actual (USD)", "Budget", "Business goal"]
+
+
+# --- which dataset a file's headers fit -----------------------------------------------------
+
+def test_a_project_register_chosen_as_spend_is_said_to_be_projects():
+    # As spend, 4 headers map (Business unit, Budget, Actual cost, Project ID) and no month: incomplete.
+    assert dataset_fit(PROJECTS, "spend") == (False, 4)
+    assert dataset_fit(PROJECTS, "projects") == (True, 9)
+    assert better_dataset(PROJECTS, "spend") == "projects"
+    assert better_dataset(GL, "projects") == "spend"
+
+
+def test_a_file_that_fits_the_chosen_dataset_is_never_second_guessed():
+    # Projects fit the stage history too (ID, Status, Start date), but projects is complete as chosen.
+    assert better_dataset(PROJECTS, "projects") is None
+    assert better_dataset(GL, "spend") is None
+    # A wide survey (a column per question) fits no dataset fully: nothing is suggested.
+    wide = ["Respondent", "Group", "IT understands our business", "We measure IT value", "Governance works"]
+    assert better_dataset(wide, "survey") is None
+    # Close is not far better: one more header mapped than the chosen dataset is not enough.
+    assert better_dataset(["Month", "Business unit", "Revenue"], "spend") is None
+
+
+# --- the wizard ------------------------------------------------------------------------------
+
+def _selectbox(at: AppTest, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empty_db):  # noqa: F811
+    at = open_page("app_pages/data.py")
+    workbook = xlsx([["When", "Unit", "Spent", "Plan"], ["2025-01", "Retail", 100, 90], ["2025-02", "Retail", 50, 90]])
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    mapping = [s for s in at.selectbox if s.key and s.key.startswith("map-")]
+    labels = [s.label for s in mapping]
+    assert labels[:2] == ["Month", "Business unit"]  # the required columns first
+    assert {"Budget", "Actual spend", "Cost center", "Run, grow or transform", "Project ID"} <= set(labels)
+    assert len(mapping) == 21  # every column of the spend dataset has its dropdown
+    assert "Month of the cost; any date in the month." in [c.value for c in at.caption]
+    # 'When' and 'Unit' are not words the app knows for them: the required columns are missing.
+    assert at.selectbox(key="map-period").value == "(not in the file)"
+    assert at.error and not [b for b in at.button if b.key == "load"]
+    at.selectbox(key="map-period").set_value("When").run()
+    at.selectbox(key="map-business_unit").set_value("Unit").run()
+    at.selectbox(key="map-actual").set_value("Spent").run()
+    assert at.selectbox(key="map-period").value == "When" and at.selectbox(key="map-actual").value == "Spent"
+    assert "2 row(s) ready to load" in at.success[0].value
+    # a header picked for another column moves there: 'Spent' now loads as the forecast, not the actual
+    at.selectbox(key="map-forecast").set_value("Spent").run()
+    assert at.selectbox(key="map-actual").value == "(not in the file)"
+    at.selectbox(key="map-actual").set_value("Spent").run()
+
+    at.button(key="load").click().run()
+    assert "Loaded 2 row(s) into spend as upload 1." in at.success[0].value
+    links = at.get("page_link")
+    assert links and links[0].proto.label == "See the dashboards"
+    # the wizard starts again: no mapping step, and Load stays disabled until another file comes
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("map-")]
+    assert at.button(key="load").disabled
+    import app_pages.common as common
+
+    spend = common.get_store().cursor().execute("SELECT sum(actual), sum(budget) FROM spend").fetchone()
+    assert spend == (150.0, 180.0)
+    at.file_uploader(key="upload").upload("gl-march.xlsx", xlsx([["Month", "Business unit", "Actual"],
+                                                                 ["2025-03", "Retail", 10]])).run()
+    assert not at.button(key="load").disabled
+
+
+def test_a_register_loaded_as_spend_offers_to_load_it_as_projects(empty_db):  # noqa: F811
+    at = open_page("app_pages/data.py")
+    register = xlsx([PROJECTS, ["P-1", "Web shop", "Retail", "Active", "Green", 1000, 500, "2025-01-01",
+                                "2025-12-31"]])
+    at.file_uploader(key="upload").upload("register.xlsx", register).run()
+    assert at.warning[0].value.startswith("This looks like a project register, not IT spend lines: load it as "
+                                          "project register?")
+    at.button(key="switch-dataset").click().run()
+    assert at.selectbox(key="dataset").value == "projects"
+    assert not [w for w in at.warning if w.value.startswith("This looks like")]
+    assert "1 row(s) ready to load" in at.success[0].value
+
+
+def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db):  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in SIGN_IN.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": "cfo@example.com"}
+    at.run()
+    at.switch_page("app_pages/data.py")
+    at.run()
+    at.file_uploader(key="upload").upload("march.xlsx", xlsx([["Month", "Business unit", "Actual"],
+                                                              ["2026-03", "Retail", 10]])).run()
+    at.button(key="load").click().run()
+    history = next(d.value for d in at.dataframe if "Who" in d.value.columns)
+    assert list(history.columns) == ["Upload", "When", "Who", "What", "File", "Sheet", "Rows", "How", "Status"]
+    latest = history.iloc[0]
+    assert (latest["Upload"], latest["Who"], latest["What"], latest["File"], latest["Rows"], latest["How"],
+            latest["Status"]) == (7, "cfo@example.com", "IT spend", "march.xlsx", 1, "Added", "In use")
+    demo_projects = history.set_index("Upload").loc[2]  # the demo's uploads are 1-6, projects second
+    assert (demo_projects["Who"], demo_projects["File"], demo_projects["What"]) == (
+        "Demo company", "Demo company", "Project register")
+    at.selectbox(key="undo_id").set_value(7)
+    at.button(key="undo").click().run()
+    history = next(d.value for d in at.dataframe if "Who" in d.value.columns)
+    assert history.iloc[0]["Status"] == "Undone"
+
+
+# --- the first screen and the demo company -------------------------------------------------
+
+def test_an_empty_app_opens_on_two_buttons_and_the_demo_loads_at_once(empty_db):  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.text_input and not at.info
+    assert [b.label for b in at.button] == ["Load the demo company", "Load your first file"]
+    at.button(key="demo").click().run()
+    assert not at.exception
+    import app_pages.common as common
+
+    assert not common.get_store().is_empty()
+    assert at.title[0].value == "What IT costs, and what the business gets for it"  # the Overview
+
+
+def test_your_first_file_opens_the_data_page(empty_db):  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.button(key="first-file").click().run()
+    assert at.title[0].value == "Data" and at.file_uploader
+
+
+def test_loading_the_demo_over_your_data_asks_first(empty_db):  # noqa: F811
+    import app_pages.common as common
+
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="upload").upload("mine.xlsx", xlsx([["Month", "Business unit", "Actual"],
+                                                             ["2026-03", "Retail", 10]])).run()
+    at.button(key="load").click().run()
+    at.button(key="demo").click().run()
+    assert "replaces your IT spend. Nothing is deleted" in at.warning[0].value
+    count = lambda: common.get_store().cursor().execute("SELECT count(*) FROM uploads").fetchone()[0]  # noqa: E731
+    assert count() == 1  # nothing replaced yet
+    at.button(key="demo-cancel").click().run()
+    assert count() == 1 and not [b for b in at.button if b.key == "demo-confirm"]
+    at.button(key="demo").click().run()
+    at.button(key="demo-confirm").click().run()
+    assert count() == 7 and at.success[0].value.startswith("Loaded the demo company: ")
+    assert common.get_store().uploads().set_index("id").loc[1, "status"] == "superseded"  # undo brings it back
+
+
+# --- tests leave data/ alone -----------------------------------------------------------------
+
+def test_a_test_that_names_no_database_gets_a_scratch_one_not_data():
+    from alignment.config import DEFAULT_DB, database_path
+
+    assert database_path() != DEFAULT_DB and DEFAULT_DB.parent not in database_path().parents
+
+
+def test_make_run_loads_the_demo_into_a_missing_or_empty_database_only(tmp_path, capsys):
+    from alignment.cli import main
+    from alignment.store import Store
+
+    missing, empty, mine = tmp_path / "missing.duckdb", tmp_path / "empty.duckdb", tmp_path / "mine.duckdb"
+    Store(empty).close()  # what an app opened on a fresh path leaves: the tables, no upload
+    with Store(mine) as store:
+        store.add_batch("business_metrics", _one_metric(), file_name="mine.xlsx")
+    for path in (missing, empty, mine):
+        assert main(["demo", "--db", str(path), "--if-empty"]) == 0  # the Makefile's `run` target
+    uploads = {}
+    for path in (missing, empty, mine):
+        with Store(path) as store:
+            uploads[path] = store.uploads()
+    assert len(uploads[missing]) == 6 and len(uploads[empty]) == 6  # the demo's six datasets
+    assert uploads[mine]["file_name"].tolist() == ["mine.xlsx"]
+    assert "already holds data; left as it is" in capsys.readouterr().out
+
+
+def _one_metric():
+    import datetime as dt
+
+    import pandas as pd
+
+    return pd.DataFrame({"period": [dt.date(2026, 1, 1)], "business_unit": ["Retail"], "revenue": [1.0],
+                         "headcount": [None]})
