@@ -257,7 +257,9 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if not args.file.is_file():
             raise UsageError(f"There is no file {args.file}.")
-        with Store(_db(args)) as store:
+        from alignment.handoff import writer
+
+        with writer(_db(args)) as store:  # the running app loads it when it holds the database
             result = ingest(store, args.file.read_bytes(), args.file.name, args.dataset, sheet=args.sheet,
                             mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user,
                             unit=args.unit, layout=LayoutOptions(args.scenario, args.year, args.keep))
@@ -293,21 +295,27 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps({"database": str(_db(args)), "rows": counts}))
         return 0
     if args.command == "undo":
-        with Store(_db(args)) as store:
+        from alignment.handoff import writer
+
+        with writer(_db(args)) as store:
             restored = store.undo(args.batch_id)
         print(json.dumps({"undone": args.batch_id, "restored": restored}))
         return 0
     if args.command == "settings":
+        from alignment.handoff import held_elsewhere, writer
         from alignment.settings import SETTINGS
 
         changes = _params(args.set)
-        with Store(_db(args), read_only=not changes) as store:
+        with (writer(_db(args)) if changes or held_elsewhere(_db(args))
+              else Store(_db(args), read_only=True)) as store:
             values = store.save_settings(changes, args.user) if changes else store.settings()
         print(json.dumps([{"name": s.name, "value": values[s.name], "default": s.default, "help": s.help}
                           for s in SETTINGS], indent=1, default=str))
         return 0
     if args.command == "restore":
-        with Store(_db(args)) as store:
+        from alignment.handoff import writer
+
+        with writer(_db(args)) as store:
             superseded = store.redo(args.batch_id)
         print(json.dumps({"restored": args.batch_id, "superseded": superseded}))
         return 0

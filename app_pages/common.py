@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from alignment import access, charts
+from alignment import access, charts, handoff
 from alignment.config import database_path
 from alignment.exports import to_csv
 from alignment.formatting import currency_symbol, money, number, pct, use_money_style, whole  # noqa: F401
@@ -23,8 +23,11 @@ ALL_UNITS = "All business units"
 
 
 def get_store() -> Store:
-    """One connection for the whole server; every call takes its own cursor."""
-    return shared_store(database_path())
+    """One connection for the whole server; every call takes its own cursor. The command line's
+    loads wait in a folder beside an embedded database file: this process loads them (alignment.handoff)."""
+    store = shared_store(database_path())
+    handoff.watch(store)
+    return store
 
 
 def apply_settings() -> dict[str, Any]:
