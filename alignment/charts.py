@@ -7,30 +7,38 @@ budget grey, actual blue, forecast purple, and anything unmapped is red.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from alignment.formatting import currency_symbol
-from alignment.labels import LABELS, label  # noqa: F401 (pages and tests read them here too)
+from alignment import labels as units
+from alignment.formatting import UNITS, currency_symbol, display_unit
+from alignment.labels import COLUMNS, LABELS, label  # noqa: F401 (pages and tests read them here too)
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
            "#FF9DA6", "#79706E"]
-HEALTH = alt.Scale(domain=["Green", "Amber", "Red"], range=["#54A24B", "#F2A900", "#E45756"])
-GROUPS = alt.Scale(domain=["IT", "Business"], range=["#4C78A8", "#F58518"])
-SCENARIOS = alt.Scale(domain=["Budget", "Actual", "Forecast"], range=["#9E9E9E", "#4C78A8", "#B279A2"])
-RGT = alt.Scale(domain=["Run", "Grow", "Transform", "Unclassified"],
-                range=["#4C78A8", "#54A24B", "#B279A2", "#9E9E9E"])
+GREY = "#9E9E9E"
+HEALTH = alt.Scale(domain=["Green", "Amber", "Red"], range=[PALETTE[2], "#F2A900", PALETTE[4]])
+GROUPS = alt.Scale(domain=["IT", "Business"], range=[PALETTE[0], PALETTE[1]])
+SCENARIOS = alt.Scale(domain=["Budget", "Actual", "Forecast"], range=[GREY, PALETTE[0], PALETTE[3]])
+RGT = alt.Scale(domain=["Run", "Grow", "Transform", "Unclassified"], range=[PALETTE[0], PALETTE[2], PALETTE[3], GREY])
 MONEY = "$,.0f"
-MONEY_AXIS = "$.2s"
 PERCENT = ".1%"
+LABEL_LIMIT = 320  # px: a business goal or project name is read whole, not cut at Vega's 180 (Streamlit's 100)
+MONTH_LABELS = 12  # at most this many month labels on an axis; more months label every 2nd, 3rd… month
+# Fields scored 1 (lowest) to 5: their axes always run 1 to 5, so a 3.3 never looks like a full bar.
+ONE_TO_FIVE = {"maturity", "it_maturity", "business_maturity", "importance", "satisfaction", "mean_score",
+               "latest_score", "previous_score", "it_mean", "business_mean", "score", "strategic_alignment"}
 
-MONEY_FIELDS = {"actual", "budget", "forecast", "variance", "direct_cost", "allocated_shared", "total_cost",
-                "it_cost_per_employee", "expected_benefit", "realized_benefit", "amount", "budget_to_date",
-                "outlook", "cost_variance", "actual_cost", "eac", "bac", "pv", "ev", "ac", "cv", "sv"}
-PERCENT_FIELDS = {"variance_pct", "share_of_spend", "it_cost_pct_revenue", "cumulative_share", "share_of_month",
-                  "roi", "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct",
-                  "ev_schedule_variance_pct", "percent_complete", "flow_distribution", "flow_efficiency"}
+MONEY_FIELDS = {f for f, (_, u) in COLUMNS.items() if u == units.MONEY} | {
+    "budget_to_date", "outlook", "cost_variance", "actual_cost", "eac", "bac", "pv", "ev", "ac", "cv", "sv"}
+PERCENT_FIELDS = {f for f, (_, u) in COLUMNS.items() if u == units.SHARE} | {
+    "variance_pct", "share_of_spend", "it_cost_pct_revenue", "cumulative_share", "share_of_month", "roi",
+    "cost_variance_pct", "share_of_time", "benefit_realization", "slip_pct", "ev_schedule_variance_pct",
+    "percent_complete", "flow_distribution", "flow_efficiency"}
+COUNT_FIELDS = {f for f, (_, u) in COLUMNS.items() if u == units.COUNT} | {"people"}
 
 
 def tooltip(*fields: str, types: dict[str, str] | None = None) -> list[alt.Tooltip]:
@@ -43,12 +51,67 @@ def tooltip(*fields: str, types: dict[str, str] | None = None) -> list[alt.Toolt
     return tips
 
 
-def _axis(field: str) -> alt.Axis:
+def money_scale(largest: float) -> tuple[float, str]:
+    """The divisor and suffix of a money axis: the organisation's display unit, or (auto) the unit of
+    the largest amount on the axis, as formatting.money writes amounts ($2.5m, €300k)."""
+    unit = display_unit()
+    if unit == "auto":
+        unit = next((u for u, size in sorted(UNITS.items(), key=lambda i: -i[1]) if abs(largest) >= size), "units")
+    return (1.0, "") if unit == "units" else (UNITS[unit], unit)
+
+
+def money_axis(title: str, largest: float, **kwargs: Any) -> alt.Axis:
+    """Money ticks in the currency and display unit ($0, $2m, $4m): "$" is the Vega locale's currency
+    (localised sets it), so the symbol follows the organisation's settings like every tooltip."""
+    size, suffix = money_scale(largest)
+    expr = ("format(datum.value, '$,.0f')" if size == 1 else
+            f"format(datum.value / {size:g}, '$,.2~f') + '{suffix}'")
+    return alt.Axis(title=title, labelExpr=expr, **{"tickCount": 6, **kwargs})
+
+
+def _largest(values: Any) -> float:
+    values = pd.to_numeric(pd.Series(values), errors="coerce").abs()
+    return float(values.max()) if values.notna().any() else 0.0
+
+
+def _axis(field: str, values: Any = (), **kwargs: Any) -> alt.Axis:
+    """The axis of a measure: money in the display unit, shares as %, counts on whole numbers."""
     if field in MONEY_FIELDS:
-        return alt.Axis(format=MONEY_AXIS, title=label(field))
+        return money_axis(label(field), _largest(values), **kwargs)
     if field in PERCENT_FIELDS:
-        return alt.Axis(format="%", title=label(field))
-    return alt.Axis(title=label(field))
+        return alt.Axis(format="%", title=label(field), **kwargs)
+    if field in COUNT_FIELDS:
+        return alt.Axis(format="d", tickMinStep=1, title=label(field), **kwargs)
+    if field in ONE_TO_FIVE:
+        return alt.Axis(values=[1, 2, 3, 4, 5], format="d", title=label(field), **kwargs)
+    return alt.Axis(title=label(field), **kwargs)
+
+
+def _category_axis(field: str, **kwargs: Any) -> alt.Axis:
+    return alt.Axis(title=label(field), labelLimit=LABEL_LIMIT, labelOverlap=False, **kwargs)
+
+
+def months_shown(months: list[pd.Period]) -> list[pd.Period]:
+    """The months an axis labels: every one up to MONTH_LABELS, else every k-th counted back from the
+    last, so the latest month is always labelled and no month is labelled twice."""
+    months = sorted(set(months))
+    step = max(1, -(-len(months) // MONTH_LABELS))
+    return months[::-1][::step][::-1]
+
+
+def month_axis(field: str, dates: pd.Series, title: str | None = None) -> tuple[pd.Series, alt.X]:
+    """A time axis with one label per month (or per k months), the last month labelled, the same in
+    any timezone: dates travel as plain 'YYYY-MM-DD' text, which Vega reads as UTC, and every time
+    unit, tick and label is UTC, so neither the server's nor the viewer's clock shifts a month."""
+    dates = pd.to_datetime(dates)
+    shown = months_shown(list(dates.dt.to_period("M").dropna()))
+    ticks = [alt.DateTime(year=m.year, month=m.month, date=1, utc=True) for m in shown]
+    daily = bool((dates.dropna().dt.day != 1).any())  # weekly points keep their day; monthly ones are months
+    x = alt.X(f"{'utcyearmonthdate' if daily else 'utcyearmonth'}({field}):T",
+              axis=alt.Axis(title=label(field) if title is None else title, values=ticks, format="%b %Y",
+                            labelOverlap=False, labelAngle=0 if len(shown) <= 6 else -40, grid=False,
+                            tickMinStep=0))  # Vega-Lite's default, one 31-day month, dropped every February
+    return dates.dt.strftime("%Y-%m-%d"), x
 
 
 def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -57,17 +120,23 @@ def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
          highlight: str | None = None, extra: tuple[str, ...] = ()) -> alt.Chart:
-    """Ranked horizontal bars: the workhorse for 'which X takes the most Y'."""
+    """Ranked horizontal bars: the workhorse for 'which X takes the most Y'. Every bar keeps its label
+    whole: the chart grows with the number of bars instead of dropping or cutting labels."""
+    totals = frame.groupby(category)[value].sum() if color and len(frame) else frame.get(value, [])
     encoding = {
-        "y": alt.Y(f"{category}:N", sort="-x", axis=alt.Axis(title=label(category), labelLimit=220)),
-        "x": alt.X(f"{value}:Q", axis=_axis(value)),
+        "y": alt.Y(f"{category}:N", sort="-x", axis=_category_axis(category)),
+        "x": alt.X(f"{value}:Q", axis=_axis(value, totals),
+                   **({"scale": alt.Scale(domain=[1, 5])} if value in ONE_TO_FIVE else {})),
         "tooltip": tooltip(category, value, *extra),
     }
+    if value in ONE_TO_FIVE:  # a 1-5 score's bar starts at 1, the scale's floor
+        encoding["x2"] = alt.datum(1)
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color))
     elif highlight:
-        encoding["color"] = alt.condition(f"datum.{highlight}", alt.value("#E45756"), alt.value(PALETTE[0]))
-    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(240, 40 * len(frame)))
+        encoding["color"] = alt.condition(f"datum.{highlight}", alt.value(PALETTE[4]), alt.value(PALETTE[0]))
+    bars = frame[category].nunique() if len(frame) else 0
+    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(160, 36 * bars + 40))
 
 
 def spend_by_goal(frame: pd.DataFrame, extra: tuple[str, ...] = ("share_of_spend",)) -> alt.Chart:
@@ -92,74 +161,115 @@ def _scale(field: str) -> alt.Scale:
             "category": RGT}.get(field, alt.Scale(range=PALETTE))
 
 
-def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
+MONTH_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_title: str | None = None) -> alt.Chart:
     """For each category, the budget of the chosen months beside what they will cost: actuals of the
     closed months with the forecast of the rest stacked on top. Budget beside actuals alone made
-    every unit look under budget while the year was over (the budget covers months not yet closed)."""
+    every unit look under budget while the year was over (the budget covers months not yet closed).
+    Categories that are months ('2026-01') get a month axis: one 'Jan 2026' label per month; other
+    categories are titled axis_title (else the chart's title names them: never 'Category')."""
     long = frame.melt(id_vars=[category], value_vars=["budget", "actual", "forecast"],
                       var_name="scenario", value_name="amount")
     long["scenario"] = long["scenario"].str.capitalize()
     long["bar"] = long["scenario"].map({"Budget": "Budget", "Actual": "Actual + forecast",
                                         "Forecast": "Actual + forecast"})
     long["stack_order"] = long["scenario"].map({"Budget": 0, "Actual": 0, "Forecast": 1})
+    tallest = max(_largest(frame["budget"]), _largest(frame["actual"].fillna(0) + frame["forecast"].fillna(0)))
+    months = len(frame) > 0 and frame[category].astype(str).str.match(MONTH_TEXT).all()
+    if months:
+        long[category] = long[category].astype(str) + "-01"
+        x = alt.X(f"utcyearmonth({category}):O", axis=alt.Axis(
+            title=label("month"), format="%b %Y", labelOverlap=False, labelAngle=0 if len(frame) <= 6 else -40))
+        tips = [alt.Tooltip(f"utcyearmonth({category}):O", title=label("month"), format="%b %Y"),
+                *tooltip("scenario", "amount")]
+    else:
+        x = alt.X(f"{category}:N", axis=alt.Axis(title=axis_title if category == "category" else label(category),
+                                                 labelLimit=LABEL_LIMIT, labelOverlap=False, labelAngle=-40))
+        tips = tooltip(category, "scenario", "amount")
     return _base(long, title).mark_bar().encode(
-        x=alt.X(f"{category}:N", axis=alt.Axis(title=label(category), labelAngle=-40)),
+        x=x,
         xOffset=alt.XOffset("bar:N", sort=["Budget", "Actual + forecast"]),
-        y=alt.Y("amount:Q", axis=_axis("amount"), stack="zero"),
+        y=alt.Y("amount:Q", axis=money_axis(label("amount"), tallest), stack="zero"),
         color=alt.Color("scenario:N", scale=SCENARIOS, title=None),
         order=alt.Order("stack_order:Q"),
-        tooltip=tooltip(category, "scenario", "amount"),
+        tooltip=tips,
     )
 
 
 def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: str,
                  normalize: bool = False, order: str | None = None) -> alt.Chart:
     scale = RGT if series == "category" and set(frame[series]) <= set(RGT.domain) else alt.Scale(range=PALETTE)
-    y_axis = alt.Axis(format="%", title="Share") if normalize else _axis(value)
+    months, x_enc = month_axis(x, frame[x])
+    frame = frame.assign(**{x: months})
+    totals = frame.groupby(x)[value].sum() if len(frame) else []
+    y_axis = alt.Axis(format="%", title="Share of spend") if normalize else _axis(value, totals)
     return _base(frame, title).mark_area(opacity=0.85).encode(
-        x=alt.X(f"{x}:T", axis=alt.Axis(title=label(x), format="%b %Y")),
+        x=x_enc,
         y=alt.Y(f"{value}:Q", stack="normalize" if normalize else "zero", axis=y_axis),
-        color=alt.Color(f"{series}:N", title=label(series), scale=scale,
+        color=alt.Color(f"{series}:N", title=_series_title(series, frame), scale=scale,
                         sort=alt.EncodingSortField(order, order="ascending") if order else "ascending"),
         order=alt.Order(f"{order}:Q") if order else alt.Order(f"{series}:N"),
-        tooltip=tooltip(x, series, value, types={x: "T"}),
+        tooltip=[_month_tip(x), *tooltip(series, value)],
     )
+
+
+def _series_title(series: str, frame: pd.DataFrame) -> str:
+    """'Category' says nothing: a run/grow/transform mix is named as such."""
+    if series == "category" and len(frame) and set(frame[series]) <= set(RGT.domain):
+        return "Run, grow or transform"
+    return "Part of spend" if series == "category" else label(series)
+
+
+def _month_tip(field: str, daily: bool = False) -> alt.Tooltip:
+    unit, fmt = ("utcyearmonthdate", "%d %b %Y") if daily else ("utcyearmonth", "%b %Y")
+    return alt.Tooltip(f"{unit}({field}):T", title=label(field), format=fmt)
 
 
 def cumulative_flow(frame: pd.DataFrame, title: str = "Cumulative flow: items per stage by week") -> alt.Chart:
     """Kanban's cumulative flow diagram (cumulative_flow): Finished at the bottom, then the stages in
     reverse flow order, so the top edge is every item that has arrived and the bottom band only grows."""
     stages = frame.sort_values("stage_order")["stage"].drop_duplicates().tolist()
-    working = [c for c in PALETTE if c != "#54A24B"]  # green is kept for Finished
-    colours = [working[i % len(working)] for i in range(len(stages) - 1)] + ["#54A24B"]
+    working = [c for c in PALETTE if c != PALETTE[2]]  # green is kept for Finished
+    colours = [working[i % len(working)] for i in range(len(stages) - 1)] + [PALETTE[2]]
+    weeks, x = month_axis("week", frame["week"], title="Week")
+    frame = frame.assign(week=weeks)
+    totals = frame.groupby("week")["items"].sum() if len(frame) else []
     return _base(frame, title).mark_area(opacity=0.85).encode(
-        x=alt.X("week:T", axis=alt.Axis(title=label("week"), format="%b %Y")),
-        y=alt.Y("items:Q", stack="zero", axis=_axis("items")),
+        x=x,
+        y=alt.Y("items:Q", stack="zero", axis=_axis("items", totals)),
         # The legend lists the stages top to bottom as they are stacked: first stage first, Finished last.
-        color=alt.Color("stage:N", title=label("stage"), scale=alt.Scale(domain=stages, range=colours), sort=stages),
+        color=alt.Color("stage:N", title=label("stage"), scale=alt.Scale(domain=stages, range=colours), sort=stages,
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
         order=alt.Order("stage_order:Q", sort="descending"),
-        tooltip=tooltip("week", "stage", "items", types={"week": "T", "items": "Q"}),
+        tooltip=[_month_tip("week", daily=True), *tooltip("stage", "items", types={"items": "Q"})],
     )
 
 
 def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
+    months, x_enc = month_axis(x, frame[x])
+    frame = frame.assign(**{x: months})
     return _base(frame, title).mark_line(point=True, color=PALETTE[0]).encode(
-        x=alt.X(f"{x}:T", axis=alt.Axis(title=label(x), format="%b %Y")),
-        y=alt.Y(f"{value}:Q", axis=_axis(value)),
-        tooltip=tooltip(x, value, types={x: "T", value: "Q"}),
+        x=x_enc,
+        y=alt.Y(f"{value}:Q", axis=_axis(value, frame[value])),
+        tooltip=[_month_tip(x), *tooltip(value, types={value: "Q"})],
     )
 
 
 def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
-    """Projects: value (expected benefit) against cost, sized by risk, coloured by health."""
+    """Projects: value (expected benefit) against cost, sized by risk, coloured by health. The risk
+    legend shows all five levels, so a reader can tell a 2 from a 4."""
     return _base(frame, title).mark_circle(opacity=0.8, stroke="#666", strokeWidth=0.5).encode(
-        x=alt.X("actual_cost:Q", axis=alt.Axis(format=MONEY_AXIS, title="Cost to date")),
-        y=alt.Y("expected_benefit:Q", axis=alt.Axis(format=MONEY_AXIS, title=label("expected_benefit"))),
-        size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900])),
+        x=alt.X("actual_cost:Q", axis=money_axis(label("actual_cost"), _largest(frame["actual_cost"]))),
+        y=alt.Y("expected_benefit:Q", axis=money_axis(label("expected_benefit"), _largest(frame["expected_benefit"]))),
+        size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900]),
+                      legend=alt.Legend(values=[1, 2, 3, 4, 5], format="d", symbolFillColor=GREY,
+                                        symbolStrokeColor=GREY)),
         color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
         tooltip=tooltip("name", "business_unit", "actual_cost", "eac", "cost_variance_pct", "expected_benefit",
                         "realized_benefit", "roi", "risk", "overall_health", types={"risk": "Q"}),
-    ).properties(height=380)
+    ).properties(height=400)
 
 
 def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -171,7 +281,7 @@ def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
         color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
         tooltip=tooltip("name", "business_unit", "percent_complete", "spi", "cpi", "eac", "eac_basis",
                         "overall_health", types={"spi": "Q", "cpi": "Q"}))
-    one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
+    one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(strokeDash=[4, 4], color=GREY)
     return (points + one.encode(x="v:Q") + one.encode(y="v:Q")).properties(height=380)
 
 
@@ -181,10 +291,12 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
                       var_name="group", value_name="score")
     long["group"] = long["group"].map({"it_mean": "IT", "business_mean": "Business"})
     order = list(frame["dimension"])
-    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=200))
+    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT))
     base = _base(long, title)
-    rule = base.mark_rule(color="#9E9E9E", strokeWidth=3).encode(
-        y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]), title="Mean score (1-5)"), x2="max(score):Q")
+    rule = base.mark_rule(color=GREY, strokeWidth=3).encode(
+        y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]),
+                     axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Mean score (1 to 5)")),
+        x2="max(score):Q")
     dots = base.mark_circle(size=180, opacity=1).encode(
         y=y, x=alt.X("score:Q", scale=alt.Scale(domain=[1, 5])),
         color=alt.Color("group:N", scale=GROUPS, title=label("group")),
@@ -206,7 +318,7 @@ def likert(frame: pd.DataFrame, title: str) -> alt.Chart:
     long["answer"] = long["answer"].map(lambda a: a.replace("_", " ").capitalize())
     dimensions = list(dict.fromkeys(frame["dimension"]))
     return _base(long, title).mark_bar().encode(
-        y=alt.Y("dimension:N", sort=dimensions, axis=alt.Axis(title=None, labelLimit=200)),
+        y=alt.Y("dimension:N", sort=dimensions, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("respondent_group:N", sort=["IT", "Business"], title=label("group")),
         x=alt.X("people:Q", stack="normalize", axis=alt.Axis(format="%", title="Share of answers")),
         color=alt.Color("answer:N", scale=LIKERT_SCALE, title="Answer", sort=LIKERT_SCALE.domain),
@@ -223,30 +335,37 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     frame = frame.dropna(subset=["importance", "satisfaction"])
     base = _base(frame, title)
     points = base.mark_circle(size=160).encode(
-        x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), title=label("satisfaction")),
-        y=alt.Y("importance:Q", scale=alt.Scale(domain=[1, 5]), title=label("importance")),
+        x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("satisfaction")),
+        y=alt.Y("importance:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("importance")),
         color=alt.Color("quadrant:N", title=label("quadrant"), scale=alt.Scale(
             domain=["Fix first", "Keep it up", "Low priority", "Possible over-investment"],
-            range=["#E45756", "#54A24B", "#9E9E9E", "#4C78A8"])),
+            range=[PALETTE[4], PALETTE[2], GREY, PALETTE[0]])),
         tooltip=tooltip("question", "dimension", "importance", "satisfaction", "quadrant",
                         *(["respondents"] if "respondents" in frame else []),
                         types={"importance": "Q", "satisfaction": "Q"}))
     means = (frame[["satisfaction_mean", "importance_mean"]].head(1) if "importance_mean" in frame and len(frame)
              else pd.DataFrame({"satisfaction_mean": [3.0], "importance_mean": [3.0]}))
-    rules = alt.Chart(means).mark_rule(strokeDash=[4, 4], color="#9E9E9E")
+    rules = alt.Chart(means).mark_rule(strokeDash=[4, 4], color=GREY)
     return (points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q")).properties(height=380)
 
 
-def for_the_room(chart: alt.Chart, dark: bool = False, height: int = 380) -> alt.Chart:
-    """The same chart with type readable from the back of a room, for presentation mode. It sets
-    its own text colours because Streamlit's chart theme would override the larger type."""
-    text, grid = ("#FAFAFA", "#3A3F4B") if dark else ("#262730", "#E6E6E6")
+def for_the_room(chart: alt.Chart, dark: bool | None = None, height: int = 560) -> alt.Chart:
+    """The same chart with type readable from the back of a room, for presentation mode. Text colours
+    are left to the screen's theme (Streamlit fills them in the browser, where the theme is known for
+    sure); the server's guess at the theme was wrong on a first load and drew dark text on dark. Pass
+    dark=True or False only for a picture rendered outside the browser."""
+    colours = {}
+    if dark is not None:
+        text, grid = ("#FAFAFA", "#3A3F4B") if dark else ("#262730", "#E6E6E6")
+        colours = {"labelColor": text, "titleColor": text, "gridColor": grid, "domainColor": grid, "tickColor": grid}
+    legend = {k: v for k, v in colours.items() if k in ("labelColor", "titleColor")}
+    title = {"color": colours["titleColor"]} if colours else {}
     return (chart.properties(height=height)
             .configure(background="transparent", font="Source Sans Pro, sans-serif")
-            .configure_axis(labelFontSize=16, titleFontSize=16, labelLimit=320, labelColor=text,
-                            titleColor=text, gridColor=grid, domainColor=grid, tickColor=grid)
-            .configure_legend(labelFontSize=16, titleFontSize=16, symbolSize=200, labelColor=text, titleColor=text)
-            .configure_title(fontSize=20, color=text, anchor="start")
+            .configure_axis(labelFontSize=18, titleFontSize=18, labelLimit=360, titlePadding=12, **colours)
+            .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=240, labelLimit=360, **legend)
+            .configure_title(fontSize=22, anchor="start", **title)
+            .configure_range(category=PALETTE)
             .configure_view(stroke=None))
 
 

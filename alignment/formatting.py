@@ -24,6 +24,11 @@ def use_money_style(currency: str, display_unit: str = "auto") -> None:
     _style.set((currency or "USD", display_unit or "auto"))
 
 
+def display_unit() -> str:
+    """This run's display unit (auto, units, k, m, bn): charts scale their money axes by it too."""
+    return _style.get()[1]
+
+
 def currency_symbol(currency: str | None = None) -> str:
     code = (currency or _style.get()[0]).upper()
     return SYMBOLS.get(code, f"{code} ")
