@@ -22,9 +22,11 @@ def test_only_one_read_statement_passes_the_check(cur):
 
 
 def test_a_write_hidden_in_a_select_meets_the_read_only_transaction(cur):
-    """A CTE with UPDATE is a SELECT to the statement check; the transaction still refuses it."""
-    for sql in ("WITH x AS (UPDATE uploads SET status = 'undone' RETURNING id) SELECT * FROM x",
-                "EXPLAIN ANALYZE DELETE FROM spend_rows", "SELECT nextval('upload_ids')"):
+    """A write the statement check takes for a read meets the read-only transaction. (DuckDB 1.5
+    refuses DML inside a CTE already when parsing; 2.0 parses it and the transaction refuses it.)"""
+    with pytest.raises(QueryError, match="read-only|CTE needs a SELECT"):
+        run_read_only(cur, "WITH x AS (UPDATE uploads SET status = 'undone' RETURNING id) SELECT * FROM x")
+    for sql in ("EXPLAIN ANALYZE DELETE FROM spend_rows", "SELECT nextval('upload_ids')"):
         with pytest.raises(QueryError, match="read-only"):
             run_read_only(cur, sql)
     assert cur.execute("SELECT count(*) FROM uploads WHERE status = 'active'").fetchone()[0] > 0
