@@ -17,6 +17,7 @@ line break stays inside its cell.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -27,8 +28,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from alignment import schema
+from alignment import labels, schema
+from alignment.formatting import currency_symbol
+from alignment.labels import label, unit
+from alignment.tables import MONTH_FIELDS, words
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _LINE_BREAK = re.compile(r"\r\n?")
@@ -118,22 +123,126 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, a sheet per table, headers bold and frozen."""
-    buffer = io.BytesIO()
+# Tables that break a whole into parts (by goal, unit, vendor, month, sponsor) get a total row, of
+# the columns that add up; rates, per-head figures and indices do not, so they are left blank.
+BREAKDOWN_KEYS = {"business_goal", "business_unit", "vendor", "category", "rank", "month", "tower", "cost_pool"}
+ADDITIVE = {"actual", "budget", "forecast", "variance", "budget_to_date", "year_end_budget", "outlook",
+            "outlook_variance", "direct_cost", "allocated_shared", "total_cost", "cost_in_ratio_months",
+            "expected_benefit", "realized_benefit", "share_of_spend", "amount", "projects", "late",
+            "over_budget", "red", "cost_variance", "unmapped", "lines", "revenue"}
+TOTAL = "Total"
+
+
+def excel_format(field: str, series: pd.Series) -> str | None:
+    """The Excel number format of a column, from its unit in the label table."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "mmm yyyy" if field in MONTH_FIELDS else "d mmm yyyy"
+    if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return None
+    kind, integer = unit(field), pd.api.types.is_integer_dtype(series.dtype)
+    if kind == labels.MONEY:
+        symbol = currency_symbol().strip().replace('"', "")
+        return f'"{symbol}"#,##0;-"{symbol}"#,##0'
+    return {labels.SHARE: "0.0%", labels.COUNT: "#,##0", labels.YEAR: "0", labels.SCORE: "0.00",
+            labels.RATIO: "0.00"}.get(kind or "", "#,##0" if integer else "#,##0.0")
+
+
+def totals(frame: pd.DataFrame) -> list[object] | None:
+    """A total row for a breakdown table (see BREAKDOWN_KEYS), or None."""
+    if len(frame) < 2 or not len(frame.columns) or str(frame.columns[0]) not in BREAKDOWN_KEYS:
+        return None
+    fields = [str(c) for c in frame.columns]
+    if not ADDITIVE.intersection(fields):
+        return None
+    row: list[object] = [None] * len(fields)
+    for i, field in enumerate(fields):
+        column = frame.iloc[:, i]
+        if field in ADDITIVE and pd.api.types.is_numeric_dtype(column.dtype) \
+                and not pd.api.types.is_bool_dtype(column.dtype):
+            row[i] = float(column.sum(min_count=1)) if column.notna().any() else None
+    texts = [i for i, field in enumerate(fields) if row[i] is None and field != "rank"]
+    row[texts[0] if texts else 0] = TOTAL
+    return row
+
+
+def heading(title: str, filters: dict[str, object], on: dt.date) -> str:
+    """'Spend & value · Months 2026-01 to 2026-06 · All business units · as of 23 Nov 2026'."""
+    return " · ".join([title, describe_filters(filters), f"as of {on.day} {on:%b %Y}"])
+
+
+def describe_filters(filters: dict[str, object]) -> str:
+    """The filters in words, for a title row or a title slide."""
+    start, end = filters.get("period_from"), filters.get("period_to")
+    months = (f"months {start:%Y-%m} to {end:%Y-%m}" if start and end else f"from {start:%Y-%m}" if start
+              else f"to {end:%Y-%m}" if end else "all months")
+    unit_ = filters.get("business_unit") or "all business units"
+    extra = [f"{label(k).lower()} {v}" for k, v in filters.items()
+             if k not in ("period_from", "period_to", "business_unit") and v not in (None, "")]
+    return ", ".join([months.capitalize(), str(unit_), *extra])
+
+
+def _flags_as_words(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if pd.api.types.is_bool_dtype(column.dtype):
+            out.isetitem(i, words(column))
+    return out
+
+
+def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, title: str | None) -> None:
+    """A table as the screen shows it: title rows, business headers, formats, totals, frozen header."""
+    fields = [str(c) for c in frame.columns]
+    first = 1
+    if title is not None:
+        sheet.cell(row=1, column=1, value=_cell_value(neutralise(title))).font = Font(bold=True, size=13)
+        first = 3
+        data = _xlsx_frame(_flags_as_words(frame))
+        headers = [_cell_value(neutralise(label(f))) for f in fields]
+    else:
+        data = _xlsx_frame(frame)
+        headers = list(data.columns)
+    for i, header in enumerate(headers, start=1):
+        sheet.cell(row=first, column=i, value=header).font = Font(bold=True)
+    rows = data.astype(object).where(data.notna(), None).itertuples(index=False, name=None)
+    for r, values in enumerate(rows, start=first + 1):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    total = totals(frame) if title is not None else None
+    last = first + len(data)
+    if total:
+        last += 1
+        for c, value in enumerate(total, start=1):
+            sheet.cell(row=last, column=c, value=value).font = Font(bold=True)
+    for i, field in enumerate(fields, start=1):
+        fmt = excel_format(field, frame.iloc[:, i - 1]) if title is not None else None
+        if fmt:
+            for r in range(first + 1, last + 1):
+                sheet.cell(row=r, column=i).number_format = fmt
+        values = data.iloc[:200, i - 1].tolist()
+        width = max([len(str(headers[i - 1]))] + [len(str(v)) + (4 if fmt else 0) for v in values if v is not None])
+        sheet.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
+    sheet.freeze_panes = f"A{first + 1}"
+
+
+def to_xlsx(frames: dict[str, pd.DataFrame], title: str | None = None) -> bytes:
+    """One workbook, a sheet per table that has rows (an empty sheet tells nobody anything).
+    With a ``title`` (the dashboard, its filters and date: see heading()) each sheet reads like the
+    screen: that title above, business headers, currency, % and date formats, a total row where the
+    table breaks a whole into parts. Without, the columns as stored, for pipelines."""
+    book = Workbook()
+    book.remove(book.active)
     used: set[str] = set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            title = sheet_title(name, used)
-            data = _xlsx_frame(frame)
-            data.to_excel(writer, sheet_name=title, index=False)
-            sheet = writer.sheets[title]
-            sheet.freeze_panes = "A2"
-            for i, column in enumerate(data.columns, start=1):
-                sheet.cell(row=1, column=i).font = Font(bold=True)
-                values = data.iloc[:200, i - 1].tolist()
-                width = max([len(str(column))] + [len(str(v)) for v in values])
-                sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+    for name, frame in frames.items():
+        if frame is None or frame.empty:
+            continue
+        sheet = book.create_sheet(sheet_title(name, used))
+        _write_sheet(sheet, frame, None if title is None else f"{name} — {title}")
+    if not book.sheetnames:
+        sheet = book.create_sheet("No data")
+        sheet["A1"] = _cell_value(neutralise(f"{title or 'This download'}: no table has rows for these filters."))
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 from alignment import charts
 from alignment.findings import grouped, hidden_groups, too_few
 from alignment.formatting import number, pct
-from app_pages.common import answers, chart, empty_notice, filters, run, store_or_stop, table, workbook_download
+from app_pages.common import answers, chart, choice, empty_notice, filters, run, store_or_stop, table, workbook_download
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -25,9 +25,9 @@ if known.empty:
     st.stop()
 waves = [w for w in known["wave"] if w]
 default = next((i for i, w in enumerate(waves) if known.loc[known["wave"] == w, "is_default"].iloc[0]), 0)
-wave = st.selectbox("Survey wave", waves, index=default, key="wave", bind="query-params",
-                    help="Opens on the latest wave with enough people on both sides, so a small live session "
-                         "does not replace the organisation's score.") if waves else None
+wave = choice("Survey wave", waves, "wave", index=default, widget=st.selectbox,
+              help="Opens on the latest wave with enough people on both sides, so a small live session "
+              "does not replace the organisation's score.") if waves else None
 minimum = store.settings()["min_respondents"]
 unit = filters()["business_unit"]
 st.caption((f"{unit}'s business respondents against all of IT (IT serves every unit, so a unit filter keeps "
@@ -155,4 +155,4 @@ else:
     table(change, "wave_change")
 workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "NPS": nps,
                    "Wave change": change, "Score distribution": spread, "Comments": said},
-                  "alignment")
+                  "alignment", "Alignment survey")

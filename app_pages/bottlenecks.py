@@ -5,6 +5,7 @@ from alignment.formatting import missing
 from app_pages.common import (
     answers,
     chart,
+    choice,
     empty_notice,
     months_not_applied,
     number,
@@ -23,8 +24,8 @@ if all_types.empty or not all_types["started"].iloc[0]:
 types = [t for t in all_types["item_type"] if t != "All items"]
 item_type = None
 if len(types) > 1:
-    choice = st.selectbox("Item type", ["All item types", *types], key="item_type")
-    item_type = None if choice == "All item types" else choice
+    chosen = choice("Item type", ["All item types", *types], "item_type", widget=st.selectbox)
+    item_type = None if chosen == "All item types" else chosen
 
 metrics = run("flow_metrics", item_type=item_type)
 stages = run("bottleneck_stages", item_type=item_type)
@@ -100,4 +101,4 @@ flow = run("cumulative_flow", item_type=item_type)
 if not flow.empty:
     chart(charts.cumulative_flow, flow, name="cumulative_flow")
 workbook_download({"Stages": stages, "Aging items": aging, "Flow metrics": metrics, "Throughput": throughput,
-                   "Flow efficiency": efficiency}, "bottlenecks")
+                   "Flow efficiency": efficiency}, "bottlenecks", "Bottlenecks")

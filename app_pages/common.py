@@ -18,6 +18,7 @@ from alignment.exports import to_csv
 from alignment.formatting import currency_symbol, money, number, pct, use_money_style, whole  # noqa: F401
 from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
+from alignment.tables import on_screen
 
 ALL_UNITS = "All business units"
 
@@ -171,11 +172,36 @@ def answers(name: str) -> None:
     st.caption(get_query(name).answers)
 
 
-def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
-    """A table with its CSV download (formula-safe)."""
-    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+def table(frame: pd.DataFrame, name: str, headers: dict[str, str] | None = None, **kwargs: Any) -> None:
+    """A table as people read it (business headers, money in the organisation's currency, % for
+    shares, dates without a time, blanks blank, yes/no: alignment.tables), with its CSV download
+    (the columns as stored, formula-safe). ``column_config`` entries given override the label table's."""
+    shown, config = on_screen(frame, headers)
+    config.update(kwargs.pop("column_config", None) or {})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="", **kwargs)
     st.download_button("Download CSV", data=lambda: to_csv(frame), file_name=f"{name}.csv", mime="text/csv",
                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
+
+
+def choice(label: str, options: list[Any], key: str, *, index: int = 0, format_func: Callable[[Any], Any] = str,
+           widget: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """A page-level choice (By, Split by, Allocate by, survey wave…) kept in the address bar as ?key=,
+    so a link reproduces the whole view. Streamlit drops a value that is not a choice without a
+    word; the page says so instead, and shows the default."""
+    widget = widget or st.radio
+    asked = st.query_params.get(key)
+    names = [str(format_func(o)) for o in options]
+    if asked is not None and asked not in names and key not in st.session_state and names:
+        st.warning(not_a_choice(label, asked, names, index))
+    if widget is st.radio:
+        kwargs.setdefault("horizontal", True)
+    return widget(label, options, index=index, format_func=format_func, key=key, bind="query-params", **kwargs)
+
+
+def not_a_choice(label: str, asked: str, names: list[str], index: int = 0) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:6]) + (" …" if len(names) > 6 else "")
+    return (f"The link sets '{label}' to '{asked[:40]}', which is not one of its choices here ({shown}); "
+            f"showing '{names[index]}'.")
 
 
 def _fingerprint(value: Any) -> Any:
@@ -234,9 +260,14 @@ def empty_notice(what: str) -> None:
     st.info(f"No {what} loaded yet. Load a file on the Data page, or load the demo company there.")
 
 
-def workbook_download(frames: dict[str, pd.DataFrame], name: str) -> None:
-    from alignment.exports import to_xlsx
+def workbook_download(frames: dict[str, pd.DataFrame], name: str, title: str | None = None) -> None:
+    """The dashboard's tables as an Excel workbook that reads like the screen: its title, the filters
+    applied and the date above each sheet (alignment.exports.to_xlsx)."""
+    from alignment.exports import heading, to_xlsx
 
-    st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames),
+    applied = filters()
+    as_of = store_or_stop().settings()["as_of"] or dt.date.today()
+    top = heading(title or name.replace("-", " ").capitalize(), applied, as_of)
+    st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames, title=top),
                        file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -77,5 +77,6 @@ if not gap.empty:
         chart(charts.gap_dumbbell, compared, "How IT and the business each score alignment", name="alignment_gap")
     if hidden := hidden_groups(gap):
         st.caption(too_few(hidden, store_or_stop().settings()["min_respondents"]))
-workbook_download({"Executive summary": summary, "Spend by goal": goals, "Budget vs actual": monthly,
-                   "Alignment gap": gap}, "overview")
+workbook_download({"Executive summary": summary, "Spend by goal": goals,
+                   "Budget vs actual": monthly.rename(columns={"category": "month"}), "Alignment gap": gap},
+                  "overview", "Overview")

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.deltas import label_only
 from alignment.formatting import missing, number
 from app_pages.common import answers, chart, empty_notice, money, months_not_applied, pct, run, table, workbook_download
 
@@ -22,7 +23,7 @@ st.caption(
     "complete) and their forecast finish, or the as-of date once past their planned end; finished projects on "
     "their final cost and finish. Variances: positive = over budget or late.")
 a, b, c, d, e, f = st.columns(6)
-a.metric("Projects", int(s.projects), f"{int(s.red)} red", delta_color="off",
+a.metric("Projects", int(s.projects), **label_only(f"{int(s.red)} red"),
          help=f"{int(s.open_projects)} still open.")
 b.metric("On time", pct(s.on_time_rate),
          help=f"Schedule variance under {amber} of plan, late or early. Average slip {number(s.avg_slip_days, 0)} "
@@ -49,9 +50,7 @@ with right:
     sponsors = run("portfolio_by_sponsor")
     answers("portfolio_by_sponsor")
     st.caption(f"Late: {amber} or more behind plan; over budget: estimate at completion {amber} or more over.")
-    table(sponsors, "portfolio_by_sponsor", column_config={
-        "cost_variance": st.column_config.NumberColumn("Cost variance at completion (+ over)", format="localized"),
-    })
+    table(sponsors, "portfolio_by_sponsor")
 
 st.header("Earned value of open projects")
 answers("earned_value")
@@ -74,34 +73,14 @@ else:
     open_ev = earned[earned["is_open"]] if not earned.empty else earned
     if not open_ev.empty:
         chart(charts.ev_indices, open_ev, "Cost and schedule performance of open projects", name="earned_value_indices")
-table(earned, "earned_value", column_config={
-    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1),
-    "bac": st.column_config.NumberColumn("BAC (budget)", format="localized"),
-    "pv": st.column_config.NumberColumn("PV", format="localized"),
-    "ev": st.column_config.NumberColumn("EV", format="localized"),
-    "ac": st.column_config.NumberColumn("AC (cost to date)", format="localized"),
-    "cv": st.column_config.NumberColumn("CV = EV − AC (+ under)", format="localized"),
-    "sv": st.column_config.NumberColumn("SV = EV − PV (+ ahead)", format="localized"),
-    "cpi": st.column_config.NumberColumn("CPI", format="%.2f"),
-    "spi": st.column_config.NumberColumn("SPI", format="%.2f"),
-    "eac_cpi": st.column_config.NumberColumn("EAC = BAC ÷ CPI", format="localized"),
-    "eac_ac_plus_remaining": st.column_config.NumberColumn("EAC = AC + (BAC − EV)", format="localized"),
-    "tcpi": st.column_config.NumberColumn("TCPI", format="%.2f"),
-    "eac": st.column_config.NumberColumn("EAC used for health", format="localized"),
+table(earned, "earned_value", headers={"eac": "EAC used for health"}, column_config={
+    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
 })
 
 st.header("Every project")
 answers("portfolio_health")
 table(projects, "portfolio_health", column_config={
-    "eac": st.column_config.NumberColumn("Estimate at completion", format="localized"),
-    "cost_variance": st.column_config.NumberColumn("Cost variance (+ over)", format="localized"),
-    "cost_variance_pct": st.column_config.NumberColumn("Cost variance % (+ over)", format="percent"),
-    "slip_days": st.column_config.NumberColumn("Slip days (+ late)"),
-    "slip_pct": st.column_config.NumberColumn("Slip % (+ late)", format="percent"),
-    "ev_schedule_variance_pct": st.column_config.NumberColumn("Behind by EV (+ behind)", format="percent"),
-    "benefit_realization": st.column_config.NumberColumn("Benefit realised", format="percent"),
-    "roi": st.column_config.NumberColumn("ROI", format="percent"),
-    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1),
+    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
 })
 workbook_download({"Portfolio summary": summary, "Projects": projects, "By sponsor": sponsors,
-                   "Earned value": earned}, "portfolio")
+                   "Earned value": earned}, "portfolio", "Portfolio")

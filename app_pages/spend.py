@@ -1,9 +1,10 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.deltas import delta, signed_pct
 from alignment.findings import projection_basis
-from alignment.formatting import missing, whole
-from app_pages.common import answers, chart, empty_notice, money, pct, run, table, workbook_download
+from alignment.formatting import whole
+from app_pages.common import answers, chart, choice, empty_notice, money, pct, run, table, workbook_download
 
 st.title("Spend & value")
 SIGN = "Variance = actual − budget: positive is over budget."
@@ -26,8 +27,8 @@ table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")
 answers("spend_mix")
-mix_kind = st.radio("Split by", ["rgt", "capex_opex"], horizontal=True,
-                    format_func={"rgt": "Run / grow / transform", "capex_opex": "Capex / opex"}.get)
+mix_kind = choice("Split by", ["rgt", "capex_opex"], "split",
+                  format_func={"rgt": "Run / grow / transform", "capex_opex": "Capex / opex"}.get)
 mix = run("spend_mix", mix=mix_kind)
 if not mix.empty:
     chart(charts.stacked_area, mix, "period", "actual", "category", "Spend mix by month", normalize=True,
@@ -41,17 +42,16 @@ if not projection.empty:
     a, b, c = st.columns(3)
     if p.actual_months:
         a.metric(f"Actual to {p.last_actual_month}", money(p.actual_to_date),
-                 pct(p.variance_to_date_pct, signed=True) + " vs budget", delta_color="inverse",
+                 **delta(p.variance_to_date_pct, "share", lower_is_better=True, suffix=" vs budget"),
                  help=f"Actual of the {int(p.actual_months)} chosen months with actuals against their budget.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
     c.metric(f"Projected FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
-             f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget "
-             f"of {money(p.full_year_budget)}" if not missing(p.projected_variance) else None,
-             delta_color="inverse", help="Actuals to date + forecast for the remaining months, run rate where "
+             **delta(p.projected_variance, lower_is_better=True,
+                     suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
+             help="Actuals to date + forecast for the remaining months, run rate where "
                                          "there is none (TBM / Apptio).")
     st.caption(f"{projection_basis(p)} {SIGN}")
-group = st.radio("By", ["month", "business_unit", "tower", "cost_pool"], horizontal=True,
-                 format_func=lambda g: charts.label(g) if g != "cost_pool" else "Cost pool")
+group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:
     chart(charts.budget_actual_forecast, variance, "category", f"Budget vs actual by {charts.label(group).lower()}",
@@ -61,12 +61,11 @@ if not variance.empty:
                "projection's rule" + (": each month's actual, forecast or the run rate." if group == "month" else
                                       "; summed over the rows they are the projected year end and its budget.")
                + f" {SIGN}")
-    table(variance, f"budget_vs_actual_{group}")
+    table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group)})
 
 st.header("Cost of IT per business unit")
 answers("cost_by_business_unit")
-driver = st.radio("Allocate shared IT cost by", ["headcount", "revenue"], horizontal=True,
-                  format_func=str.capitalize)
+driver = choice("Allocate shared IT cost by", ["headcount", "revenue"], "allocate", format_func=str.capitalize)
 units = run("cost_by_business_unit", driver=driver)
 if not units.empty:
     for row in units[units["is_unallocated"]].itertuples():
@@ -105,4 +104,5 @@ if not vendors.empty:
     table(vendors, "vendor_concentration")
 
 workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
-                   f"Budget vs actual ({group})": variance, "Cost per unit": units, "Vendors": vendors}, "spend")
+                   f"Budget vs actual ({group})": variance.rename(columns={"category": group}),
+                   "Cost per unit": units, "Vendors": vendors}, "spend", "Spend & value")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,36 @@ def test_filters_show_only_where_they_apply(demo_db):
         at = open_page(page)
         assert [s for s in at.sidebar.selectbox if s.label == "Business unit"], page
         assert any(c.value.startswith("The month filter does not apply here: " + what) for c in at.caption), page
+
+
+def test_tables_show_business_headers_formats_and_blank_blanks(demo_db):
+    for page in ("app_pages/spend.py", "app_pages/portfolio.py", "app_pages/bottlenecks.py",
+                 "app_pages/alignment.py"):
+        at = open_page(page)
+        assert at.dataframe, page
+        for frame in at.dataframe:
+            config = json.loads(frame.proto.columns)
+            headers = [c.get("label") for name, c in config.items() if name != "_index"]
+            assert headers and all(h and "_" not in h for h in headers), (page, headers)  # business headers
+            assert frame.proto.placeholder == ""  # a missing value shows blank, not "None"
+            assert not [c for c in frame.value if frame.value[c].dtype == bool]  # booleans are words
+            assert not frame.value.isin(["None"]).any().any()
+    at = open_page("app_pages/spend.py")
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["actual"] == {"label": "Actual spend", "type_config": {"type": "number", "format": "$%,.0f"}}
+    assert set(at.dataframe[0].value["is_unmapped"]) <= {"Yes", "No"}
+
+
+def test_page_choices_are_in_the_address_and_a_wrong_one_is_said(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/spend.py")
+    at.query_params.update({"by": "Tower", "split": "Capex / opex", "allocate": "Revenue"})
+    at.run()
+    assert [r.value for r in at.radio] == ["capex_opex", "tower", "revenue"]
+    assert "Budget vs actual by tower" in json.dumps([c.proto.spec for c in at.get("vega_lite_chart")])
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/spend.py")
+    at.query_params["by"] = "Towers"
+    at.run()
+    assert [r.value for r in at.radio][1] == "month"
+    assert any("The link sets 'By' to 'Towers', which is not one of its choices" in w.value for w in at.warning)

@@ -1,9 +1,10 @@
+import datetime as dt
 import io
 
 import openpyxl
 import pandas as pd
 
-from alignment.exports import neutralise, template_workbook, to_csv, to_xlsx
+from alignment.exports import heading, neutralise, template_workbook, to_csv, to_xlsx
 from alignment.ingest import ingest
 
 
@@ -35,3 +36,51 @@ def test_templates_have_headers_and_dropdowns(store):
     buffer = io.BytesIO()
     book.save(buffer)
     assert ingest(store, buffer.getvalue(), "t.xlsx", "projects", sheet="projects").status == "loaded"
+
+
+def dashboard(frames: dict[str, pd.DataFrame]) -> openpyxl.Workbook:
+    top = heading("Spend & value", {"period_from": dt.date(2026, 1, 1), "period_to": dt.date(2026, 3, 31),
+                                    "business_unit": "Retail"}, dt.date(2026, 11, 23))
+    return openpyxl.load_workbook(io.BytesIO(to_xlsx(frames, title=top)))
+
+
+def test_dashboard_workbook_reads_like_the_screen():
+    goals = pd.DataFrame({"business_goal": ["Grow", "Run"], "is_unmapped": [False, True],
+                          "actual": [1200.0, 2800.0], "share_of_spend": [0.3, 0.7], "value_per_dollar": [1.5, 0.5]})
+    sheet = dashboard({"Spend by goal": goals})["Spend by goal"]
+    assert sheet["A1"].value == ("Spend by goal — Spend & value · Months 2026-01 to 2026-03, Retail · "
+                                 "as of 23 Nov 2026")
+    assert [c.value for c in sheet[3]] == ["Business goal", "No business goal", "Actual spend", "Share of spend",
+                                           "Benefit per $ spent"]
+    assert sheet.freeze_panes == "A4"  # the title and the header row stay in view
+    assert [c.value for c in sheet[4]] == ["Grow", "No", 1200, 0.3, 1.5]
+    assert sheet["C4"].number_format == '"$"#,##0;-"$"#,##0' and sheet["D4"].number_format == "0.0%"
+    # Spend and shares add up; benefit per dollar is a rate and does not.
+    assert [c.value for c in sheet[6]] == ["Total", None, 4000, 1, None] and sheet["C6"].font.bold
+    assert sheet.column_dimensions["A"].width >= len("Business goal")
+
+
+def test_a_list_of_projects_has_no_total_and_dates_have_no_time():
+    projects = pd.DataFrame({"project_id": ["P1", "P2"], "budget": [10.0, 20.0],
+                             "planned_end": pd.to_datetime(["2026-03-31", None]), "period": pd.to_datetime(
+                                 ["2026-01-01", "2026-02-01"])})
+    sheet = dashboard({"Projects": projects})["Projects"]
+    assert sheet.max_row == 5  # title, blank, header, two projects
+    assert sheet["C4"].number_format == "d mmm yyyy" and sheet["D4"].number_format == "mmm yyyy"
+    assert sheet["C5"].value is None  # a blank stays blank
+
+
+def test_empty_tables_get_no_sheet():
+    book = dashboard({"Comments": pd.DataFrame({"comment": []}), "Gap": pd.DataFrame({"gap": [0.5]})})
+    assert book.sheetnames == ["Gap"]
+    book = dashboard({"Comments": pd.DataFrame({"comment": []})})
+    assert book.sheetnames == ["No data"] and "no table has rows" in book["No data"]["A1"].value
+
+
+def test_the_dashboard_workbook_holds_no_formula_in_titles_headers_or_cells():
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx({"=Sheet": pd.DataFrame({"=1+1": ["@cmd"], "actual": [-5.0]})},
+                                                     title="=HYPERLINK(\"x\")")))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))] == []
+    assert book.active["B4"].value == -5  # numbers stay numbers

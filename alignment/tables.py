@@ -1,0 +1,82 @@
+"""How a table reads on screen: business headers, money in the organisation's currency with
+thousands separators, shares as %, dates without a time, yes/no for booleans.
+
+Built from the label table's units as plain column_config dictionaries (the shape
+``st.column_config.NumberColumn`` returns), so it is tested without Streamlit and the page only
+passes them on. The frame's own values are left alone except booleans, which become words:
+a checkbox is not a word a board reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from alignment.formatting import currency_symbol
+from alignment.labels import COUNT, DATE, DAYS, MONEY, NUMBER, RATIO, SCORE, SHARE, YEAR, label, unit
+
+YES, NO = "Yes", "No"
+DATE_FORMAT = "D MMM YYYY"   # momentJS: 3 Mar 2026
+MONTH_FORMAT = "MMM YYYY"    # Mar 2026
+MONTH_FIELDS = {"period", "month"}
+
+
+def number_format(kind: str | None, integer: bool = False) -> str | None:
+    """The NumberColumn format of a unit (printf with ',' for thousands, as sprintf-js reads it)."""
+    if kind == MONEY:
+        return currency_symbol().replace("%", "%%") + "%,.0f"
+    return {SHARE: "percent", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
+            DAYS: "%,d" if integer else "%,.1f", NUMBER: "%,d" if integer else "%,.1f"}.get(kind or "",
+                                                                                         "%,d" if integer else None)
+
+
+def _config(kind: str, header: str, fmt: str | None = None) -> dict[str, Any]:
+    type_config: dict[str, Any] = {"type": kind}
+    if fmt:
+        type_config["format"] = fmt
+    return {"label": header, "type_config": type_config}
+
+
+def _is_flag(series: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return True
+    values = series.dropna()
+    return series.dtype == object and not values.empty and values.map(lambda v: isinstance(v, bool)).all()
+
+
+def words(flags: pd.Series) -> pd.Series:
+    """Yes / No for a boolean column, a blank left blank."""
+    return pd.Series([None if pd.isna(v) else YES if v else NO for v in flags], index=flags.index, dtype=object)
+
+
+def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
+              ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """The frame to show (booleans as Yes/No) and its column_config: a header and format per column.
+    ``headers`` renames columns whose meaning depends on the view (budget_vs_actual's category)."""
+    headers = headers or {}
+    shown = frame.copy(deep=False)
+    config: dict[str, dict[str, Any]] = {}
+    for name in frame.columns:
+        column, field = frame[name], str(name)
+        header = headers.get(field, label(field))
+        if _is_flag(column):
+            shown[name] = words(column)
+            config[field] = _config("text", header)
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            config[field] = _config("date", header, MONTH_FORMAT if field in MONTH_FIELDS else DATE_FORMAT)
+        elif pd.api.types.is_numeric_dtype(column.dtype):
+            config[field] = _config("number", header,
+                                    number_format(unit(field), pd.api.types.is_integer_dtype(column.dtype)))
+        elif unit(field) == DATE:
+            config[field] = _config("date", header, DATE_FORMAT)
+        else:
+            config[field] = {"label": header}
+    return shown, config
+
+
+def header_row(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> list[str]:
+    """The business headers of a frame's columns, for exports."""
+    headers = headers or {}
+    return [headers.get(str(c), label(str(c))) for c in frame.columns]
+

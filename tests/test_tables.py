@@ -1,0 +1,47 @@
+"""Tables as people read them: the column_config built from the label table, without Streamlit."""
+
+
+import pandas as pd
+import pytest
+
+from alignment.formatting import use_money_style
+from alignment.tables import on_screen
+
+
+@pytest.fixture
+def euros():
+    use_money_style("EUR")
+    yield
+    use_money_style("USD")
+
+
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "business_goal": ["Grow", None], "is_unmapped": pd.array([False, None], dtype="boolean"),
+        "actual": [1234567.8, None], "share_of_spend": [0.25, 0.75], "projects": [3, 12],
+        "period": pd.to_datetime(["2026-01-01", "2026-02-01"]), "planned_end": pd.to_datetime(["2026-03-31", None]),
+        "maturity": [3.256, 2.0], "tower": ["Apps", "Infra"], "mystery_field": ["x", "y"]})
+
+
+def test_headers_come_from_the_label_table_and_units_give_the_format(euros):
+    shown, config = on_screen(frame())
+    assert [config[c]["label"] for c in frame().columns] == [
+        "Business goal", "No business goal", "Actual spend", "Share of spend", "Projects", "Month", "Planned end",
+        "Maturity (1-5)", "Tower", "Mystery field"]
+    fmt = {c: config[c].get("type_config", {}).get("format") for c in config}
+    assert fmt["actual"] == "€%,.0f"  # the organisation's currency, thousands separated, no cents
+    assert fmt["share_of_spend"] == "percent" and fmt["projects"] == "%,d" and fmt["maturity"] == "%.2f"
+    assert fmt["period"] == "MMM YYYY" and fmt["planned_end"] == "D MMM YYYY"  # no 00:00:00
+    assert config["period"]["type_config"]["type"] == "date"
+
+
+def test_booleans_read_as_words_and_blanks_stay_blank():
+    shown, config = on_screen(frame())
+    assert shown["is_unmapped"].tolist() == ["No", None] and config["is_unmapped"]["type_config"]["type"] == "text"
+    assert shown["actual"].isna().tolist() == [False, True]  # the page shows a missing value as blank
+    assert frame()["is_unmapped"].dtype == "boolean"  # the caller's frame is left alone
+
+
+def test_a_header_that_depends_on_the_view_can_be_named():
+    shown, config = on_screen(pd.DataFrame({"category": ["Apps"], "actual": [1.0]}), headers={"category": "Tower"})
+    assert config["category"]["label"] == "Tower" and config["actual"]["label"] == "Actual spend"
