@@ -8,7 +8,7 @@ PORT ?= 8501
 # Empty: Streamlit's default (every address, so phones in the room can join); HOST=127.0.0.1 keeps it local.
 HOST ?=
 
-.PHONY: run test lint demo bench browser clean
+.PHONY: run test lint demo bench browser clean cluster cluster-stop
 
 $(VENV): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,30 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's PostgreSQL server for the shared-store tests (a throwaway cluster per run, tests/pg.py).
+.PHONY: postgres
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the shared-store tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 lint: $(VENV)
 	$(BIN)/ruff check .
 
-test: $(VENV) browser lint
+test: $(VENV) browser postgres lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)
 	$(BIN)/python -m alignment bench
+
+# The shared store on this machine: PostgreSQL (the lake's catalog), a lake folder and two app
+# replicas on 8501/8502, the demo company loaded once, all under data/cluster/ (kept between runs;
+# delete it for a fresh start). Ctrl-C, or `make cluster-stop` from another shell, stops everything.
+cluster: $(VENV)
+	$(BIN)/python -m alignment cluster $(if $(HOST),--host $(HOST))
+
+cluster-stop: $(VENV)
+	$(BIN)/python -m alignment cluster --stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -10,9 +12,76 @@ QUERIES_DIR = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "alignment.duckdb"
 
 
-def database_path() -> Path:
-    """ALIGNMENT_DB overrides the default data/alignment.duckdb."""
-    return Path(os.environ.get("ALIGNMENT_DB", DEFAULT_DB))
+LAKE_PREFIX = "ducklake:"
+_DATA_PATH = re.compile(r"(?:^|\s)DATA_PATH=('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+class LocationError(ValueError):
+    """An ALIGNMENT_DB (or --db) the app cannot use; the message is for the operator."""
+
+
+@dataclass(frozen=True)
+class LakeLocation:
+    """A shared store: DuckLake with its catalog in PostgreSQL (``catalog`` is a libpq connection
+    string) and its data files under ``data_path`` (a directory, or object storage)."""
+
+    catalog: str
+    data_path: str
+
+    def __str__(self) -> str:
+        path = self.data_path if not re.search(r"\s|'", self.data_path) else \
+            "'" + self.data_path.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return f"{LAKE_PREFIX}postgres:{self.catalog} DATA_PATH={path}"
+
+    @property
+    def label(self) -> str:
+        """The location for messages and logs: any password in the connection string hidden."""
+        return _PASSWORD.sub(r"\1***", str(self))
+
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.data_path
+
+
+def parse_location(value: str | Path) -> Path | LakeLocation:
+    """A database file path, or ``ducklake:postgres:<libpq connection string> DATA_PATH=<path>``:
+    for example ``ducklake:postgres:dbname=alignment host=db user=app DATA_PATH=/shared/lake/``.
+    DATA_PATH may be quoted ('…') when it has spaces; a password is best left to PGPASSWORD or
+    ~/.pgpass rather than written into the setting."""
+    text = str(value).strip()
+    if not text.lower().startswith(LAKE_PREFIX):
+        return Path(value)
+    rest = text[len(LAKE_PREFIX):]
+    if not rest.lower().startswith("postgres:"):
+        raise LocationError("A shared store must keep its catalog in PostgreSQL: write "
+                            "ducklake:postgres:dbname=… host=… user=… DATA_PATH=/shared/lake/.")
+    found = _DATA_PATH.search(rest)
+    if not found:
+        raise LocationError("A shared store needs DATA_PATH=<folder every app server reaches> at the end of "
+                            "ALIGNMENT_DB, where its data files are kept.")
+    data_path = found.group(1)
+    if data_path.startswith("'"):
+        data_path = re.sub(r"\\(.)", r"\1", data_path[1:-1])
+    catalog = (rest[len("postgres:"):found.start()] + rest[found.end():]).strip()
+    if not catalog or "=" not in catalog:
+        raise LocationError("A shared store needs a PostgreSQL connection string after ducklake:postgres:, "
+                            "for example dbname=alignment host=db user=app.")
+    if "://" not in data_path and not data_path.endswith("/"):
+        data_path += "/"  # a folder: DuckLake joins file names onto it
+    return LakeLocation(catalog, data_path)
+
+
+def database_path() -> Path | LakeLocation:
+    """ALIGNMENT_DB overrides the default data/alignment.duckdb; ``ducklake:postgres:…`` names a
+    shared store (parse_location)."""
+    return parse_location(os.environ.get("ALIGNMENT_DB", str(DEFAULT_DB)))
+
+
+def write_retries() -> int:
+    """ALIGNMENT_WRITE_RETRIES: how often a change to a shared store is tried again when another
+    process changed the same thing at the same moment (default 12, about 20 seconds in all)."""
+    return max(0, int(os.environ.get("ALIGNMENT_WRITE_RETRIES", "12")))
 
 
 def sql_timeout_seconds() -> float:

@@ -1,36 +1,55 @@
-"""The DuckDB store: batches of uploaded rows, and views over the active batches.
+"""The store: batches of uploaded rows, and views over the active batches.
 
 Nothing is ever deleted. An upload is a batch; replacing a dataset marks earlier batches
 superseded; undo marks a batch undone and brings back what it superseded. The analyses read
 the views, which see only active batches. One connection per process, a cursor per thread
 (DuckDB refuses a connection used from two threads at once), and one lock around writes so
 batch bookkeeping never races.
+
+Two backends run the same SQL (alignment.backends): the embedded DuckDB file, owned by one
+process, and a DuckLake shared by many. DuckLake commits optimistically: two transactions that
+only insert both commit, so a check-then-insert (upload numbers, the duplicate-file and
+double-tap checks) would let both through. On the lake every writing transaction therefore first
+bumps the single row of a small "turn" table; two concurrent writers of the same kind then both
+change that row, DuckLake refuses the later commit as a conflict, and the whole transaction runs
+again on the new state, a bounded number of times. Uploads and live answers take different turn
+tables so a room of phones never makes a long upload start over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from alignment.config import store_memory_limit
+from alignment import aggregates
+from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
+from alignment.config import LakeLocation, LocationError, parse_location, write_retries
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import BY_NAME, SettingError, convert, resolve
 
-SAFE_SETTINGS = {
-    "autoinstall_known_extensions": "false",
-    "autoload_known_extensions": "false",
-    "enable_external_access": "false",
-}
+__all__ = ["SAFE_SETTINGS", "AlreadyAnswered", "DuplicateUpload", "Store", "StoreError", "WriteConflict",
+           "close_shared_stores", "shared_store"]
+
+T = TypeVar("T")
+
+# What serialises writers on the lake (see the module docstring): one one-row table per kind of write.
+TURNS = ("batches", "answers", "settings")
+
+# Answers in live sessions (counted, since an answer never rewrites its uploads row).
+LIVE_ROWS = "(SELECT count(*) FROM survey_rows WHERE batch_id IN (SELECT batch_id FROM live_sessions))"
+LIVE_ROWS_OF = "SELECT count(*) FROM survey_rows WHERE batch_id = (SELECT batch_id FROM live_sessions WHERE code = ?)"
 
 
 class StoreError(RuntimeError):
@@ -50,55 +69,22 @@ class AlreadyAnswered(StoreError):
     """This participant has already answered this live session."""
 
 
-def _connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    config = dict(SAFE_SETTINGS) | {"memory_limit": store_memory_limit()}
-    if str(path) != ":memory:" and not read_only:
-        config["temp_directory"] = f"{path}.tmp"  # spills beside the database, never in the working directory
-    if read_only and not Path(path).exists():
-        raise StoreError(f"There is no database at {path}. Build one with 'python -m alignment demo' "
-                         "or load a file with 'python -m alignment ingest'.")
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise StoreError(f"The database {path} is open in another program (probably the running app). "
-                             "Stop it, or point --db at a copy.") from None
-        raise StoreError(f"The database {path} cannot be opened: {_open_failure(str(exc))}.") from None
-    except duckdb.Error as exc:
-        raise StoreError(f"The database {path} cannot be opened: {_open_failure(str(exc))}.") from None
-    # DuckDB hands a second connect to an open file the same database instance, already locked:
-    # locking again would fail, so opening twice in one process must not try.
-    if not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
-        con.execute("SET lock_configuration = true")
-    return con
-
-
-def _open_failure(text: str) -> str:
-    """DuckDB's reason, in words (its own text stays in the server log, not in front of users)."""
-    lowered = text.lower()
-    for clue, reason in (("not a valid duckdb database", "it is not a database this app can read"),
-                         ("is a directory", "the path is a folder, not a file"),
-                         ("permission denied", "permission was denied"),
-                         ("no space left", "the disk is full"),
-                         ("read-only file system", "the disk is read-only"),
-                         ("serialization", "it was written by a newer version of DuckDB"),
-                         ("version", "it was written by another version of DuckDB")):
-        if clue in lowered:
-            return reason
-    return "the file could not be read"
+class WriteConflict(StoreError):
+    """Other processes kept changing the same data: the change was not saved, and can be tried again."""
 
 
 def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str, sha256: str, sheet: str,
                 mapping: dict | None, row_count: int, user: str, at: dt.datetime, mode: str,
                 amount_scale: float | None = None) -> int:
-    """The uploads row every batch starts with (active); returns its id."""
-    return int(cur.execute(
-        "INSERT INTO uploads (dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
-        "uploaded_at, mode, status, amount_scale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
-        [dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode, amount_scale],
-    ).fetchone()[0])
+    """The uploads row every batch starts with (active); returns its id. Ids are the next number
+    (no sequence: DuckLake has none), which is safe because writers of batches are serialised."""
+    (batch_id,), = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM uploads").fetchall()
+    cur.execute(
+        "INSERT INTO uploads (id, dataset, file_name, sha256, sheet, mapping, row_count, uploaded_by, "
+        "uploaded_at, mode, status, amount_scale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+        [int(batch_id), dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode,
+         amount_scale])
+    return int(batch_id)
 
 
 def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, frame: pd.DataFrame,
@@ -123,34 +109,58 @@ def _refresh_spend_view(cur: duckdb.DuckDBPyConnection, dataset: str = "mapping_
     """After a change to the mapping rules, the spend view that applies them (alignment.rules)."""
     if dataset == "mapping_rules":
         refresh_spend_view(cur, [c.name for c in DATASETS["spend"].stored_columns])
+    aggregates.sync(cur)  # spend summed per batch, in the same transaction (alignment.aggregates)
 
 
 class Store:
-    """One database file; safe to share between threads (each call takes its own cursor)."""
+    """One database (a file, or a shared lake); safe to share between threads (each call takes its
+    own cursor). ``path`` is a file path, ``:memory:``, or a ``ducklake:postgres:…`` location
+    (alignment.config.parse_location)."""
 
-    def __init__(self, path: Path | str = ":memory:", read_only: bool = False) -> None:
-        self.path = str(path)
+    def __init__(self, path: Path | str | LakeLocation = ":memory:", read_only: bool = False) -> None:
+        try:
+            self.location = path if isinstance(path, LakeLocation) else parse_location(path)
+        except LocationError as exc:
+            raise StoreError(str(exc)) from None
+        self.shared = isinstance(self.location, LakeLocation)  # the lake: other processes write too
+        self.path = str(self.location)
         self.read_only = read_only
-        self._con = _connect(path, read_only)
-        self._write_lock = threading.Lock()
+        self._con = self._open(read_only)
+        # The file has one writer at a time; on the lake each kind of write has its own turn.
+        whole = threading.Lock()
+        self._locks = {turn: threading.Lock() for turn in TURNS} if self.shared else dict.fromkeys(TURNS, whole)
+        self._versions: tuple[int, dict] = (-1, {})  # the lake's snapshot, and data versions read at it
         if not read_only:
-            self._create_schema()
+            if not self.shared or not self._schema_is_current():
+                self._create_schema()
         elif self.path != ":memory:" and not self._schema_is_current():
             # A database written by an older version, opened by a read-only command (a scheduled
             # query, say): upgrade it once, as the app would, then read it as asked.
             self._con.close()
-            Store(path).close()
-            self._con = _connect(path, read_only)
+            Store(self.location).close()
+            self._con = self._open(read_only)
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            if self.shared:
+                return connect_lake(self.location, read_only)
+            return connect_file(self.location, read_only)
+        except OpenError as exc:
+            raise StoreError(str(exc)) from None
 
     def _schema_is_current(self) -> bool:
         """Whether every table, column and view this version writes is there (each upgrade adds them)."""
-        cur = self._con.cursor()
+        cur = self.cursor()
         have = {(t, c) for t, c in cur.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database()"
         ).fetchall()}
         wanted = {("uploads", "amount_scale"), ("supersessions", "upload_id"), ("settings", "value"),
-                  ("spend_lines", "period")}
+                  ("spend_lines", "period"), ("spend", "period"), ("saved_mappings", "mapping"),
+                  ("live_sessions", "closed_at")}
         wanted |= {(f"{ds.name}_rows", c.name) for ds in DATASETS.values() for c in ds.stored_columns}
+        wanted |= aggregates.WANTED
+        if self.shared:
+            wanted |= {(f"turn_{turn}", "turn") for turn in TURNS}
         return wanted <= have
 
     def close(self) -> None:
@@ -163,84 +173,140 @@ class Store:
         self.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for this thread: DuckDB's way to use one database from many threads."""
-        return self._con.cursor()
-
+        """A cursor for this thread: DuckDB's way to use one database from many threads. On the
+        lake it already reads the lake, so every query names tables as on the file."""
+        cur = self._con.cursor()
+        if self.shared:
+            cur.execute("USE lake")
+        return cur
 
     # --- schema --------------------------------------------------------------------------
 
     def _create_schema(self) -> None:
-        with self.transaction() as cur:
+        self._write(self._schema, turn=None)
+
+    def _schema(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Create or upgrade every table and view. The file keeps its sequence and keys (older
+        databases have them); the lake has neither, so the store checks in code what they checked."""
+        keyed = not self.shared
+        if keyed:
             cur.execute("CREATE SEQUENCE IF NOT EXISTS upload_ids START 1")
-            cur.execute("""
-                CREATE TABLE IF NOT EXISTS uploads (
-                    id INTEGER PRIMARY KEY DEFAULT nextval('upload_ids'),
-                    dataset VARCHAR NOT NULL,
-                    file_name VARCHAR,
-                    sha256 VARCHAR,
-                    sheet VARCHAR,
-                    mapping JSON,
-                    row_count INTEGER NOT NULL,
-                    uploaded_by VARCHAR,
-                    uploaded_at TIMESTAMP NOT NULL,
-                    mode VARCHAR NOT NULL,
-                    status VARCHAR NOT NULL,
-                    superseded_by INTEGER,
-                    changed_at TIMESTAMP
-                )""")
-            # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
-            cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
-            new_links = not cur.execute(
-                "SELECT 1 FROM duckdb_tables() WHERE table_name = 'supersessions' AND database_name = "
-                "current_database()").fetchone()
-            # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
-            cur.execute("CREATE TABLE IF NOT EXISTS supersessions (replaced_by INTEGER NOT NULL, "
-                        "upload_id INTEGER NOT NULL)")
-            if new_links:  # a database from before this table: its current links are all there is
-                cur.execute("INSERT INTO supersessions SELECT superseded_by, id FROM uploads "
-                            "WHERE superseded_by IS NOT NULL")
-            # Organisation settings, append-only: the latest row per name is in force, every change is kept.
-            cur.execute("CREATE TABLE IF NOT EXISTS settings (name VARCHAR NOT NULL, value VARCHAR, "
-                        "changed_by VARCHAR, changed_at TIMESTAMP NOT NULL)")
-            cur.execute("""
-                CREATE TABLE IF NOT EXISTS saved_mappings (
-                    dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP,
-                    PRIMARY KEY (dataset, signature))""")
-            cur.execute("""
-                CREATE TABLE IF NOT EXISTS live_sessions (
-                    code VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, wave VARCHAR NOT NULL,
-                    ask_importance BOOLEAN NOT NULL, opened_by VARCHAR, opened_at TIMESTAMP NOT NULL,
-                    closed_at TIMESTAMP)""")
-            for ds in DATASETS.values():
-                cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in ds.stored_columns)
-                cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
-                            f"(batch_id INTEGER NOT NULL, source_row INTEGER, {cols})")
-                for c in ds.stored_columns:  # a database from before a column was added gets it, blank
-                    cur.execute(f"ALTER TABLE {ds.name}_rows ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPES[c.kind]}")
-                names = ", ".join(c.name for c in ds.stored_columns)
-                view = "spend_lines" if ds.name == "spend" else ds.name  # spend: the lines as loaded
-                cur.execute(f"""
-                    CREATE OR REPLACE VIEW {view} AS
-                    SELECT {names} FROM {ds.name}_rows
-                    WHERE batch_id IN (SELECT id FROM uploads WHERE status = 'active'
-                                       AND dataset = '{ds.name}')""")
-            _refresh_spend_view(cur)  # spend: the lines with the active mapping rules applied
+        cur.execute(f"""
+            CREATE TABLE IF NOT EXISTS uploads (
+                id INTEGER {"PRIMARY KEY DEFAULT nextval('upload_ids')" if keyed else "NOT NULL"},
+                dataset VARCHAR NOT NULL,
+                file_name VARCHAR,
+                sha256 VARCHAR,
+                sheet VARCHAR,
+                mapping JSON,
+                row_count INTEGER NOT NULL,
+                uploaded_by VARCHAR,
+                uploaded_at TIMESTAMP NOT NULL,
+                mode VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                superseded_by INTEGER,
+                changed_at TIMESTAMP
+            )""")
+        # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
+        cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
+        new_links = not cur.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE table_name = 'supersessions' AND database_name = "
+            "current_database()").fetchone()
+        # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
+        cur.execute("CREATE TABLE IF NOT EXISTS supersessions (replaced_by INTEGER NOT NULL, "
+                    "upload_id INTEGER NOT NULL)")
+        if new_links:  # a database from before this table: its current links are all there is
+            cur.execute("INSERT INTO supersessions SELECT superseded_by, id FROM uploads "
+                        "WHERE superseded_by IS NOT NULL")
+        # Organisation settings, append-only: the latest row per name is in force, every change is kept.
+        cur.execute("CREATE TABLE IF NOT EXISTS settings (name VARCHAR NOT NULL, value VARCHAR, "
+                    "changed_by VARCHAR, changed_at TIMESTAMP NOT NULL)")
+        cur.execute(f"""
+            CREATE TABLE IF NOT EXISTS saved_mappings (
+                dataset VARCHAR, signature VARCHAR, mapping JSON, saved_at TIMESTAMP
+                {", PRIMARY KEY (dataset, signature)" if keyed else ""})""")
+        cur.execute(f"""
+            CREATE TABLE IF NOT EXISTS live_sessions (
+                code VARCHAR {"PRIMARY KEY" if keyed else "NOT NULL"}, batch_id INTEGER NOT NULL,
+                wave VARCHAR NOT NULL, ask_importance BOOLEAN NOT NULL, opened_by VARCHAR,
+                opened_at TIMESTAMP NOT NULL, closed_at TIMESTAMP)""")
+        if self.shared:
+            for turn in TURNS:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS turn_{turn} (turn BIGINT NOT NULL)")
+                cur.execute(f"INSERT INTO turn_{turn} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM turn_{turn})")
+        for ds in DATASETS.values():
+            cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in ds.stored_columns)
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
+                        f"(batch_id INTEGER NOT NULL, source_row INTEGER, {cols})")
+            for c in ds.stored_columns:  # a database from before a column was added gets it, blank
+                cur.execute(f"ALTER TABLE {ds.name}_rows ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPES[c.kind]}")
+            names = ", ".join(c.name for c in ds.stored_columns)
+            view = "spend_lines" if ds.name == "spend" else ds.name  # spend: the lines as loaded
+            cur.execute(f"""
+                CREATE OR REPLACE VIEW {view} AS
+                SELECT {names} FROM {ds.name}_rows
+                WHERE batch_id IN (SELECT id FROM uploads WHERE status = 'active'
+                                   AND dataset = '{ds.name}')""")
+        _refresh_spend_view(cur)  # spend: the lines with the active mapping rules applied
+
+    def _write(self, body: Callable[[duckdb.DuckDBPyConnection], T], turn: str | None = "batches") -> T:
+        """Run ``body(cursor)`` as one transaction, all or nothing, one writer of its kind at a time.
+        On the lake it first takes its ``turn`` (module docstring); when another process committed
+        a conflicting change first, the whole body runs again on the new state, a bounded number of
+        times with growing random waits, then gives up with a sentence. ``body`` must therefore
+        decide everything from what it reads through the cursor."""
+        if self.read_only:
+            raise StoreError("This database is open read-only.")
+        attempts = 1 + (write_retries() if self.shared else 0)
+        for attempt in range(attempts):
+            with self._locks[turn or "batches"]:
+                cur = self.cursor()
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    if self.shared and turn:
+                        cur.execute(f"UPDATE turn_{turn} SET turn = turn + 1")
+                    result = body(cur)
+                    cur.execute("COMMIT")
+                    return result
+                except BaseException as exc:
+                    _rollback(cur)
+                    if not (self.shared and is_write_conflict(exc)):
+                        raise
+                finally:
+                    cur.close()
+            self.retries += 1
+            if attempt + 1 < attempts:
+                time.sleep(min(2.0, 0.05 * 1.6 ** attempt) * random.uniform(0.5, 1.5))
+        raise WriteConflict("Other people were changing the same data at the same moment, so this change was not "
+                            "saved. Nothing was lost; try again in a minute.")
+
+    retries = 0  # writes run again after a conflict with another process (for tests and logs)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing, one writer at a time."""
+        """All or nothing, one writer at a time (taking the batches turn on the lake). A conflict with
+        another process is not retried here: the caller's block cannot run twice; prefer _write."""
         if self.read_only:
             raise StoreError("This database is open read-only.")
-        with self._write_lock:
+        with self._locks["batches"]:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
+                if self.shared:
+                    cur.execute("UPDATE turn_batches SET turn = turn + 1")
                 yield cur
             except BaseException:
-                cur.execute("ROLLBACK")
+                _rollback(cur)
                 raise
             else:
-                cur.execute("COMMIT")
+                try:
+                    cur.execute("COMMIT")
+                except duckdb.Error as exc:
+                    _rollback(cur)
+                    if is_write_conflict(exc):
+                        raise WriteConflict("Another process changed the same data at the same moment, so this "
+                                            "change was not saved; try again.") from None
+                    raise
             finally:
                 cur.close()
 
@@ -256,7 +322,8 @@ class Store:
         if mode not in ("append", "replace"):
             raise StoreError(f"Mode must be append or replace, not '{mode}'.")
         now = dt.datetime.now()
-        with self.transaction() as cur:
+
+        def body(cur: duckdb.DuckDBPyConnection) -> int:
             if refuse_duplicate and mode == "append":
                 self.raise_if_duplicate(dataset, sha256, sheet, cur)
             batch_id = _new_upload(cur, dataset, file_name=file_name, sha256=sha256, sheet=sheet, mapping=mapping,
@@ -270,7 +337,9 @@ class Store:
                             "WHERE dataset = ? AND status = 'active' AND id <> ?",
                             [batch_id, now, dataset, batch_id])
             _refresh_spend_view(cur, dataset)
-        return batch_id
+            return batch_id
+
+        return self._write(body)
 
     # The history is a stack of reversible steps. Undo takes a batch out and brings back exactly
     # what it superseded; restore puts it back and supersedes exactly those again. A restore that
@@ -279,7 +348,8 @@ class Store:
 
     def undo(self, batch_id: int) -> list[int]:
         """Take a batch out of the analyses and restore what it superseded; returns restored ids."""
-        with self.transaction() as cur:
+
+        def body(cur: duckdb.DuckDBPyConnection) -> list[int]:
             row = cur.execute("SELECT status, dataset FROM uploads WHERE id = ?", [batch_id]).fetchone()
             if row is None:
                 raise StoreError(f"There is no upload number {batch_id}.")
@@ -296,14 +366,18 @@ class Store:
             now = dt.datetime.now()
             cur.execute("UPDATE uploads SET status = 'undone', changed_at = ? WHERE id = ?", [now, batch_id])
             restored = [r[0] for r in cur.execute(
-                "UPDATE uploads SET status = 'active', superseded_by = NULL, changed_at = ? "
-                "WHERE superseded_by = ? AND status = 'superseded' RETURNING id", [now, batch_id]).fetchall()]
+                "SELECT id FROM uploads WHERE superseded_by = ? AND status = 'superseded'", [batch_id]).fetchall()]
+            cur.execute("UPDATE uploads SET status = 'active', superseded_by = NULL, changed_at = ? "
+                        "WHERE superseded_by = ? AND status = 'superseded'", [now, batch_id])
             _refresh_spend_view(cur, row[1])
-        return sorted(restored)
+            return sorted(restored)
+
+        return self._write(body)
 
     def redo(self, batch_id: int) -> list[int]:
         """Restore an undone batch: the exact reverse of its undo. Returns the ids it supersedes again."""
-        with self.transaction() as cur:
+
+        def body(cur: duckdb.DuckDBPyConnection) -> list[int]:
             row = cur.execute("SELECT status, dataset, sha256, sheet FROM uploads WHERE id = ?",
                               [batch_id]).fetchone()
             if row is None:
@@ -333,21 +407,42 @@ class Store:
                             [batch_id, now, batch_id])
             cur.execute("UPDATE uploads SET status = 'active', changed_at = ? WHERE id = ?", [now, batch_id])
             _refresh_spend_view(cur, dataset)
-        return sorted(linked)
+            return sorted(linked)
+
+        return self._write(body)
 
     restore = redo
 
     def data_version(self, datasets: tuple[str, ...] | None = None) -> str:
         """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
         answer, a setting), so results can be cached per version; limited to ``datasets``, a live
-        survey's answers leave cached spend figures alone. Aggregates over two small tables."""
+        survey's answers leave cached spend figures alone. Aggregates over small tables; on the lake
+        they are read again only when its latest snapshot moved (any process's commit moves it)."""
         if datasets is not None:  # spend figures also change with the mapping rules its view applies
             datasets = tuple(sorted({*datasets, *(d for name in datasets for d in VIEW_READS.get(name, ()))}))
-        row = self.cursor().execute(
+        cur = self.cursor()
+        try:
+            if not self.shared:
+                return self._data_version(cur, datasets)
+            snapshot = cur.execute("SELECT id FROM ducklake_current_snapshot('lake')").fetchone()[0]
+            seen, versions = self._versions
+            if seen != snapshot:
+                versions = {}
+                self._versions = (snapshot, versions)
+            if datasets not in versions:
+                versions[datasets] = self._data_version(cur, datasets)
+            return versions[datasets]
+        finally:
+            cur.close()
+
+    @staticmethod
+    def _data_version(cur: duckdb.DuckDBPyConnection, datasets: tuple[str, ...] | None) -> str:
+        listed = None if datasets is None else list(datasets)
+        row = cur.execute(
             "SELECT count(*), coalesce(max(id), 0), coalesce(sum(row_count), 0), max(changed_at), "
-            "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings) FROM uploads "
-            "WHERE ? IS NULL OR list_contains(?, dataset)",
-            [None if datasets is None else list(datasets)] * 2).fetchone()
+            "count(*) FILTER (status = 'active'), (SELECT count(*) FROM settings), "
+            f"CASE WHEN ? IS NULL OR list_contains(?, 'survey') THEN {LIVE_ROWS} END FROM uploads "
+            "WHERE ? IS NULL OR list_contains(?, dataset)", [listed] * 4).fetchone()
         return "/".join(map(str, row))
 
     # --- organisation settings -----------------------------------------------------------
@@ -370,11 +465,14 @@ class Store:
         if proposed["health_red_pct"] < proposed["health_amber_pct"]:
             raise SettingError("Red must start at or above amber (health bands).")
         now = dt.datetime.now()
-        with self.transaction() as cur:
+
+        def body(cur: duckdb.DuckDBPyConnection) -> None:
             for name, value in checked.items():
                 if value != current[name]:
                     cur.execute("INSERT INTO settings VALUES (?, ?, ?, ?)",
                                 [name, None if value is None else str(value), user, now])
+
+        self._write(body, turn="settings")
         return self.settings()
 
     def raise_if_duplicate(self, dataset: str, sha256: str, sheet: str,
@@ -386,10 +484,13 @@ class Store:
             raise DuplicateUpload(row[0])
 
     def uploads(self) -> pd.DataFrame:
-        # Every open, read-only too, has upgraded an older database, so amount_scale is always there.
+        """The upload history, newest first. A live session's row count is its answers so far
+        (answers do not rewrite the uploads row, so they never conflict with an upload)."""
         return self.cursor().execute(
-            "SELECT id, dataset, file_name, sheet, row_count, mode, status, superseded_by, uploaded_by, "
-            "uploaded_at, sha256, amount_scale FROM uploads ORDER BY id DESC").df()
+            "SELECT id, dataset, file_name, sheet, CASE WHEN id IN (SELECT batch_id FROM live_sessions) "
+            "THEN (SELECT count(*) FROM survey_rows r WHERE r.batch_id = u.id) ELSE row_count END AS row_count, "
+            "mode, status, superseded_by, uploaded_by, uploaded_at, sha256, amount_scale FROM uploads u "
+            "ORDER BY id DESC").df()
 
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
@@ -400,12 +501,17 @@ class Store:
         """A live session is one survey upload that grows as answers arrive, so undo and the
         history treat it like any other batch."""
         now = dt.datetime.now()
-        with self.transaction() as cur:
+
+        def body(cur: duckdb.DuckDBPyConnection) -> int:
+            if cur.execute("SELECT 1 FROM live_sessions WHERE code = ?", [code]).fetchone():
+                raise StoreError(f"There is already a live session with the code {code}; open another.")
             batch_id = _new_upload(cur, "survey", file_name=f"Live survey {code}", sha256="", sheet="", mapping=None,
                                    row_count=0, user=user, at=now, mode="append")
             cur.execute("INSERT INTO live_sessions VALUES (?, ?, ?, ?, ?, ?, NULL)",
                         [code, batch_id, wave, ask_importance, user, now])
-        return batch_id
+            return batch_id
+
+        return self._write(body)
 
     def live_session(self, code: str) -> dict | None:
         cur = self.cursor()
@@ -420,29 +526,38 @@ class Store:
 
     def add_live_answers(self, code: str, frame: pd.DataFrame) -> int:
         """Append one participant's rows to the session's batch; refuses a second answer from the
-        same participant (a double tap must not count twice). Returns the rows added."""
+        same participant (a double tap must not count twice), also when the two taps reach two app
+        replicas at once (the answers turn). Returns the rows added."""
         respondents = frame["respondent_id"].unique()
         if len(respondents) != 1:
             raise StoreError("One participant's answers at a time.")
-        with self.transaction() as cur:
-            row = cur.execute("SELECT l.batch_id, l.closed_at, u.status, u.row_count FROM live_sessions l "
+
+        def body(cur: duckdb.DuckDBPyConnection) -> int:
+            row = cur.execute("SELECT l.batch_id, l.closed_at, u.status FROM live_sessions l "
                               "JOIN uploads u ON u.id = l.batch_id WHERE l.code = ?", [code]).fetchone()
             if row is None:
                 raise StoreError(f"There is no live session with the code {code}.")
-            batch_id, closed_at, status, count = row
+            batch_id, closed_at, status = row
             if closed_at is not None or status != "active":
                 raise StoreError("This session has closed; your answers were not recorded.")
             if cur.execute("SELECT 1 FROM survey_rows WHERE batch_id = ? AND respondent_id = ? LIMIT 1",
                            [batch_id, str(respondents[0])]).fetchone():
                 raise AlreadyAnswered("Your answers are already in. Thank you!")
+            (count,), = cur.execute("SELECT count(*) FROM survey_rows WHERE batch_id = ?", [batch_id]).fetchall()
             _insert_rows(cur, "survey", batch_id, frame, range(count + 1, count + len(frame) + 1))
-            cur.execute("UPDATE uploads SET row_count = row_count + ? WHERE id = ?", [len(frame), batch_id])
-        return len(frame)
+            return len(frame)
+
+        return self._write(body, turn="answers")
 
     def close_live_session(self, code: str) -> None:
-        with self.transaction() as cur:
+        """Close the session; its upload's row count becomes the answers it holds."""
+        def body(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.execute(f"UPDATE uploads SET row_count = ({LIVE_ROWS_OF}) WHERE id = (SELECT batch_id FROM "
+                        "live_sessions WHERE code = ? AND closed_at IS NULL)", [code, code])
             cur.execute("UPDATE live_sessions SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
                         [dt.datetime.now(), code])
+
+        self._write(body)
 
     def open_live_sessions(self) -> list[str]:
         return [r[0] for r in self.cursor().execute(
@@ -458,14 +573,29 @@ class Store:
     # --- remembered mappings -------------------------------------------------------------
 
     def save_mapping(self, dataset: str, signature: str, mapping: dict[str, str]) -> None:
-        with self.transaction() as cur:
-            cur.execute("INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
-                        [dataset, signature, json.dumps(mapping), dt.datetime.now()])
+        def body(cur: duckdb.DuckDBPyConnection) -> None:
+            if self.shared:  # no key on the lake: the newest mapping replaces the one before by hand
+                cur.execute("DELETE FROM saved_mappings WHERE dataset = ? AND signature = ?", [dataset, signature])
+                cur.execute("INSERT INTO saved_mappings VALUES (?, ?, ?, ?)",
+                            [dataset, signature, json.dumps(mapping), dt.datetime.now()])
+            else:
+                cur.execute("INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
+                            [dataset, signature, json.dumps(mapping), dt.datetime.now()])
+
+        self._write(body, turn="settings")
 
     def saved_mapping(self, dataset: str, signature: str) -> dict[str, str] | None:
         row = self.cursor().execute("SELECT mapping FROM saved_mappings WHERE dataset = ? AND signature = ?",
                                     [dataset, signature]).fetchone()
         return json.loads(row[0]) if row else None
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back whatever is open (a failed commit has already ended its transaction)."""
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 _shared: dict[str, Store] = {}

@@ -10,6 +10,9 @@ import openpyxl
 import pytest
 
 from alignment.store import Store
+from tests.pg import PostgresServer
+
+BACKENDS = ("duckdb", "ducklake")  # the embedded file, and DuckLake on PostgreSQL (alignment.backends)
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +22,31 @@ def _never_the_real_database(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("ALIGNMENT_DB", str(tmp_path_factory.mktemp("db") / "alignment.duckdb"))
 
 
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    """One throwaway PostgreSQL server for the whole run, started only when a test needs it."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def store() -> Store:
-    s = Store(":memory:")
+def lake(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory):
+    """A maker of fresh, empty shared stores: each call gives the ALIGNMENT_DB of a new lake."""
+    return lambda: postgres.lake(tmp_path_factory.mktemp("lake"))
+
+
+def new_store(request: pytest.FixtureRequest, backend: str) -> Store:
+    """A fresh, empty store on ``backend``."""
+    if backend == "duckdb":
+        return Store(":memory:")
+    server = request.getfixturevalue("postgres")
+    return Store(server.lake(request.getfixturevalue("tmp_path_factory").mktemp("lake")))
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Store:
+    s = new_store(request, request.param)
     yield s
     s.close()
 
