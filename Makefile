@@ -8,7 +8,7 @@ PORT ?= 8501
 # Empty: Streamlit's default (every address, so phones in the room can join); HOST=127.0.0.1 keeps it local.
 HOST ?=
 
-.PHONY: run test lint demo bench browser clean
+.PHONY: run test lint demo bench browser clean cluster cluster-stop
 
 $(VENV): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ test: $(VENV) browser postgres lint
 
 bench: $(VENV)
 	$(BIN)/python -m alignment bench
+
+# The shared store on this machine: PostgreSQL (the lake's catalog), a lake folder and two app
+# replicas on 8501/8502, the demo company loaded once, all under data/cluster/ (kept between runs;
+# delete it for a fresh start). Ctrl-C, or `make cluster-stop` from another shell, stops everything.
+cluster: $(VENV)
+	$(BIN)/python -m alignment cluster $(if $(HOST),--host $(HOST))
+
+cluster-stop: $(VENV)
+	$(BIN)/python -m alignment cluster --stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

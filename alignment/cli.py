@@ -153,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("queries", help="list the analyses")
 
+    p = sub.add_parser("report", help="write the board pack: the presentation's findings as slides (pptx) or "
+                                      "pages (pdf), each with its chart")
+    p.add_argument("--format", choices=["pdf", "pptx"], help="default: from the output's name")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="filters, as the dashboards take them: period_from=2026-01-01, period_to=2026-06-30, "
+                        "business_unit=Retail, wave=2026-Q1")
+    p.add_argument("--db", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+
     p = sub.add_parser("demo", help="build the demo company database")
     p.add_argument("--db", type=Path)
     p.add_argument("--seed", type=int, default=7)
@@ -180,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", choices=sorted(DATASETS))
     p.add_argument("output", type=Path)
 
+    p = sub.add_parser("cluster", help="PostgreSQL, a lake folder and two app replicas on this machine "
+                                       "(the shared store, to see it work); Ctrl-C stops them")
+    p.add_argument("--dir", type=Path, help="where PostgreSQL's files and the lake live (default data/cluster)")
+    p.add_argument("--ports", type=_levels, default=(8501, 8502), metavar="PORT,PORT")
+    p.add_argument("--host", default="127.0.0.1", help="the address the replicas listen on (0.0.0.0: every one)")
+    p.add_argument("--stop", action="store_true", help="stop the cluster running from --dir")
+
     p = sub.add_parser("bench", help="run the benchmarks (speed and memory targets)")
     p.add_argument("--rows", type=_positive, default=1_000_000, help="spend rows for query timings")
     p.add_argument("--xlsx-rows", type=_positive, default=100_000)
@@ -187,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=Path("bench-results.json"))
     p.add_argument("--sessions", type=_levels, default=(25, 50), metavar="N,N",
                    help="concurrent sessions on a real server, per level (default 25,50; 0: none)")
+    p.add_argument("--store", choices=["file", "handoff", "ducklake"], default="file",
+                   help="file: the stages above; handoff: analyses with the command line's hand-off watcher "
+                        "running vs not; ducklake: analyses on a DuckLake in a throwaway PostgreSQL vs the file, "
+                        "and two concurrent writers")
     return parser
 
 
@@ -245,6 +265,30 @@ def _db(args: argparse.Namespace) -> Path:
     return args.db or database_path()
 
 
+def _report(args: argparse.Namespace) -> int:
+    """The board pack of the findings, under the filters given, as of the organisation's as-of date."""
+    import datetime as dt
+
+    from alignment import report
+    from alignment.formatting import use_money_style
+
+    fmt = args.format or args.output.suffix.lstrip(".").lower()
+    if fmt not in report.FORMATS:
+        raise UsageError("Say --format pdf or --format pptx, or name the output .pdf or .pptx.")
+    params = _params(args.param)
+    report.check_params(params)
+    with Store(_db(args), read_only=True) as store:
+        settings = store.settings()
+        use_money_style(settings["currency"], settings["display_unit"])
+        run = report.store_runner(store.cursor(), params, settings)
+        pack = report.build(run, params, settings["as_of"] or dt.date.today(), params.get("wave"))
+    args.output.write_bytes(report.render(pack, fmt))
+    if not pack.slides:
+        print("Note: no finding has data under these filters; the pack has its title page only.", file=sys.stderr)
+    print(f"Wrote {args.output}: a title page and {len(pack.slides)} finding(s).")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from alignment.ingest import ingest
@@ -284,6 +328,8 @@ def _run(args: argparse.Namespace) -> int:
                 frame = run_query(store.cursor(), args.name, _params(args.param), settings=store.settings())
         _emit(frame, args.format, args.raw)
         return 0
+    if args.command == "report":
+        return _report(args)
     if args.command == "demo":
         from alignment.demo import load_demo
 
@@ -329,8 +375,20 @@ def _run(args: argparse.Namespace) -> int:
         args.output.write_bytes(template_workbook(args.dataset))
         print(f"Wrote {args.output}")
         return 0
+    if args.command == "cluster":
+        from alignment import cluster
+
+        folder = args.dir or cluster.DEFAULT_DIR
+        try:
+            return cluster.stop_running(folder) if args.stop else cluster.serve(folder, args.ports, args.host)
+        except cluster.ClusterError as exc:
+            raise StoreError(str(exc)) from None
     if args.command == "bench":
         from alignment.bench import run_benchmarks
 
+        if args.store != "file":
+            from alignment.bench_store import run
+
+            return run(args.store, args.rows, args.repeat, args.output)
         return run_benchmarks(args.rows, args.xlsx_rows, args.repeat, args.output, args.sessions)
     raise UsageError(f"Unknown command {args.command}.")  # pragma: no cover - argparse refuses first
