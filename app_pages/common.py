@@ -15,7 +15,15 @@ import streamlit as st
 from alignment import access, charts, handoff
 from alignment.config import database_path
 from alignment.exports import to_csv
-from alignment.formatting import currency_symbol, money, number, pct, use_money_style, whole  # noqa: F401
+from alignment.formatting import (  # noqa: F401
+    currency_symbol,
+    display_unit,
+    money,
+    number,
+    pct,
+    use_money_style,
+    whole,
+)
 from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query
 from alignment.store import Store, StoreError, shared_store
 from alignment.tables import on_screen
@@ -225,7 +233,7 @@ _specs_lock = threading.Lock()
 def _spec(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: dict) -> dict:
     """A chart's Vega-Lite spec, built once per (builder, data, options, currency) for every
     session: building and converting a chart cost more than the cached analysis behind it."""
-    key = (builder.__name__, currency_symbol(), _fingerprint(args), _fingerprint(kwargs))
+    key = (builder.__name__, currency_symbol(), display_unit(), _fingerprint(args), _fingerprint(kwargs))
     spec = _specs.get(key)
     if spec is None:
         spec = charts.localised(builder(*args, **kwargs)).to_dict(validate=False)
@@ -247,13 +255,14 @@ def chart(builder: Callable[..., alt.TopLevelMixin] | alt.TopLevelMixin, *args: 
     else:
         spec = _spec(builder, args, kwargs)
     st.vega_lite_chart(spec, width="stretch")
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button("PNG", data=lambda: charts.to_image(spec, "png"), file_name=f"{name}.png",
-                         mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:",
-                         help="This chart as a picture, for a slide or a document")
-    right.download_button("SVG", data=lambda: charts.to_image(spec, "svg"), file_name=f"{name}.svg",
-                          mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/image:",
-                          help="This chart as a scalable drawing, for print")
+    # One row under every chart, labelled, the same place each time (columns squeezed the labels away).
+    with st.container(horizontal=True, gap="small", key=f"downloads-{name}"):
+        st.download_button("PNG", data=lambda: charts.to_image(spec, "png"), file_name=f"{name}.png",
+                           mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/download:",
+                           help="Download this chart as a picture, for a slide or a document", width="content")
+        st.download_button("SVG", data=lambda: charts.to_image(spec, "svg"), file_name=f"{name}.svg",
+                           mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/download:",
+                           help="Download this chart as a scalable drawing, for print", width="content")
 
 
 def empty_notice(what: str) -> None:

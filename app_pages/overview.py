@@ -1,7 +1,10 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.deltas import delta, label_only
 from alignment.findings import hidden_groups, too_few
+from alignment.formatting import missing
+from alignment.waves import source_sentence
 from app_pages.common import (
     answers,
     chart,
@@ -25,9 +28,9 @@ answers("executive_summary")
 
 a, b, c, d = st.columns(4)
 a.metric("IT spend", money(s.it_spend), help="Actual spend in the chosen months.")
-b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True), money(s.budget_variance),
-         delta_color="inverse", help="Actual − budget of the chosen months that have actuals (in any unit): "
-                                     "positive is over budget.")
+b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),
+         **delta(s.budget_variance, lower_is_better=True),
+         help="Actual − budget of the chosen months that have actuals (in any unit): positive is over budget.")
 c.metric("Spend serving no business goal", pct(s.unmapped_share),
          help="Share of spend with no business goal mapped.")
 d.metric("IT spend / revenue", pct(s.it_spend_pct_revenue),
@@ -43,12 +46,13 @@ b.metric("Projects on budget", pct(s.on_budget_rate),
          help=f"Cost variance at completion under {s.project_green_band_pct:g}% of budget, over or under (the green "
               "health band); open projects on their estimate at completion.")
 c.metric("Benefits realised", pct(s.benefit_realization), help="Realised ÷ expected benefit, all projects.")
-d.metric("Alignment maturity", f"{number(s.alignment_maturity)} / 5", s.relationship_model or None,
-         delta_color="off",
+d.metric("Alignment maturity", f"{number(s.alignment_maturity)} / 5", **label_only(s.relationship_model),
          help=f"Luftman's dimensions, the mean of IT's and the business's views (n = "
               f"{whole(s.alignment_it_respondents)} from IT, {whole(s.alignment_business_respondents)} from "
               "the business; a side with too few people is not shown); the relationship is this product's mapping "
               "of the score.")
+if not missing(s.alignment_maturity):
+    st.caption(source_sentence(run("survey_waves"), s.alignment_it_respondents, s.alignment_business_respondents))
 
 findings = []
 if s.bottleneck_stage:

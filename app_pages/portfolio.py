@@ -1,6 +1,7 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.deltas import label_only
 from alignment.formatting import missing, number
 from app_pages.common import answers, chart, empty_notice, money, months_not_applied, pct, run, table, workbook_download
 
@@ -22,7 +23,7 @@ st.caption(
     "complete) and their forecast finish, or the as-of date once past their planned end; finished projects on "
     "their final cost and finish. Variances: positive = over budget or late.")
 a, b, c, d, e, f = st.columns(6)
-a.metric("Projects", int(s.projects), f"{int(s.red)} red", delta_color="off",
+a.metric("Projects", int(s.projects), **label_only(f"{int(s.red)} red"),
          help=f"{int(s.open_projects)} still open.")
 b.metric("On time", pct(s.on_time_rate),
          help=f"Schedule variance under {amber} of plan, late or early. Average slip {number(s.avg_slip_days, 0)} "

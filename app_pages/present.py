@@ -1,14 +1,24 @@
-"""One finding per screen for the room: a sentence, its context, its chart; arrow keys step through."""
+"""One finding per screen for the room: a sentence, its context, its chart; arrow keys step through.
+
+Sized for a 1920×1080 screen: little space above the headline, the chart filling the rest. The
+chart's text takes its colours from the browser's theme (charts.for_the_room), so a dark room
+screen is right on the first render, not only after the first key press."""
 
 import streamlit as st
 
 from alignment import charts, findings
 from app_pages.common import empty_notice, run
 
-# Large type for the back of the room; only this page's text is enlarged.
+# Large type for the back of the room; only this page's text is enlarged. The buttons keep their
+# arrow icon; the shortcut's own key hint would be a second arrow, so it is hidden (the keys still work).
 st.html("""<style>
-  [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; line-height: 1.2; }
-  [data-testid="stMainBlockContainer"] p { font-size: 1.6rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 2rem; padding-bottom: 1rem; max-width: 100%; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; line-height: 1.2; padding-top: 0.25rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { font-size: 1.6rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
+  .st-key-previous button, .st-key-next button { min-height: 3.5rem; }
+  .st-key-previous button p, .st-key-next button p { font-size: 1.5rem; white-space: nowrap; }
+  .st-key-previous kbd, .st-key-next kbd { display: none; }
 </style>""")
 
 slides = findings.build(run, st.query_params.get("wave"))
@@ -31,13 +41,15 @@ st.caption(f"{finding.title} · {index} of {len(slides)}")
 st.title(finding.headline, anchor=False)
 st.write(finding.detail)
 if finding.chart is not None:
-    dark = st.context.theme.type == "dark"
-    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, dark=dark)), width="stretch", theme=None)
+    # Long headlines take a second line; the chart gives the room back so the buttons stay on screen.
+    height = 560 if len(finding.headline) > 80 else 640
+    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, height=height)), width="stretch")
 
-back, _, forward = st.columns([1, 4, 1])
+back, _, forward = st.columns([1, 3, 1])
 back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, icon=":material/arrow_back:",
-            shortcut="ArrowLeft", key="previous", width="stretch")
+            shortcut="ArrowLeft", key="previous", width="stretch", help="Or press the left arrow key")
 forward.button("Next", on_click=go, args=(index + 1,), disabled=index == len(slides),
-               icon=":material/arrow_forward:", shortcut="ArrowRight", key="next", width="stretch")
+               icon=":material/arrow_forward:", icon_position="right", shortcut="ArrowRight", key="next",
+               width="stretch", help="Or press the right arrow key")
 if st.query_params.get("present") != "1":
     st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden.")

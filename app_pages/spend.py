@@ -1,8 +1,9 @@
 import streamlit as st
 
 from alignment import charts
+from alignment.deltas import delta, signed_pct
 from alignment.findings import projection_basis
-from alignment.formatting import missing, whole
+from alignment.formatting import whole
 from app_pages.common import answers, chart, choice, empty_notice, money, pct, run, table, workbook_download
 
 st.title("Spend & value")
@@ -41,13 +42,13 @@ if not projection.empty:
     a, b, c = st.columns(3)
     if p.actual_months:
         a.metric(f"Actual to {p.last_actual_month}", money(p.actual_to_date),
-                 pct(p.variance_to_date_pct, signed=True) + " vs budget", delta_color="inverse",
+                 **delta(p.variance_to_date_pct, "share", lower_is_better=True, suffix=" vs budget"),
                  help=f"Actual of the {int(p.actual_months)} chosen months with actuals against their budget.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
     c.metric(f"Projected FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
-             f"{money(p.projected_variance)} ({pct(p.projected_variance_pct, signed=True)}) vs budget "
-             f"of {money(p.full_year_budget)}" if not missing(p.projected_variance) else None,
-             delta_color="inverse", help="Actuals to date + forecast for the remaining months, run rate where "
+             **delta(p.projected_variance, lower_is_better=True,
+                     suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
+             help="Actuals to date + forecast for the remaining months, run rate where "
                                          "there is none (TBM / Apptio).")
     st.caption(f"{projection_basis(p)} {SIGN}")
 group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)

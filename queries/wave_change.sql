@@ -3,10 +3,10 @@
 -- param: wave VARCHAR = NULL | The later wave of the two; blank for the latest
 -- param: business_unit VARCHAR = NULL | Only this unit's business respondents (IT's are always kept); blank for all
 -- param: min_respondents INTEGER = 1 | A wave with fewer respondents on a side is not compared (the app and CLI pass the organisation's setting)
--- include: _luftman
+-- include: _luftman, survey_waves
 -- source: Luftman, Strategic Alignment Maturity model (a dimension's score is the mean of the IT and business views, as in alignment_maturity)
--- Waves are ordered by name, so name them sortably (2025-03, 2025-09 or Wave 1, Wave 2); the previous
--- wave is the one named just before the chosen one among waves with 1-5 alignment answers.
+-- Waves are ordered as survey_waves orders them (by the date in their name, then by name); the previous
+-- wave is the one just before the chosen one among waves with 1-5 alignment answers.
 -- A wave's score is the mean of the two sides' means (as alignment_maturity), shown only when both
 -- sides have at least min_respondents; the change only when both waves are shown. The unit rule
 -- is _survey_scope's: a unit narrows the business side, IT is always kept.
@@ -15,8 +15,11 @@ WITH answers AS (
     WHERE wave IS NOT NULL AND dimension IS NOT NULL AND upper(trim(dimension)) <> 'NPS'
 ),
 pair AS (
-    SELECT latest, (SELECT max(wave) FROM answers WHERE wave < latest) AS previous
-    FROM (SELECT coalesce($wave, (SELECT max(wave) FROM answers)) AS latest)
+    SELECT latest, (SELECT arg_max(w.wave, w.wave_order) FROM survey_waves w
+                    WHERE w.wave IN (SELECT wave FROM answers)
+                      AND w.wave_order < (SELECT wave_order FROM survey_waves WHERE wave = latest)) AS previous
+    FROM (SELECT coalesce($wave, (SELECT arg_max(wave, wave_order) FROM survey_waves
+                                  WHERE wave IN (SELECT wave FROM answers))) AS latest)
 ),
 scoped AS (
     SELECT a.*

@@ -34,3 +34,16 @@ def test_with_no_wave_large_enough_the_latest_is_shown(store):
     store.add_batch("survey", answers("2026-09 pulse", it=1, business=1, score=2))
     waves = run_query(store.cursor(), "survey_waves", {"min_respondents": 5})
     assert waves.loc[waves["is_default"], "wave"].item() == "2026-09 pulse"
+
+
+def test_waves_are_ordered_by_the_date_in_their_name(store):
+    # By name "Workshop 2026-11" would sort before "2026-06 pulse" and "Q3 2025" after "2026 H1".
+    for wave in ("Workshop 2026-11", "2026-06 pulse", "Q3 2025", "2026 H1", "March 2026", "Wave 1"):
+        store.add_batch("survey", answers(wave, it=1, business=1, score=3))
+    waves = run_query(store.cursor(), "survey_waves", {"min_respondents": 1})
+    assert list(waves["wave"]) == ["Workshop 2026-11", "2026-06 pulse", "March 2026", "2026 H1", "Q3 2025", "Wave 1"]
+    assert waves.loc[waves["is_default"], "wave"].item() == "Workshop 2026-11"
+    assert str(waves.loc[waves["wave"] == "Q3 2025", "wave_date"].item().date()) == "2025-07-01"
+    # the change between waves compares the two latest by date, not by name
+    change = run_query(store.cursor(), "wave_change", {"min_respondents": 1})
+    assert set(change["latest_wave"]) == {"Workshop 2026-11"} and set(change["previous_wave"]) == {"2026-06 pulse"}
