@@ -49,7 +49,7 @@ bench: $(VENV)
 # The shared store on this machine: PostgreSQL (the lake's catalog), a lake folder and two app
 # replicas on 8501/8502, the demo company loaded once, all under data/cluster/ (kept between runs;
 # delete it for a fresh start). Ctrl-C, or `make cluster-stop` from another shell, stops everything.
-cluster: $(VENV)
+cluster: $(VENV) postgres
 	$(BIN)/python -m alignment cluster $(if $(HOST),--host $(HOST))
 
 cluster-stop: $(VENV)
