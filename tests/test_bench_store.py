@@ -1,0 +1,27 @@
+"""The store benchmarks' own logic (alignment.bench_store): the interleaving that puts the
+machine's drift on both sides, and the hand-off stage end to end on a small database."""
+
+from __future__ import annotations
+
+import json
+
+from alignment import bench_store
+
+
+def test_interleaved_turns_the_order_round_every_other_round() -> None:
+    calls = []
+    conditions = {name: (lambda n=name: calls.append(n) or {"q": float(len(calls))}) for name in ("a", "b")}
+    samples = bench_store.interleaved(conditions, 3)
+    assert calls == ["a", "b", "b", "a", "a", "b"]
+    assert samples == {"a": {"q": [1.0, 4.0, 5.0]}, "b": {"q": [2.0, 3.0, 6.0]}}
+
+
+def test_handoff_stage_times_every_analysis_with_and_without_the_watcher(tmp_path) -> None:
+    output = tmp_path / "out.json"
+    assert bench_store.handoff_overhead(2_000, 2, output) == 0
+    results = json.loads(output.read_text())
+    per = results["per_analysis"]
+    assert set(per) == {"without watcher", "with watcher"} and set(per["with watcher"]) == set(per["without watcher"])
+    totals = results["all_analyses_median_ms"]
+    assert results["ratio"] == totals["with watcher"] / totals["without watcher"]
+    assert 0 <= results["watcher_cpu_share"] < 0.5
