@@ -54,12 +54,6 @@ def column_groups(spec: Dataset) -> list[tuple[str, list[Column]]]:
              [c for c in spec.columns if not c.stored and c.name not in grouped])]
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank text cells read as blank, not 'None'."""
-    text = frame.select_dtypes(include=["object", "string"]).columns
-    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in text})
-
-
 def column_config(spec: Dataset, frame: pd.DataFrame) -> dict:
     """Business headers and formats for a frame of the dataset's columns: money with the currency
     and thousands separators, shares as %, months and dates without a time."""
@@ -237,7 +231,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
         st.error(f"{checked.error_count} problem(s) found. Nothing will be loaded until they are fixed "
                  "in the file (or the column mapping is corrected).")
         problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
-        st.dataframe(readable(problems), hide_index=True, width="stretch",
+        st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
                      column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
                      | {"row": st.column_config.NumberColumn("Row", format="%d")})
     elif checked.frame.empty:
@@ -245,7 +239,8 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     else:
         st.success(f"{len(checked.frame):,} row(s) ready to load; {checked.skipped} skipped.")
         first = checked.frame.head(20)
-        st.dataframe(readable(first), hide_index=True, width="stretch", column_config=column_config(spec, first))
+        st.dataframe(first, hide_index=True, width="stretch", column_config=column_config(spec, first),
+                     placeholder="")
 
         st.subheader("3. Load")
         mode = st.radio("How", ["append", "replace"], horizontal=True, key="mode",
@@ -298,7 +293,8 @@ with history_tab:
     else:
         st.caption("Undo takes an upload out of the dashboards and brings back what it replaced. "
                    "Nothing is deleted: an undone upload can be restored.")
-        st.dataframe(upload_history(uploads), hide_index=True, width="stretch", column_config=HISTORY_CONFIG)
+        st.dataframe(upload_history(uploads), hide_index=True, width="stretch", column_config=HISTORY_CONFIG,
+                     placeholder="")
         left, right = st.columns(2)
         active = uploads.loc[uploads["status"] == "active", "id"].tolist()
         undone = uploads.loc[uploads["status"] == "undone", "id"].tolist()
@@ -339,11 +335,12 @@ with rules_tab:
             rows = largest.loc[largest["dimension"] == dimension, ["value", "unmapped", "share_of_unmapped"]]
             column.markdown(f"**Largest unmapped by {dimension.lower()}**")
             if rows.empty:
-                column.caption("None.")
+                column.caption("Nothing unmapped.")
             else:
-                column.dataframe(rows.rename(columns={"value": dimension, "unmapped": "Unmapped",
-                                                      "share_of_unmapped": "Share"}),
-                                 hide_index=True, width="stretch")
+                column.dataframe(rows, hide_index=True, width="stretch", placeholder="", column_config={
+                    "value": st.column_config.Column(dimension),
+                    "unmapped": st.column_config.NumberColumn("Unmapped spend", format=f"{currency_symbol()}%,.0f"),
+                    "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="percent")})
     st.subheader("Rules in force")
     in_force = rules.active_rules(store.cursor())
     st.caption(f"{len(in_force):,} rule(s) in force. Add, correct or delete rules in the table; saving replaces "
