@@ -56,6 +56,7 @@ def parse_location(value: str | Path) -> Path | LakeLocation:
     if not rest.lower().startswith("postgres:"):
         raise LocationError("A shared store must keep its catalog in PostgreSQL: write "
                             "ducklake:postgres:dbname=… host=… user=… DATA_PATH=/shared/lake/.")
+    rest = rest[len("postgres:"):]
     found = _DATA_PATH.search(rest)
     if not found:
         raise LocationError("A shared store needs DATA_PATH=<folder every app server reaches> at the end of "
@@ -63,7 +64,7 @@ def parse_location(value: str | Path) -> Path | LakeLocation:
     data_path = found.group(1)
     if data_path.startswith("'"):
         data_path = re.sub(r"\\(.)", r"\1", data_path[1:-1])
-    catalog = (rest[len("postgres:"):found.start()] + rest[found.end():]).strip()
+    catalog = (rest[:found.start()] + rest[found.end():]).strip()
     if not catalog or "=" not in catalog:
         raise LocationError("A shared store needs a PostgreSQL connection string after ducklake:postgres:, "
                             "for example dbname=alignment host=db user=app.")

@@ -599,10 +599,14 @@ _shared: dict[str, Store] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_store(path: Path | str) -> Store:
+def shared_store(path: Path | str | LakeLocation) -> Store:
     """The one Store of this process for ``path``. It lives outside Streamlit's caches on purpose:
-    any visitor can clear those (a websocket message), and the store must outlive that."""
-    key = str(path)
+    any visitor can clear those (a websocket message), and the store must outlive that. Two
+    spellings of one lake (a trailing slash, say) are one store."""
+    try:
+        key = str(path if isinstance(path, LakeLocation) else parse_location(path))
+    except LocationError as exc:
+        raise StoreError(str(exc)) from None
     with _shared_lock:
         store = _shared.get(key)
         if store is None:

@@ -31,17 +31,16 @@ def postgres() -> PostgresServer:
 
 
 @pytest.fixture
-def lake(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory):
+def lake(postgres: PostgresServer):
     """A maker of fresh, empty shared stores: each call gives the ALIGNMENT_DB of a new lake."""
-    return lambda: postgres.lake(tmp_path_factory.mktemp("lake"))
+    return postgres.lake
 
 
 def new_store(request: pytest.FixtureRequest, backend: str) -> Store:
     """A fresh, empty store on ``backend``."""
     if backend == "duckdb":
         return Store(":memory:")
-    server = request.getfixturevalue("postgres")
-    return Store(server.lake(request.getfixturevalue("tmp_path_factory").mktemp("lake")))
+    return Store(request.getfixturevalue("postgres").lake())
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ class PostgresServer:
         self.host = "127.0.0.1"
         self.user = "postgres"
         self._names = itertools.count(1)
+        self._template: str | None = None
         self._run_as = {}
         if os.geteuid() == 0:  # PostgreSQL refuses root: the cluster belongs to an unprivileged user
             entry = pwd.getpwnam(UNPRIVILEGED)
@@ -81,9 +83,28 @@ class PostgresServer:
     def conninfo(self, database: str) -> str:
         return f"dbname={database} host={self.host} port={self.port} user={self.user}"
 
-    def lake(self, data_path: Path | str, prefix: str = "lake") -> str:
-        """ALIGNMENT_DB for a new, empty lake: a fresh catalog database and ``data_path``."""
-        return f"ducklake:postgres:{self.conninfo(self.create_database(prefix))} DATA_PATH={data_path}"
+    def lake(self, data_path: Path | str | None = None, prefix: str = "lake") -> str:
+        """ALIGNMENT_DB for a new, empty lake. Without ``data_path`` its catalog is a copy of an empty
+        lake made once per run (PostgreSQL's CREATE DATABASE … TEMPLATE: a tenth of the time the
+        store takes to create its tables), and its files share one folder (DuckLake names every file
+        uniquely); with one, the catalog starts empty and the store creates everything."""
+        if data_path is not None:
+            return f"ducklake:postgres:{self.conninfo(self.create_database(prefix))} DATA_PATH={data_path}"
+        shared = self.root / "lake-data"
+        if self._template is None:
+            from alignment.store import Store
+
+            name = self.create_database("template")
+            Store(f"ducklake:postgres:{self.conninfo(name)} DATA_PATH={shared}").close()
+            self._template = name
+        name = f"{prefix}_{next(self._names)}"
+        for _ in range(50):  # the template's last connection may take a moment to close
+            done = subprocess.run([str(self.bin / "createdb"), "-h", self.host, "-p", str(self.port), "-U", self.user,
+                                   "-T", self._template, name], capture_output=True, text=True)
+            if done.returncode == 0:
+                return f"ducklake:postgres:{self.conninfo(name)} DATA_PATH={shared}"
+            time.sleep(0.1)
+        pytest.fail(f"createdb {name} from the template failed: {done.stderr.strip()}", pytrace=False)
 
     def stop(self) -> None:
         self._server(["pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop"])
