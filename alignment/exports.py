@@ -172,13 +172,20 @@ def heading(title: str, filters: dict[str, object], on: dt.date) -> str:
 
 def describe_filters(filters: dict[str, object]) -> str:
     """The filters in words, for a title row or a title slide."""
-    start, end = filters.get("period_from"), filters.get("period_to")
-    months = (f"months {start:%Y-%m} to {end:%Y-%m}" if start and end else f"from {start:%Y-%m}" if start
-              else f"to {end:%Y-%m}" if end else "all months")
+    start, end = (_month(filters.get(k)) for k in ("period_from", "period_to"))
+    months = (f"months {start} to {end}" if start and end else f"months from {start}" if start
+              else f"months to {end}" if end else "all months")
     unit_ = filters.get("business_unit") or "all business units"
     extra = [f"{label(k).lower()} {v}" for k, v in filters.items()
              if k not in ("period_from", "period_to", "business_unit") and v not in (None, "")]
     return ", ".join([months.capitalize(), str(unit_), *extra])
+
+
+def _month(value: object) -> str | None:
+    """A date, or an ISO date as typed on the command line, as its month: 2026-01."""
+    if value in (None, ""):
+        return None
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
 
 
 def _flags_as_words(frame: pd.DataFrame) -> pd.DataFrame:
