@@ -280,3 +280,29 @@ def workbook_download(frames: dict[str, pd.DataFrame], name: str, title: str | N
     st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames, title=top),
                        file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def board_pack_download(wave: str | None = None) -> None:
+    """The presentation's findings under this view's filters, as a deck or a document to take away
+    (alignment.report), built only when clicked. Built from the store directly, with values read
+    now: the click is served outside this script run, where the page's filters are not known."""
+    from alignment import report
+
+    store = store_or_stop()
+    settings = store.settings()
+    params = {k: v for k, v in filters().items() if v is not None}
+    as_of = settings["as_of"] or dt.date.today()
+
+    def pack(fmt: str) -> bytes:
+        use_money_style(settings["currency"], settings["display_unit"])
+        run_ = report.store_runner(store.cursor(), params, settings)
+        return report.render(report.build(run_, params, as_of, wave), fmt)
+
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Board pack (PowerPoint)", data=lambda: pack("pptx"), file_name="board-pack.pptx",
+                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                         key="pack-pptx", on_click="ignore", icon=":material/slideshow:",
+                         help="The findings as slides, a chart each, with these filters")
+    right.download_button("Board pack (PDF)", data=lambda: pack("pdf"), file_name="board-pack.pdf",
+                          mime="application/pdf", key="pack-pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+                          help="The findings as pages, a chart each, with these filters")

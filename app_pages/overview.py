@@ -7,6 +7,7 @@ from alignment.formatting import missing
 from alignment.waves import source_sentence
 from app_pages.common import (
     answers,
+    board_pack_download,
     chart,
     empty_notice,
     money,
@@ -84,3 +85,4 @@ if not gap.empty:
 workbook_download({"Executive summary": summary, "Spend by goal": goals,
                    "Budget vs actual": monthly.rename(columns={"category": "month"}), "Alignment gap": gap},
                   "overview", "Overview")
+board_pack_download()

@@ -7,7 +7,7 @@ screen is right on the first render, not only after the first key press."""
 import streamlit as st
 
 from alignment import charts, findings
-from app_pages.common import empty_notice, run
+from app_pages.common import board_pack_download, empty_notice, run
 
 # Large type for the back of the room; only this page's text is enlarged. The buttons keep their
 # arrow icon; the shortcut's own key hint would be a second arrow, so it is hidden (the keys still work).
@@ -53,3 +53,4 @@ forward.button("Next", on_click=go, args=(index + 1,), disabled=index == len(sli
                width="stretch", help="Or press the right arrow key")
 if st.query_params.get("present") != "1":
     st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden.")
+board_pack_download(st.query_params.get("wave"))

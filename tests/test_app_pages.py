@@ -336,3 +336,10 @@ def test_page_choices_are_in_the_address_and_a_wrong_one_is_said(demo_db):
     at.run()
     assert [r.value for r in at.radio][1] == "month"
     assert any("The link sets 'By' to 'Towers', which is not one of its choices" in w.value for w in at.warning)
+
+
+def test_the_overview_and_the_presentation_offer_the_board_pack(demo_db):
+    for page in ("app_pages/overview.py", "app_pages/present.py"):
+        at = open_page(page)
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert {"Board pack (PowerPoint)", "Board pack (PDF)"} <= set(labels), (page, labels)
