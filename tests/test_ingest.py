@@ -1,7 +1,9 @@
 import datetime as dt
 
+import pytest
+
 from alignment.ingest import ingest, make_preview
-from tests.conftest import csv_bytes, xlsx
+from tests.conftest import BACKENDS, csv_bytes, xlsx
 
 HEADER = ["Month", "Business Unit", "Cost Centre", "Supplier", "Actual (USD)", "Budget"]
 
@@ -107,12 +109,13 @@ def test_wide_survey_errors_name_the_question_column(store):
     assert (result.errors[0]["row"], result.errors[0]["column"]) == (2, "Q two")
 
 
-def test_two_concurrent_appends_of_the_same_file_load_it_once(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_concurrent_appends_of_the_same_file_load_it_once(tmp_path, backend, request):
     import threading
 
     from alignment.store import Store
 
-    shared = Store(tmp_path / "race.duckdb")
+    shared = Store(tmp_path / "race.duckdb") if backend == "duckdb" else Store(request.getfixturevalue("lake")())
     data = gl(["2025-01", "Retail", "CC1", "AWS", 10, 10])
     results = []
     threads = [threading.Thread(target=lambda: results.append(ingest(shared, data, "gl.xlsx", "spend").status))
