@@ -22,7 +22,7 @@ st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layou
 
 rules = access_rules()
 role = current_role()
-join = st.query_params.get("join")
+join = "join" in st.query_params  # ?join= with no code or a wrong one still gets the form's code box
 join_page = st.Page("app_pages/join.py", title="Answer the survey", icon=":material/how_to_vote:", url_path="join")
 
 if join and (can(role, "answer") or rules.anonymous_answers):

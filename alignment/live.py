@@ -32,6 +32,8 @@ STATEMENTS: dict[str, str] = {
 assert tuple(STATEMENTS) == LUFTMAN_DIMENSIONS
 
 SCALE = {1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"}
+# Shown beside every question on the phone, so nobody scrolls back up to find what 1 and 5 mean.
+SCALE_KEY = "1 strongly disagree · 3 neutral · 5 strongly agree"
 GROUPS = ("IT", "Business")
 # No 0/O or 1/I/L: a code read off a projector is typed without mistakes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -156,6 +158,14 @@ def may_join(code: str, address: str | None, limiter: RateLimiter | None = None)
     if address:
         limits[f"address:{code}:{address}"] = live_new_per_address()
     return None if (limiter or LIMITER).allow(limits) else ROOM_BUSY
+
+
+def side_counts(waves: pd.DataFrame, wave: str) -> tuple[int, int]:
+    """How many people from IT and from the business have answered in a wave (survey_waves' counts)."""
+    row = waves[waves["wave"] == wave] if not waves.empty else waves
+    if row.empty:
+        return 0, 0
+    return int(row["it_respondents"].iloc[0]), int(row["business_respondents"].iloc[0])
 
 
 def answer_rows(respondent_id: str, wave: str, group: str, scores: Mapping[str, int | None],

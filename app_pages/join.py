@@ -20,20 +20,42 @@ def _mark_sent() -> None:
     st.session_state["just-sent"] = True
 
 
+# A phone (390 px wide): a compact header, every choice a 44 px tap target, the send button full width.
+st.html("""<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 1rem; }
+  [data-testid="stMainBlockContainer"] h4 { font-size: 1.2rem; padding: 0 0 0.25rem 0; }
+  [data-testid="stRadioGroup"] { gap: 0.3rem; }
+  [data-testid="stRadioGroup"] > div { margin-right: 0 !important; }
+  [data-testid="stRadioOption"] { display: flex; align-items: center; min-height: 44px; min-width: 44px;
+      padding: 0 0.45rem; margin: 0 !important; border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem; }
+  [data-testid="stFormSubmitButton"] button, .st-key-use-code button { min-height: 48px; width: 100%; }
+  [data-testid="stTextInput"] input { min-height: 44px; font-size: 1.1rem; }
+</style>""")
+
+
+def _type_the_code(problem: str | None = None) -> None:
+    """A box for the code, never the dashboards: a mistyped or missing code is fixed on the phone."""
+    if problem:
+        st.error(problem)
+    with st.form("code"):
+        typed = st.text_input("Session code (on the facilitator's screen)", max_chars=12, key="typed-code")
+        if st.form_submit_button("Join", type="primary", key="use-code") and live.normalise_code(typed):
+            st.query_params["join"] = live.normalise_code(typed)
+            st.rerun()
+    st.stop()
+
+
 store = store_or_stop()
 just_sent = st.session_state.pop("just-sent", False)
-st.title("How aligned are IT and the business?")
+st.markdown("#### How aligned are IT and the business?")
 code = live.normalise_code(st.query_params.get("join", ""))
 if "me" in st.query_params:  # links from before ids came from the browser: the id in them means nothing now
     del st.query_params["me"]
 if not code:
-    code = live.normalise_code(st.text_input("Session code (on the facilitator's screen)", max_chars=12))
-    if not code:
-        st.stop()
+    _type_the_code()
 session = store.live_session(code)
 if session is None:
-    st.error(f"There is no live session with the code {code}. Check the code on the screen.")
-    st.stop()
+    _type_the_code(f"There is no live session with the code {code}. Check the code on the screen and type it here.")
 if session["closed_at"] is not None or session["status"] != "active":
     st.info("This session closed before your answers arrived, so they were not recorded. Thank you for taking part."
             if just_sent else "This session has closed, so no more answers are recorded. Thank you for taking part.")
@@ -42,19 +64,16 @@ if session["closed_at"] is not None or session["status"] != "active":
 browser = live.browser_secret(st.context.cookies) or st.session_state.setdefault("browser", secrets.token_hex(16))
 respondent = live.participant_id(code, browser)
 address = st.context.ip_address if isinstance(st.context.ip_address, str) else None
-if st.session_state.pop(f"stored-{code}", False):
+if st.session_state.get(f"stored-{code}") and not just_sent:
     st.success("Thank you: your answers are in. Watch the big screen.", icon=":material/check_circle:")
     st.stop()
-if store.live_answered(code, respondent):
-    if just_sent:
-        st.info(live.ALREADY_ANSWERED)
-    else:
-        st.info("You have already answered in this session from this browser: your answers are in. "
-                "Watch the big screen.", icon=":material/check_circle:")
+if store.live_answered(code, respondent) or st.session_state.get(f"stored-{code}"):
+    # A second send from this phone (another tab, a reload, a double tap) is never thanked as if it counted.
+    st.info(live.ALREADY_ANSWERED if just_sent else "You already answered in this session from this phone: "
+            "your answers are in. Watch the big screen.", icon=":material/check_circle:")
     st.stop()
 
-st.caption("Anonymous: only your answers and your side (IT or business) are recorded. "
-           "1 = strongly disagree … 5 = strongly agree.")
+st.caption("Anonymous: only your answers and your side (IT or business) are recorded.")
 with st.form("answers"):
     group = st.radio("I work in", live.GROUPS, index=None, horizontal=True, key="group",
                      format_func={"IT": "IT", "Business": "The business"}.get)
@@ -63,6 +82,7 @@ with st.form("answers"):
         st.markdown(f"**{dimension}.** {statement}")
         scores[dimension] = st.radio(dimension, list(live.SCALE), index=None, horizontal=True,
                                      key=f"score-{dimension}", label_visibility="collapsed")
+        st.caption(live.SCALE_KEY)
         if session["ask_importance"]:
             importance[dimension] = st.radio(f"How important is {dimension.lower()} to you?", list(live.SCALE),
                                              index=None, horizontal=True, key=f"importance-{dimension}")

@@ -1,6 +1,7 @@
 """The facilitator's live survey: open a session, show the QR code, watch answers arrive."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -29,7 +30,7 @@ if code is None:
              "wave, like an upload: they appear on every dashboard and can be undone on the Data page.")
     with st.form("open"):
         wave = st.text_input("Survey wave name", value=f"{dt.date.today():%Y-%m-%d} workshop", max_chars=80,
-                             help="Waves are ordered by name; starting with the date keeps the newest last.")
+                             help="Waves are ordered by the date in their name (then by name): keep the date.")
         ask_importance = st.checkbox("Also ask how important each dimension is (for the 'fix first' view)")
         if st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:"):
             code = live.new_code()
@@ -43,14 +44,27 @@ st.query_params["session"] = code
 base = public_url() or st.context.url or "http://localhost:8501"
 link = live.join_url(base, code)
 
+# For the room's screen: the QR code at least half a 1080-pixel screen high, the link on one line,
+# the counts and the chart's text readable from the back.
+st.html("""<style>
+  .st-key-qr img { width: min(100%, 58vh) !important; min-width: 540px; height: auto; }
+  .st-key-join-link p { white-space: nowrap; font-size: clamp(1.2rem, 1.9vw, 2.2rem); margin: 0; }
+  .st-key-join-link code { white-space: nowrap; }
+  .st-key-join-code p { font-size: clamp(2rem, 4vw, 4.5rem); font-weight: 700; letter-spacing: 0.15em; margin: 0; }
+  .st-key-counts [data-testid="stMetricValue"] { font-size: 3.5rem; }
+  .st-key-counts [data-testid="stMetricLabel"] p { font-size: 1.4rem; }
+</style>""")
+if live.only_this_machine(link):
+    st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
+               "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
+with st.container(key="join-link"):
+    st.markdown(f"Scan the code or open `{link}`")
 left, right = st.columns([2, 3], gap="large")
 with left:
-    if live.only_this_machine(link):
-        st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
-                   "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
-    st.image(live.qr_svg(link), width=320)
-    st.markdown(f"### Join at `{link}`")
-    st.markdown(f"## Code **{code}**")
+    with st.container(key="qr"):
+        st.image(live.qr_svg(link), width=560)
+    with st.container(key="join-code"):
+        st.markdown(f"Code {code}")
     with st.expander("Tips for the room"):
         st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
                    "The link uses the address this browser shows. If phones reach the app another way "
@@ -62,7 +76,14 @@ with left:
 def live_results(code: str) -> None:
     """Redrawn every two seconds on its own, so the room sees answers within seconds."""
     now = store.live_session(code)
-    st.metric("People who have answered", now["respondents"])
+    if now is None:  # undone on the Data page meanwhile
+        st.info("This session is no longer there: it was undone on the Data page.")
+        return
+    it, business = live.side_counts(run("survey_waves"), now["wave"])
+    with st.container(key="counts", horizontal=True):
+        st.metric("People who have answered", now["respondents"])
+        st.metric("From IT", it)
+        st.metric("From the business", business)
     gap = run("alignment_gap", wave=now["wave"], business_unit=None)  # the whole room, whatever the filter
     if gap.empty or now["respondents"] == 0:
         st.info("Waiting for the first answers…")
@@ -70,11 +91,11 @@ def live_results(code: str) -> None:
     compared = gap[~gap["suppressed"].astype(bool)]
     if compared.empty:
         # Each side's view appears once enough of its people have answered: nobody can be singled out.
-        st.info(f"So far {int(gap['it_respondents'].max())} from IT and {int(gap['business_respondents'].max())} "
-                f"from the business. Each side's view appears once {store.settings()['min_respondents']} of its "
-                "people have answered, so nobody's answers can be singled out.")
+        st.info(f"Each side's view appears once {store.settings()['min_respondents']} of its people have "
+                "answered, so nobody's answers can be singled out.")
         return
-    st.altair_chart(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}"), width="stretch")
+    st.altair_chart(charts.for_the_room(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}"),
+                                        height=420), width="stretch")
     if hidden := hidden_groups(gap):
         st.caption(too_few(hidden, store.settings()["min_respondents"]))
 
@@ -92,8 +113,10 @@ if a.button("Close the session", icon=":material/stop:", key="close"):
     st.session_state["closed"] = (f"Session {code} is closed: {final['respondents']} people's answers are kept "
                                   f"as the survey wave '{final['wave']}'.")
     st.rerun()
-b.page_link("app_pages/present.py", label="Present the findings", icon=":material/slideshow:",
-            query_params={"wave": wave, "present": "1"})
+# The presentation opens on the app's root with present=1 (there it is the home page): a link to its
+# own path would land on "page not found" first.
+b.link_button("Present the findings", f"./?{urlencode({'present': '1', 'wave': wave})}",
+              icon=":material/slideshow:")
 c.page_link("app_pages/alignment.py", label="Full survey results", icon=":material/handshake:",
             query_params={"wave": wave})
 
