@@ -162,15 +162,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
 
-    p = sub.add_parser("report", help="write the board pack: the presentation's findings as slides (pptx) or "
-                                      "pages (pdf), each with its chart")
-    p.add_argument("--format", choices=["pdf", "pptx"], help="default: from the output's name")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="filters, as the dashboards take them: period_from=2026-01-01, period_to=2026-06-30, "
-                        "business_unit=Retail, wave=2026-Q1")
-    p.add_argument("--db", type=Path)
-    p.add_argument("-o", "--output", type=Path, required=True)
-
     p = sub.add_parser("demo", help="build the demo company database")
     p.add_argument("--db", type=Path)
     p.add_argument("--seed", type=int, default=7)
@@ -298,30 +289,6 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    """The board pack of the findings, under the filters given, as of the organisation's as-of date."""
-    import datetime as dt
-
-    from alignment import report
-    from alignment.formatting import use_money_style
-
-    fmt = args.format or args.output.suffix.lstrip(".").lower()
-    if fmt not in report.FORMATS:
-        raise UsageError("Say --format pdf or --format pptx, or name the output .pdf or .pptx.")
-    params = _params(args.param)
-    report.check_params(params)
-    with Store(_db(args), read_only=True) as store:
-        settings = store.settings()
-        use_money_style(settings["currency"], settings["display_unit"])
-        run = report.store_runner(store.cursor(), params, settings)
-        pack = report.build(run, params, settings["as_of"] or dt.date.today(), params.get("wave"))
-    args.output.write_bytes(report.render(pack, fmt))
-    if not pack.slides:
-        print("Note: no finding has data under these filters; the pack has its title page only.", file=sys.stderr)
-    print(f"Wrote {args.output}: a title page and {len(pack.slides)} finding(s).")
-    return 0
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from alignment.ingest import ingest
@@ -361,8 +328,6 @@ def _run(args: argparse.Namespace) -> int:
                 frame = run_query(store.cursor(), args.name, _params(args.param), settings=store.settings())
         _emit(frame, args.format, args.raw)
         return 0
-    if args.command == "report":
-        return _report(args)
     if args.command == "report":
         return _report(args)
     if args.command == "demo":
