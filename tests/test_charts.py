@@ -58,3 +58,103 @@ def test_likert_counts_people_per_answer(run):
 def test_health_mix_counts_the_portfolio_summary(run):
     rows = chart_rows(charts.health_mix(run("portfolio_summary").iloc[0]))
     assert {r["overall_health"]: r["items"] for r in rows} == {"Red": 2, "Amber": 2, "Green": 0}
+
+
+def svg_texts(chart) -> list[str]:
+    """Every piece of text a person sees on the rendered chart (vl-convert's SVG)."""
+    import html
+    import re
+
+    svg = charts.to_image(charts.localised(chart), "svg").decode()
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+MONTHS_SCRIPT = """
+import pandas as pd
+from alignment import charts
+frame = pd.DataFrame({"month": pd.to_datetime(["2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01"]),
+                      "finished": [1, 2, 3, 4]})
+import html, re
+svg = charts.to_image(charts.line(frame, "month", "finished", "T").properties(width=500), "svg").decode()
+print("|".join(html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
+"""
+
+
+@pytest.mark.parametrize("timezone", ["America/Los_Angeles", "Asia/Kolkata", "UTC"])
+def test_a_month_axis_labels_each_month_once_in_any_server_timezone(timezone):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", MONTHS_SCRIPT], capture_output=True, text=True, check=True, cwd=root,
+                         env={**os.environ, "TZ": timezone, "PYTHONPATH": str(root)}).stdout.strip().split("|")
+    months = [t for t in out if t[:3] in ("Dec", "Jan", "Feb", "Mar")]
+    assert months == ["Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026"]  # one each, none repeated, the last shown
+
+
+def test_a_long_series_labels_every_kth_month_counted_back_from_the_last():
+    import pandas as pd
+
+    months = list(pd.period_range("2024-11", "2026-11", freq="M"))  # 25 months
+    shown = charts.months_shown(months)
+    assert len(shown) <= charts.MONTH_LABELS and shown[-1] == months[-1] and len(set(shown)) == len(shown)
+    assert [str(m) for m in shown[-3:]] == ["2026-05", "2026-08", "2026-11"]  # every 3rd: ceil(25 / 12)
+
+
+def test_money_axes_carry_the_currency_and_the_display_unit():
+    import pandas as pd
+
+    from alignment.formatting import use_money_style
+
+    frame = pd.DataFrame({"business_goal": ["Grow", "Run"], "actual": [8_000_000.0, 2_000_000.0],
+                          "is_unmapped": [False, False], "share_of_spend": [0.8, 0.2]})
+    try:
+        use_money_style("EUR", "auto")
+        assert {"€0m", "€2m", "€4m", "€8m"} <= set(svg_texts(charts.spend_by_goal(frame)))
+        use_money_style("USD", "k")
+        assert "$2,000k" in svg_texts(charts.spend_by_goal(frame))
+    finally:
+        use_money_style("USD", "auto")
+
+
+def test_counts_tick_on_whole_numbers_and_scores_on_one_to_five(run):
+    health = svg_texts(charts.health_mix(run("portfolio_summary").iloc[0]))  # 2 red, 2 amber, 0 green
+    assert not [t for t in health if "." in t]  # no 0.5 of a project
+    maturity = run("alignment_maturity").query("dimension != 'Overall'")
+    texts = svg_texts(charts.maturity_by_dimension(maturity))
+    assert [t for t in texts if t in {"0", "1", "2", "3", "4", "5"}] == ["1", "2", "3", "4", "5"]
+
+
+def test_no_axis_or_legend_says_category_and_every_label_is_whole(run):
+    import pandas as pd
+
+    long_goal = "Keep the regulators satisfied across every market we trade in"
+    goals = pd.DataFrame({"business_goal": [long_goal, "Run"], "actual": [5.0, 3.0], "is_unmapped": [False, True],
+                          "share_of_spend": [0.6, 0.4]})
+    assert long_goal in svg_texts(charts.spend_by_goal(goals))
+    for chart in (charts.budget_actual_forecast(run("budget_vs_actual", group_by="month"), "category", "By month"),
+                  charts.budget_actual_forecast(run("budget_vs_actual", group_by="business_unit"), "category",
+                                                "Budget vs actual by business unit"),
+                  charts.stacked_area(run("spend_mix", mix="rgt"), "period", "actual", "category", "Mix")):
+        assert "Category" not in svg_texts(chart)
+
+
+def test_the_risk_legend_shows_all_five_levels(run):
+    texts = svg_texts(charts.bubble(run("portfolio_health"), "Projects"))
+    assert "Risk (1-5)" in texts and {"1", "2", "3", "4", "5"} <= set(texts)
+
+
+def test_more_bars_make_a_taller_chart():
+    import pandas as pd
+
+    few = pd.DataFrame({"stage": ["A", "B"], "wip": [1, 2]})
+    many = pd.DataFrame({"stage": list("ABCDEFGHIJKL"), "wip": range(12)})
+    assert charts.hbar(many, "stage", "wip", "W").height > charts.hbar(few, "stage", "wip", "W").height >= 160
+
+
+def test_the_room_chart_leaves_its_text_colours_to_the_screen_theme(run):
+    room = charts.for_the_room(charts.health_mix(run("portfolio_summary").iloc[0])).to_dict()["config"]
+    assert not {"labelColor", "titleColor"} & set(room["axis"]) and "color" not in room.get("title", {})
+    assert room["axis"]["labelFontSize"] == 18
