@@ -106,7 +106,8 @@ def first_values(raw) -> dict[str, str]:
     values = {}
     for header in raw.headers:
         filled = raw.frame[header].dropna()
-        values[header] = str(filled.iloc[0])[:24] if len(filled) else ""
+        first = filled.iloc[0] if len(filled) else ""
+        values[header] = str(int(first) if isinstance(first, float) and first.is_integer() else first)[:24]
     return values
 
 

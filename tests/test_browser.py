@@ -89,7 +89,10 @@ SEEN_JS = """(root) => {
     axes: [...chart.querySelectorAll('g.role-axis')].map(axis => ({
       title: [...axis.querySelectorAll('.role-axis-title text')].map(t => t.textContent).join(' '),
       labels: [...axis.querySelectorAll('.role-axis-label text')].map(t => t.textContent)})),
-    legends: [...chart.querySelectorAll('.role-legend-title text')].map(t => t.textContent)}));
+    legends: [...chart.querySelectorAll('.role-legend-title text')].map(t => t.textContent),
+    inks: [...new Set([...chart.querySelectorAll('.role-axis text, .role-legend text, .role-title text')]
+      .filter(t => t.textContent.trim())
+      .map(t => getComputedStyle(t).fill))]}));
   const metrics = [...root.querySelectorAll("[data-testid='stMetricValue']")].map(m => m.innerText.trim());
   const errors = [...root.querySelectorAll("[data-testid='stException']")].map(e => e.innerText.slice(0, 200));
   return {tables, charts, metrics, errors, width: document.documentElement.scrollWidth};
@@ -231,8 +234,13 @@ def _legends(views: dict[str, dict]):
 
 
 def none_cells(views: dict[str, dict]) -> list:
-    return [(view, table["columns"][c], r) for view, table in _tables(views) for r, row in enumerate(table["rows"])
-            for c, (_, shown, _) in enumerate(row) if shown.strip() in ("None", "nan", "NaN", "NaT", "<NA>")]
+    """Table cells, metrics and axis labels that read None (or nan, NaT…) where a blank belongs."""
+    blank = ("None", "nan", "NaN", "NaT", "<NA>", "null")
+    cells = [(view, table["columns"][c], r) for view, table in _tables(views) for r, row in enumerate(table["rows"])
+             for c, (_, shown, _) in enumerate(row) if shown.strip() in blank]
+    metrics = [(view, m) for view, seen in views.items() for m in seen["metrics"] if m.strip() in blank]
+    return cells + metrics + [(chart, label) for chart, axis in _axes(views) for label in axis["labels"]
+                              if label.strip() in blank]
 
 
 def snake_case_names(views: dict[str, dict]) -> set:
@@ -285,6 +293,26 @@ def unformatted_numbers(views: dict[str, dict]) -> set:
     return found
 
 
+def _lightness(colour: str) -> float:
+    """0 for black, 1 for white: 'rgb(49, 51, 63)' → its relative luminance."""
+    channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def unreadable_chart_text(views: dict[str, dict]) -> set:
+    """Axis, legend and title text drawn in a colour close to the page's: dark ink on a dark page,
+    light on a light one (text on the bars themselves sits on the bar's colour, so it is left out)."""
+    found = set()
+    for view, seen in views.items():
+        dark = view.endswith("-dark")
+        for index, chart in enumerate(seen["charts"]):
+            for ink in chart["inks"]:
+                if ink.startswith("rgb") and (_lightness(ink) < 0.2 if dark else _lightness(ink) > 0.6):
+                    found.add((f"{view} chart {index + 1}", ink))
+    return found
+
+
 def test_every_page_was_seen_without_an_error(seen):
     tabs = [f"{name}-{tab.split()[-1].lower()}" for name, names in TABS.items() for tab in names]
     assert set(seen) == {f"{name}-{theme}" for name in [*PAGES, *tabs, "join"] for theme in THEMES}
@@ -316,6 +344,10 @@ def test_no_month_label_repeats_on_an_axis(seen):
 
 def test_no_axis_or_legend_is_titled_category(seen):
     assert titled_category(seen) == []
+
+
+def test_chart_text_reads_against_the_page_in_both_themes(seen):
+    assert unreadable_chart_text(seen) == set()
 
 
 def test_numbers_are_formatted_with_separators_currency_and_percent(seen):
