@@ -136,6 +136,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "disagree": ("Disagree", COUNT), "neutral": ("Neutral", COUNT), "agree": ("Agree", COUNT),
     "strongly_agree": ("Strongly agree", COUNT), "comments": ("Comments", COUNT), "role": ("Role", TEXT),
     "comment": ("Comment", TEXT), "wave": ("Survey wave", TEXT), "is_default": ("Shown by default", FLAG),
+    "wave_date": ("Wave date", DATE), "wave_order": ("Wave order", COUNT),
     "score": ("Score", SCORE), "change": ("Change", SCORE), "previous_wave": ("Previous wave", TEXT),
     "latest_wave": ("Latest wave", TEXT), "previous_score": ("Previous wave's score", SCORE),
     "latest_score": ("Latest wave's score", SCORE), "comparable": ("Comparable", FLAG),
