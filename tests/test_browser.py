@@ -43,6 +43,7 @@ PAGES = {"overview": ("", "What IT costs, and what the business gets for it", Tr
          "present": ("?present=1", None, True), "live": (f"live?session={ROOM}", "Live survey", False),
          "data": ("data", "Data", False), "settings": ("settings", "Settings", False),
          "sql": ("sql", "SQL explorer", False)}
+WHOLE_PAGE = {"overview-light", "spend-light"}  # also saved whole, for the README
 TABS = {"data": ("Upload history", "Mapping rules")}  # tabs with tables of their own, opened on the walk
 CHART = "[data-testid='stVegaLiteChart'] svg"
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
@@ -95,7 +96,13 @@ SEEN_JS = """(root) => {
       .map(t => getComputedStyle(t).fill))]}));
   const metrics = [...root.querySelectorAll("[data-testid='stMetricValue']")].map(m => m.innerText.trim());
   const errors = [...root.querySelectorAll("[data-testid='stException']")].map(e => e.innerText.slice(0, 200));
-  return {tables, charts, metrics, errors, width: document.documentElement.scrollWidth};
+  const main = root.querySelector("[data-testid='stMain']") || root;
+  const taps = [...main.querySelectorAll("[role='radiogroup'] label, button")]
+    .filter(e => e.checkVisibility()).map(e => {
+      const box = e.getBoundingClientRect();
+      return [e.innerText.trim().slice(0, 30), box.height, box.width];
+    });
+  return {tables, charts, metrics, errors, taps, width: document.documentElement.scrollWidth};
 }"""
 
 
@@ -165,6 +172,8 @@ def _look_at(page, name: str, has_charts: bool) -> dict:
     seen = page.locator("[data-testid='stApp']").evaluate(SEEN_JS)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if name in WHOLE_PAGE:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-whole.png"), full_page=True)
     return seen
 
 
@@ -357,6 +366,12 @@ def test_numbers_are_formatted_with_separators_currency_and_percent(seen):
 def test_the_join_form_fits_a_phone(seen):
     for theme in THEMES:
         assert seen[f"join-{theme}"]["width"] <= PHONE["width"], theme  # nothing scrolls sideways
+
+
+def test_every_tap_target_on_the_phone_is_at_least_44_px(seen):
+    taps = seen["join-light"]["taps"]
+    assert len(taps) >= 6 * 5 + 2  # six questions of five choices, the two sides (and the send button)
+    assert [tap for tap in taps if tap[1] < 44] == []
 
 
 def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser):
