@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from alignment import bench_store
+from alignment.queries import public_queries
 
 
 def test_interleaved_turns_the_order_round_every_other_round() -> None:
@@ -25,3 +28,16 @@ def test_handoff_stage_times_every_analysis_with_and_without_the_watcher(tmp_pat
     totals = results["all_analyses_median_ms"]
     assert results["ratio"] == totals["with watcher"] / totals["without watcher"]
     assert 0 <= results["watcher_cpu_share"] < 0.5
+
+
+def test_lake_stage_compares_every_analysis_and_keeps_every_concurrent_upload(tmp_path) -> None:
+    pytest.importorskip("duckdb_extension_ducklake")
+    output = tmp_path / "lake.json"
+    bench_store.lake_vs_file(2_000, 2, output, upload_rows=300, uploads=1)
+    results = json.loads(output.read_text())
+    assert set(results["analyses"]) == set(public_queries())
+    for a in results["analyses"].values():
+        assert a["ratio"] == a["lake_median_ms"] / a["file_median_ms"]
+    uploads = results["uploads"]
+    assert (uploads["uploads_kept"], uploads["rows_kept"], uploads["rows_counted"]) == (3, 900, 900)
+    assert results["targets"]["every concurrent upload kept whole"] is True
