@@ -57,11 +57,11 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
     headers = headers or {}
     shown = frame.copy(deep=False)
     config: dict[str, dict[str, Any]] = {}
-    for name in frame.columns:
-        column, field = frame[name], str(name)
+    for i, name in enumerate(frame.columns):  # by position: an explorer query may repeat a name
+        column, field = frame.iloc[:, i], str(name)
         header = headers.get(field, label(field))
         if _is_flag(column):
-            shown[name] = words(column)
+            shown.isetitem(i, words(column))
             config[field] = _config("text", header)
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             config[field] = _config("date", header, MONTH_FORMAT if field in MONTH_FIELDS else DATE_FORMAT)
@@ -73,10 +73,4 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
         else:
             config[field] = {"label": header}
     return shown, config
-
-
-def header_row(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> list[str]:
-    """The business headers of a frame's columns, for exports."""
-    headers = headers or {}
-    return [headers.get(str(c), label(str(c))) for c in frame.columns]
 

@@ -276,7 +276,8 @@ def workbook_download(frames: dict[str, pd.DataFrame], name: str, title: str | N
 
     applied = filters()
     as_of = store_or_stop().settings()["as_of"] or dt.date.today()
-    top = heading(title or name.replace("-", " ").capitalize(), applied, as_of)
+    title = title or name[:1].upper() + name[1:].replace("-", " ")  # workshop-ABC234 → Workshop ABC234
+    top = heading(title, applied, as_of)
     st.download_button("Download this dashboard as Excel", data=lambda: to_xlsx(frames, title=top),
                        file_name=f"{name}.xlsx", key=f"xlsx-{name}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -45,3 +45,9 @@ def test_booleans_read_as_words_and_blanks_stay_blank():
 def test_a_header_that_depends_on_the_view_can_be_named():
     shown, config = on_screen(pd.DataFrame({"category": ["Apps"], "actual": [1.0]}), headers={"category": "Tower"})
     assert config["category"]["label"] == "Tower" and config["actual"]["label"] == "Actual spend"
+
+
+def test_a_query_that_repeats_a_column_name_still_shows():
+    repeated = pd.DataFrame([[True, 1]], columns=["x", "x"])
+    shown, config = on_screen(repeated)
+    assert shown.iloc[0].tolist() == ["Yes", 1] and config["x"]["label"] == "X"
