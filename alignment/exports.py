@@ -159,7 +159,7 @@ def totals(frame: pd.DataFrame) -> list[object] | None:
         column = frame.iloc[:, i]
         if field in ADDITIVE and pd.api.types.is_numeric_dtype(column.dtype) \
                 and not pd.api.types.is_bool_dtype(column.dtype):
-            row[i] = float(column.sum(min_count=1)) if column.notna().any() else None
+            row[i] = round(float(column.sum()), 2) if column.notna().any() else None
     texts = [i for i, field in enumerate(fields) if row[i] is None and field != "rank"]
     row[texts[0] if texts else 0] = TOTAL
     return row

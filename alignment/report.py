@@ -121,7 +121,7 @@ def to_pptx(pack: Pack) -> bytes:
             paragraph.font.size = Pt(28 if len(s.title) < 110 else 24)
         top = Inches(1.7)
         if s.image:
-            picture = slide.shapes.add_picture(io.BytesIO(s.image), Inches(0.5), top, height=Inches(4.2))
+            picture = slide.shapes.add_picture(io.BytesIO(s.image), Inches(0.5), top, height=Inches(4.0))
             if picture.width > width:  # keep it on the slide: scale down to the width
                 ratio = width / picture.width
                 picture.width, picture.height = Emu(int(picture.width * ratio)), Emu(int(picture.height * ratio))
