@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 from collections.abc import Iterable
 
@@ -43,9 +44,22 @@ def new_store(request: pytest.FixtureRequest, backend: str) -> Store:
     return Store(request.getfixturevalue("postgres").lake())
 
 
-@pytest.fixture(params=BACKENDS)
+# The modules whose tests run on both backends; ALIGNMENT_TEST_BACKENDS=all runs every test that
+# takes the store fixture on both (slower: each lake commit is a round trip to PostgreSQL).
+ON_BOTH = {"test_store", "test_store_history", "test_live", "test_ingest", "test_spend_figures",
+           "test_survey_figures", "test_flow_figures", "test_portfolio_figures", "test_survey_waves"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.removeprefix("tests.")
+    if "store" in metafunc.fixturenames and (module in ON_BOTH or os.environ.get("ALIGNMENT_TEST_BACKENDS") == "all"):
+        metafunc.parametrize("store", BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest) -> Store:
-    s = new_store(request, request.param)
+    """A fresh, empty store: the embedded file, and in the modules of ON_BOTH the lake as well."""
+    s = new_store(request, getattr(request, "param", "duckdb"))
     yield s
     s.close()
 
