@@ -66,7 +66,7 @@ def money_axis(title: str, largest: float, **kwargs: Any) -> alt.Axis:
     size, suffix = money_scale(largest)
     expr = ("format(datum.value, '$,.0f')" if size == 1 else
             f"format(datum.value / {size:g}, '$,.2~f') + '{suffix}'")
-    return alt.Axis(title=title, labelExpr=expr, **{"tickCount": 6, **kwargs})
+    return alt.Axis(title=title, labelExpr=expr, **{"tickCount": 5, **kwargs})
 
 
 def _largest(values: Any) -> float:
@@ -91,6 +91,11 @@ def _category_axis(field: str, **kwargs: Any) -> alt.Axis:
     return alt.Axis(title=label(field), labelLimit=LABEL_LIMIT, labelOverlap=False, **kwargs)
 
 
+# "Jan 2026", then "Feb", "Mar"…: the year on the first label and on every January (every month is a
+# bar here), so twelve months fit half a page without overlapping and none is labelled twice.
+MONTH_LABEL = "utcFormat(datum.value, datum.index == 0 || utcmonth(datum.value) == 0 ? '%b %Y' : '%b')"
+
+
 def months_shown(months: list[pd.Period]) -> list[pd.Period]:
     """The months an axis labels: every one up to MONTH_LABELS, else every k-th counted back from the
     last, so the latest month is always labelled and no month is labelled twice."""
@@ -104,11 +109,18 @@ def month_axis(field: str, dates: pd.Series, title: str | None = None) -> tuple[
     any timezone: dates travel as plain 'YYYY-MM-DD' text, which Vega reads as UTC, and every time
     unit, tick and label is UTC, so neither the server's nor the viewer's clock shifts a month."""
     dates = pd.to_datetime(dates)
-    shown = months_shown(list(dates.dt.to_period("M").dropna()))
-    ticks = [alt.DateTime(year=m.year, month=m.month, date=1, utc=True) for m in shown]
     daily = bool((dates.dropna().dt.day != 1).any())  # weekly points keep their day; monthly ones are months
+    months = dates.dt.to_period("M").dropna()
+    if daily:  # a month that starts before the first point has no tick on the axis: it is not counted
+        months = months[months.dt.start_time >= dates.min()]
+    shown = months_shown(list(months))
+    ticks = [alt.DateTime(year=m.year, month=m.month, date=1, utc=True) for m in shown]
+    # The year on the first label and wherever it changes: 'Nov 2025', 'Feb 2026', 'May', 'Aug'.
+    with_year = [int(pd.Timestamp(m.year, m.month, 1, tz="UTC").value // 10**6)
+                 for i, m in enumerate(shown) if i == 0 or m.year != shown[i - 1].year]
+    month_label = f"utcFormat(datum.value, indexof({with_year}, time(datum.value)) >= 0 ? '%b %Y' : '%b')"
     x = alt.X(f"{'utcyearmonthdate' if daily else 'utcyearmonth'}({field}):T",
-              axis=alt.Axis(title=label(field) if title is None else title, values=ticks, format="%b %Y",
+              axis=alt.Axis(title=label(field) if title is None else title, values=ticks, labelExpr=month_label,
                             labelOverlap=False, labelAngle=0 if len(shown) <= 6 else -40, grid=False,
                             tickMinStep=0))  # Vega-Lite's default, one 31-day month, dropped every February
     return dates.dt.strftime("%Y-%m-%d"), x
@@ -181,7 +193,7 @@ def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_
     if months:
         long[category] = long[category].astype(str) + "-01"
         x = alt.X(f"utcyearmonth({category}):O", axis=alt.Axis(
-            title=label("month"), format="%b %Y", labelOverlap=False, labelAngle=0 if len(frame) <= 6 else -40))
+            title=label("month"), labelExpr=MONTH_LABEL, labelOverlap=False, labelAngle=0 if len(frame) <= 6 else -40))
         tips = [alt.Tooltip(f"utcyearmonth({category}):O", title=label("month"), format="%b %Y"),
                 *tooltip("scenario", "amount")]
     else:
