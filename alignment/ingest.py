@@ -60,7 +60,7 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
     get_dataset(dataset)
     _say(progress, "read", 0.0)
     source = open_source(data, file_name)
-    raw = read_table(source, sheet, dataset)
+    raw = read_table(source, sheet, dataset, progress=(lambda f: _say(progress, "read", f)) if progress else None)
     _say(progress, "read", 1.0)
     remembered = store.saved_mapping(dataset, header_signature(raw.headers)) if store else None
     if remembered:
@@ -73,7 +73,8 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
     mapping = apply_overrides(mapping, overrides or {}, raw.headers, dataset)
     settings = store.settings() if store else None
     _say(progress, "check", 0.0)
-    checked = validate(raw, dataset, mapping, unit=unit, settings=settings, layout=layout)
+    checked = validate(raw, dataset, mapping, unit=unit, settings=settings, layout=layout,
+                       progress=(lambda f: _say(progress, "check", f)) if progress else None)
     _say(progress, "check", 1.0)
     return Preview(source, raw, mapping, checked, bool(remembered))
 

@@ -15,7 +15,8 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,6 +24,7 @@ import duckdb
 import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from alignment.mapping import header_score
 from alignment.parsing import tidy_text
@@ -30,7 +32,10 @@ from alignment.parsing import tidy_text
 log = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576
-MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+# The largest upload read, in the browser and on the command line alike; .streamlit/config.toml's
+# server.maxUploadSize says the same number of MB, so the browser refuses a bigger file before sending it.
+MAX_UPLOAD_MB = 300
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 BOMB_FLOOR_BYTES = 10 * 1024 * 1024  # parts smaller than this may compress as well as they like
@@ -49,17 +54,43 @@ class ReadError(ValueError):
     """The file cannot be read at all; the message is for the user."""
 
 
-@dataclass
 class RawTable:
-    """A sheet's data under its detected header, with the spreadsheet row number of every row."""
+    """A sheet's data under its detected header, with the spreadsheet row number of every row.
 
-    sheet: str
-    frame: pd.DataFrame
-    row_numbers: np.ndarray
-    header_row: int  # 1-based spreadsheet row of the header
-    headers: list[str]
-    warnings: list[str] = field(default_factory=list)  # said to the user, nothing refused
-    titles: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, text) above the header
+    Readers that parse into Arrow keep the Arrow table (``table``): validation checks a plain file
+    over it without a pandas copy, and ``frame`` is built from it only when something asks."""
+
+    def __init__(self, sheet: str, frame: pd.DataFrame | None, row_numbers: np.ndarray, header_row: int,
+                 headers: list[str], warnings: list[str] | None = None,
+                 titles: list[tuple[int, str]] | None = None, table: pa.Table | None = None) -> None:
+        self.sheet = sheet
+        self._frame = frame
+        self.table = table
+        self.row_numbers = row_numbers
+        self.header_row = header_row  # 1-based spreadsheet row of the header
+        self.headers = headers
+        self.warnings = warnings if warnings is not None else []  # said to the user, nothing refused
+        self.titles = titles if titles is not None else []  # (spreadsheet row, text) above the header
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = arrow_frame(self.table) if self.table is not None else pd.DataFrame()
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pd.DataFrame) -> None:
+        self._frame, self.table = frame, None
+
+    def __repr__(self) -> str:
+        return f"RawTable({self.sheet!r}, {len(self.row_numbers):,} rows, headers={self.headers!r})"
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow columns as the pandas frame the Python checks expect: text in Arrow strings instead of
+    a Python object per cell, which halves peak memory on a million-row file (measured: 634 MB
+    against 1,120 MB)."""
+    return table.to_pandas(split_blocks=True)
 
 
 @dataclass
@@ -79,8 +110,7 @@ def open_source(data: bytes, name: str) -> Source:
     """Decide what the file is from its bytes (not only its name) and refuse what it is not."""
     if not data:
         raise ReadError(f"'{name}' is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ReadError(f"'{name}' is {len(data) / 2**20:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB.")
+    check_size(len(data), name)
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PK\x03\x04":
         _check_zip(data, name)
@@ -92,6 +122,24 @@ def open_source(data: bytes, name: str) -> Source:
     if _looks_binary(data[:SAMPLE_BYTES]):
         raise ReadError(f"'{name}' is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file.")
     return Source(name, "csv", data)
+
+
+def check_size(size: int, name: str) -> None:
+    """Refuse a file over the upload limit from its size alone: callers holding a path (the command
+    line) ask before reading a byte of it."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ReadError(too_large(size, name))
+
+
+def too_large(size: int, name: str) -> str:
+    return (f"'{name}' is {size / 2**20:,.0f} MB, over this app's upload limit of {MAX_UPLOAD_MB} MB. "
+            "Split it into smaller files (by year or business unit, say) and load them one after another.")
+
+
+def read_upload(path: Path) -> bytes:
+    """A file's bytes, refused by its size before it is read."""
+    check_size(path.stat().st_size, path.name)
+    return path.read_bytes()
 
 
 def _looks_binary(sample: bytes) -> bool:
@@ -238,10 +286,12 @@ def _excel_reader(data: bytes, name: str) -> fastexcel.ExcelReader:
                         "Open it in Excel, save it as .xlsx and upload that.") from None
 
 
-def read_table(source: Source, sheet: str | None, dataset: str) -> RawTable:
-    """Read one sheet under its header row (found below any title rows)."""
+def read_table(source: Source, sheet: str | None, dataset: str,
+               progress: Callable[[float], None] | None = None) -> RawTable:
+    """Read one sheet under its header row (found below any title rows); ``progress`` is told the
+    fraction read as a csv's rows arrive (a workbook is parsed in one go)."""
     if source.kind == "csv":
-        return _read_csv(source, dataset)
+        return _read_csv(source, dataset, progress)
     return _read_excel(source, sheet, dataset)
 
 
@@ -296,11 +346,11 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     if sheet not in names:
         raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
     try:
-        frame, header_cells, header, grid = None, [], 0, []
+        table, header_cells, header, grid = None, [], 0, []
         values_in_row_one = _row_one_values(source.data, sheet)
         if values_in_row_one is None or values_in_row_one >= 2:  # one value or none: a title, not a header
-            frame, header_cells, header = _first_row_header(reader, sheet, dataset)
-        if frame is None:
+            table, header_cells, header = _first_row_header(reader, sheet, dataset)
+        if table is None:
             top = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
                                     dtypes="string").to_pandas()
             if top.empty:
@@ -308,48 +358,51 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
             grid = top.astype(object).where(top.notna(), None).values.tolist()
             header = find_header_row(grid, dataset)
             header_cells = grid[header]
-            frame = _load_typed(reader, sheet, header)
+            table = _load_typed(reader, sheet, header)
     except ReadError:
         raise
     except Exception as exc:
         log.info("fastexcel could not read sheet %r of %r: %s", sheet, source.name, exc)
         raise ReadError(f"Sheet '{sheet}' could not be read: some of its cells are damaged or of a kind "
                         "this app does not read. Open it in Excel, save it as .xlsx and upload that.") from None
-    _check_width(frame, sheet)
-    _name_columns(frame, header_cells)
-    rows = np.arange(frame.shape[0]) + header + 2
-    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), titles=title_rows(grid[:header]))
+    _check_table_width(table, sheet)
+    table = table.rename_columns(header_names(header_cells, table.num_columns))
+    rows = np.arange(table.num_rows) + header + 2
+    return RawTable(sheet, None, rows, header + 1, list(table.column_names), titles=title_rows(grid[:header]),
+                    table=table)
 
 
-def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pd.DataFrame:
+def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pa.Table:
+    """The sheet under its header as Arrow, as fastexcel parses it (no pandas copy)."""
     loaded = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None)
     if loaded.total_height > EXCEL_MAX_ROWS:
         raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.")
-    return loaded.to_pandas()
+    batch = loaded.to_arrow()  # one record batch
+    return pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
 
 
 GENERATED_NAME = re.compile(r"^__UNNAMED__\d+$")
 
 
 def _first_row_header(reader: fastexcel.ExcelReader, sheet: str, dataset: str
-                      ) -> tuple[pd.DataFrame | None, list[object], int]:
+                      ) -> tuple[pa.Table | None, list[object], int]:
     """Most sheets have their header in row 1: read them once, typed, and keep that read when the
     header scan agrees. fastexcel parses a whole sheet on every load (0.6 s per 100,000 rows), so
     a separate scan of the top rows would double the cost. Names fastexcel made up (blank or
     repeated headers) send the sheet the slow way, which keeps the user's own header cells."""
-    frame = _load_typed(reader, sheet, 0)
-    names = [str(c) for c in frame.columns]
+    table = _load_typed(reader, sheet, 0)
+    names = [str(c) for c in table.column_names]
     if not names:
         raise ReadError(f"Sheet '{sheet}' is empty.")
     made_up = any(GENERATED_NAME.match(n) for n in names) or any(
         (m := re.match(r"^(.*)_(\d+)$", n)) and m[1] in names for n in names)
     if made_up:
         return None, [], 0
-    top = frame.head(HEADER_SCAN_ROWS - 1).astype(object)
+    top = table.slice(0, HEADER_SCAN_ROWS - 1).to_pandas().astype(object)
     grid = [names, *top.where(top.notna(), None).values.tolist()]
     try:
         if find_header_row(grid, dataset) == 0:
-            return frame, names, 0
+            return table, names, 0
     except ReadError:
         pass
     return None, [], 0
@@ -391,13 +444,13 @@ def _row_one_values(data: bytes, sheet: str) -> int | None:
     return sum(1 for body in cells if re.search(rb"<(?:v|is)\b", body))
 
 
-def _check_width(frame: pd.DataFrame, sheet: str) -> None:
+def _check_table_width(table: pa.Table, sheet: str) -> None:
     """Refuse sheets wider than anything the app maps: every column is a row on the Data page.
     Columns with neither a header nor a value (formatting dragged to the right) do not count."""
-    if frame.shape[1] <= MAX_COLUMNS:
+    if table.num_columns <= MAX_COLUMNS:
         return
-    used = sum(1 for i, c in enumerate(frame.columns) if not GENERATED_NAME.match(str(c))
-               or frame.iloc[:, i].notna().any())
+    used = sum(1 for i, c in enumerate(table.column_names) if not GENERATED_NAME.match(str(c))
+               or table.column(i).null_count < table.num_rows)
     if used > MAX_COLUMNS:
         raise ReadError(_too_wide(sheet, used))
 
@@ -409,12 +462,12 @@ def _too_wide(sheet: str, count: int | None) -> str:
             "Keep only the columns you want to load and upload it again.")
 
 
-def _name_columns(frame: pd.DataFrame, header_cells: list[object]) -> None:
+def header_names(header_cells: list[object], width: int) -> list[str]:
     """The user's headers, trimmed and without invisible characters; blank ones named by letter,
     repeats numbered."""
     headers = [tidy_text(str(v)).strip() if v is not None else "" for v in header_cells]
-    headers += [""] * (frame.shape[1] - len(headers))
-    frame.columns = _unique_headers(headers[: frame.shape[1]])
+    headers += [""] * (width - len(headers))
+    return _unique_headers(headers[:width])
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -472,7 +525,7 @@ def detect_delimiter(text: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _read_csv(source: Source, dataset: str) -> RawTable:
+def _read_csv(source: Source, dataset: str, progress: Callable[[float], None] | None = None) -> RawTable:
     sheet = source.sheets[0]
     utf8, legacy_lines = _as_utf8(source)
     sample = utf8[:SAMPLE_BYTES].decode("utf-8", "ignore")
@@ -490,14 +543,16 @@ def _read_csv(source: Source, dataset: str) -> RawTable:
     with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
         tmp.write(utf8)
         tmp.flush()
-        frame = _duckdb_csv(tmp.name, delimiter, header, source.name)
-    _check_width(frame, sheet)
-    _name_columns(frame, grid[header])
-    rows = _csv_row_numbers(utf8, header, frame.shape[0])
-    if frame.shape[0] + header + 1 > EXCEL_MAX_ROWS * 4:
+        lines = max(utf8.count(b"\n") - header, 1) if progress else 0  # about one row a line
+        table = _duckdb_csv(tmp.name, delimiter, header, source.name, lines, progress)
+    _check_table_width(table, sheet)
+    table = table.rename_columns(header_names(grid[header], table.num_columns))
+    rows = _csv_row_numbers(utf8, header, table.num_rows)
+    if table.num_rows + header + 1 > EXCEL_MAX_ROWS * 4:
         raise ReadError(f"'{source.name}' has more than {EXCEL_MAX_ROWS * 4:,} rows.")
     warnings = [_legacy_warning(source.name, legacy_lines)] if legacy_lines else []
-    return RawTable(sheet, frame, rows, header + 1, list(frame.columns), warnings, title_rows(grid[:header]))
+    return RawTable(sheet, None, rows, header + 1, list(table.column_names), warnings, title_rows(grid[:header]),
+                    table=table)
 
 
 def title_rows(rows: list[list[object]]) -> list[tuple[int, str]]:
@@ -602,7 +657,8 @@ def _csv_failure(name: str, detail: str) -> str:
             "and upload that.")
 
 
-def _duckdb_csv(path: str, delimiter: str, header: int, name: str) -> pd.DataFrame:
+def _duckdb_csv(path: str, delimiter: str, header: int, name: str, lines: int = 0,
+                progress: Callable[[float], None] | None = None) -> pa.Table:
     """Typed by DuckDB's sniffer first; a column whose later rows break the sniffed type is read
     as text and parsed by us. A cell with a line break inside quotes (Alt+Enter in Excel) needs the
     single-threaded reader: DuckDB's parallel one refuses it together with null_padding."""
@@ -615,7 +671,11 @@ def _duckdb_csv(path: str, delimiter: str, header: int, name: str) -> pd.DataFra
         while attempts:
             options = attempts.pop(0)
             try:
-                return _frame(con, f"SELECT * FROM {base} {options})", [path, delimiter])
+                # execute, not sql(params=...): DuckDB materialises a parametrised relation first (8x the time)
+                result = con.execute(f"SELECT * FROM {base} {options})", [path, delimiter])
+                if progress is None:
+                    return result.to_arrow_table()
+                return _in_batches(result.to_arrow_reader(max(lines // 19 + 1, 10_000)), lines, progress)
             except duckdb.Error as exc:
                 failure = str(exc)
                 if "parallel=false" in failure and "parallel" not in options:
@@ -626,10 +686,14 @@ def _duckdb_csv(path: str, delimiter: str, header: int, name: str) -> pd.DataFra
         con.close()
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
-    """Through Arrow, not .df(): text stays in Arrow strings instead of a Python object per cell,
-    which halves peak memory on a million-row file (measured: 634 MB against 1,120 MB)."""
-    return con.sql(sql, params=params).to_arrow_table().to_pandas(split_blocks=True, self_destruct=True)
+def _in_batches(reader: pa.RecordBatchReader, lines: int, progress: Callable[[float], None]) -> pa.Table:
+    """The rows as they arrive, about twenty batches, telling ``progress`` how far they have got."""
+    batches, done = [], 0
+    for batch in reader:
+        batches.append(batch)
+        done += batch.num_rows
+        progress(min(done / lines, 1.0))
+    return pa.Table.from_batches(batches, reader.schema)
 
 
 def _csv_row_numbers(utf8: bytes, header: int, count: int) -> np.ndarray:

@@ -154,3 +154,14 @@ def test_progress_stops_before_store_when_the_file_is_refused(store):
     data = gl(["2025-13", "Retail", "CC1", "AWS", "abc", 10])
     assert ingest(store, data, "gl.xlsx", "spend", progress=lambda s, f: told.append((s, f))).status == "rejected"
     assert {s for s, _ in told} == {"read", "check"}
+
+
+def test_a_large_csv_tells_its_reading_as_the_rows_arrive(store):
+    told = []
+    rows = "".join(f"2025-{m % 12 + 1:02d},Retail,{m}\n" for m in range(30_000))
+    result = ingest(store, csv_bytes("Month,Business Unit,Actual\n" + rows), "big.csv", "spend",
+                    progress=lambda s, f: told.append((s, f)))
+    assert result.status == "loaded" and result.rows_loaded == 30_000
+    reading = [f for s, f in told if s == "read"]
+    assert len([f for f in reading if 0 < f < 1]) >= 2  # batches of 10,000 rows: a bar that moves
+    assert reading == sorted(reading) and reading[-1] == 1.0 and len(reading) <= 22

@@ -116,3 +116,22 @@ def test_values_in_row_one_are_counted_from_the_sheet_xml():
     assert _row_one_values(xlsx([["a"]], extra={"P&L": [["Month", "Unit"]]}), "P&L") == 2
     assert _row_one_values(xlsx([]), "Sheet1") == 0
     assert _row_one_values(b"PK\x03\x04 damaged", "Sheet1") is None
+
+
+def test_the_upload_limit_is_one_number_and_refuses_before_reading(tmp_path, monkeypatch):
+    import tomllib
+    from pathlib import Path
+
+    from alignment import reading
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == reading.MAX_UPLOAD_MB  # the browser refuses what we would
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1000)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * 500)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
+    with pytest.raises(reading.ReadError) as refused:
+        reading.read_upload(big)
+    assert str(refused.value) == (f"'big.csv' is {2004 / 2**20:,.0f} MB, over this app's upload limit of "
+                                  f"{reading.MAX_UPLOAD_MB} MB. Split it into smaller files (by year or business "
+                                  "unit, say) and load them one after another.")
