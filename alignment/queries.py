@@ -170,10 +170,13 @@ def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Par
 def datasets_read(name: str, directory: Path = QUERIES_DIR) -> tuple[str, ...]:
     """The datasets an analysis reads (its includes' too), so a cached result is only dropped when
     one of them changes."""
+    from alignment.aggregates import DERIVED
     from alignment.schema import DATASETS
 
     sql = compose(get_query(name, directory), directory)[0].lower()
-    return tuple(sorted(d for d in DATASETS if re.search(rf"\b{d}\b", sql)))
+    read = {d for d in DATASETS if re.search(rf"\b{d}\b", sql)}
+    read |= {d for relation, d in DERIVED.items() if re.search(rf"\b{relation}\b", sql)}  # spend, summed on write
+    return tuple(sorted(read))
 
 
 def parameters(name: str, directory: Path = QUERIES_DIR) -> tuple[Param, ...]:

@@ -32,6 +32,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
 from alignment.rules import VIEW_READS, refresh_spend_view
@@ -108,6 +109,7 @@ def _refresh_spend_view(cur: duckdb.DuckDBPyConnection, dataset: str = "mapping_
     """After a change to the mapping rules, the spend view that applies them (alignment.rules)."""
     if dataset == "mapping_rules":
         refresh_spend_view(cur, [c.name for c in DATASETS["spend"].stored_columns])
+    aggregates.sync(cur)  # spend summed per batch, in the same transaction (alignment.aggregates)
 
 
 class Store:
@@ -156,6 +158,7 @@ class Store:
                   ("spend_lines", "period"), ("spend", "period"), ("saved_mappings", "mapping"),
                   ("live_sessions", "closed_at")}
         wanted |= {(f"{ds.name}_rows", c.name) for ds in DATASETS.values() for c in ds.stored_columns}
+        wanted |= aggregates.WANTED
         if self.shared:
             wanted |= {(f"turn_{turn}", "turn") for turn in TURNS}
         return wanted <= have

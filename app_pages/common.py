@@ -87,18 +87,21 @@ def require(action: str, what: str) -> None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _choices(path: str, version: str) -> tuple[list[str], list[str]]:
-    """Months and business units for the filters, once per data version (not on every rerun)."""
+    """Months and business units for the filters, once per data version (not on every rerun), from
+    the spend summed on write (alignment.aggregates: thousands of rows, never a scan of the lines)."""
     cur = shared_store(path).cursor()
-    months = [r[0] for r in cur.execute("SELECT DISTINCT strftime(period, '%Y-%m') FROM spend ORDER BY 1").fetchall()]
-    units = [r[0] for r in cur.execute("SELECT DISTINCT business_unit FROM spend UNION SELECT DISTINCT business_unit "
-                                       "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
+    months = [r[0] for r in cur.execute(
+        "SELECT DISTINCT strftime(period, '%Y-%m') FROM spend_summary ORDER BY 1").fetchall()]
+    units = [r[0] for r in cur.execute(
+        "SELECT DISTINCT business_unit FROM spend_summary UNION SELECT DISTINCT business_unit "
+        "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
     return months, units
 
 
 def filter_sidebar() -> None:
     """Period and business unit, bound to the URL so a link reproduces the view."""
     store = store_or_stop()
-    months, units = _choices(store.path, store.data_version())
+    months, units = _choices(store.path, store.data_version(("spend", "projects")))  # not live answers
     for key, label, allowed in (("from", "from month", months), ("to", "to month", months),
                                 ("bu", "business unit", [ALL_UNITS, *units])):
         asked = st.query_params.get(key)

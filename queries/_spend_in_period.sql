@@ -1,8 +1,8 @@
 -- title: Spend in the period
--- answers: The spend lines inside the chosen months, every business unit (allocation needs them all).
+-- answers: The spend inside the chosen months, every business unit (allocation needs them all), summed as in _spend_scope.
 -- param: period_from DATE = NULL | First month (inclusive); blank for all
 -- param: period_to DATE = NULL | Last month (inclusive); blank for all
 SELECT *
-FROM spend
+FROM spend_summary
 WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
   AND period <= coalesce($period_to, DATE '2999-12-31')

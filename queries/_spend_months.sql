@@ -13,14 +13,14 @@
 -- plan: it is not a row here and is never projected. See _spend_year_end for what each month counts as.
 WITH company AS (
     SELECT period,
-           bool_or(actual IS NOT NULL) AS has_actual,
-           bool_or(forecast IS NOT NULL) AS has_forecast,
-           bool_or(budget IS NOT NULL) AS has_budget,
+           sum(actual_lines) > 0 AS has_actual,
+           sum(forecast_lines) > 0 AS has_forecast,
+           sum(budget_lines) > 0 AS has_budget,
            period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
                AND period <= coalesce($period_to, DATE '2999-12-31') AS in_period,
            make_date(year(period) - CASE WHEN month(period) < $fiscal_year_start_month THEN 1 ELSE 0 END,
                      $fiscal_year_start_month, 1) AS fy_start
-    FROM spend
+    FROM spend_summary  -- the lines summed per month and more (alignment.aggregates)
     GROUP BY period
 ),
 anchor AS (

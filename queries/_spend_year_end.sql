@@ -12,11 +12,11 @@
 -- any set of lines is the sum over its units, so a unit filter and a grouping by unit agree.
 WITH unit_months AS (
     SELECT s.business_unit, s.period, m.closed, m.last_actual_month,
-           bool_or(s.forecast IS NOT NULL) AS has_forecast,
+           sum(s.forecast_lines) > 0 AS has_forecast,
            sum(s.budget) AS budget,
            coalesce(sum(s.actual), 0) AS actual,
            coalesce(sum(s.forecast), 0) AS forecast
-    FROM spend s JOIN _spend_months m USING (period)
+    FROM spend_summary s JOIN _spend_months m USING (period)
     WHERE m.in_year AND s.business_unit = coalesce($business_unit, s.business_unit)
     GROUP BY ALL
 ),

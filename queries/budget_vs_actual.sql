@@ -14,7 +14,7 @@
 -- A unit's run-rate months take its burn rate in proportion to the category's share of its actuals;
 -- by month, a run-rate month takes the burn rate of each unit at run rate. By month, only the chosen
 -- months are rows (their outlook is the month's actual, forecast or run rate).
--- The spend lines are summed per category, unit and month first: the rest works on a few thousand rows.
+-- The spend (summed when stored: spend_summary) is summed per category, unit and month first.
 WITH lines AS (
     SELECT CASE $group_by
                WHEN 'month' THEN strftime(period, '%Y-%m')
@@ -27,7 +27,7 @@ WITH lines AS (
            sum(coalesce(budget, 0)) AS budget,
            sum(coalesce(actual, 0)) AS actual,
            sum(coalesce(forecast, 0)) AS forecast
-    FROM spend
+    FROM spend_summary
     WHERE $group_by IN ('month', 'business_unit', 'tower', 'cost_pool')
       AND business_unit = coalesce($business_unit, business_unit)
     GROUP BY 1, 2, 3

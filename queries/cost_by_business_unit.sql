@@ -17,12 +17,12 @@
 -- business unit); a unit without the driver says so in its own unallocated_reason.
 WITH ratio_months AS (
     SELECT DISTINCT period FROM _spend_in_period
-    WHERE actual IS NOT NULL
+    WHERE actual_lines > 0
       AND period IN (SELECT period FROM _metrics_in_period WHERE revenue IS NOT NULL OR headcount IS NOT NULL)
 ),
 direct AS (
     SELECT business_unit,
-           sum(coalesce(actual, 0)) AS direct_cost,
+           coalesce(sum(actual), 0) AS direct_cost,
            coalesce(sum(actual) FILTER (WHERE period IN (SELECT period FROM ratio_months)), 0) AS direct_in_months
     FROM _spend_in_period WHERE business_unit <> $shared_unit GROUP BY business_unit
 ),

@@ -10,7 +10,7 @@
 WITH by_goal AS (
     SELECT coalesce(business_goal, 'Unmapped') AS business_goal,
            business_goal IS NULL AS is_unmapped,
-           sum(coalesce(actual, 0)) AS actual
+           coalesce(sum(actual), 0) AS actual
     FROM _spend_scope
     GROUP BY ALL
 ),

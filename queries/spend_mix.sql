@@ -11,6 +11,6 @@ SELECT period,
        round(sum(coalesce(actual, 0)) / nullif(sum(sum(coalesce(actual, 0))) OVER (PARTITION BY period), 0), 4)
            AS share_of_month
 FROM _spend_scope
-WHERE $mix IN ('rgt', 'capex_opex') AND actual IS NOT NULL
+WHERE $mix IN ('rgt', 'capex_opex') AND actual_lines > 0
 GROUP BY 1, 2
 ORDER BY period, category

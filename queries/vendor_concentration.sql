@@ -1,12 +1,12 @@
 -- title: Vendor concentration
 -- answers: Which vendors take the most external IT spend, and how concentrated is it among them?
 -- Lines with no vendor (internal labour and the like) are left out: they are not bought from anyone.
--- include: _spend_scope
+-- include: _spend_detail_scope
 -- source: US DOJ/FTC Horizontal Merger Guidelines (2010): Herfindahl-Hirschman index, above 2,500 highly and 1,500-2,500 moderately concentrated
 WITH v AS (
-    SELECT vendor, sum(coalesce(actual, 0)) AS actual
-    FROM _spend_scope
-    WHERE actual IS NOT NULL AND vendor IS NOT NULL
+    SELECT value AS vendor, sum(actual) AS actual
+    FROM _spend_detail_scope
+    WHERE dimension = 'vendor' AND actual_lines > 0 AND value IS NOT NULL
     GROUP BY ALL
 ),
 shares AS (

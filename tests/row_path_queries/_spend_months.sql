@@ -1,0 +1,41 @@
+-- title: Spend months: closed, forecast, fiscal year
+-- answers: For every month with spend lines: is it in the chosen months, is it closed (has actuals), is it in the fiscal year being projected?
+-- param: period_from DATE = NULL | First month (inclusive); blank for all
+-- param: period_to DATE = NULL | Last month (inclusive); blank for all
+-- param: fiscal_year_start_month INTEGER = 1 | Fiscal year starts in month: 1 = January ... 12 = December
+-- source: TBM Council / Apptio IT financial management: budget to date = the budget of the closed months
+-- Every business unit on purpose: which months are closed, which fiscal year is projected and which
+-- months the plan covers are facts about the books, so they never move with the unit filter.
+-- closed: a chosen month with actuals (the budget "to date" is the budget of the closed months).
+-- The projection year (in_year) is the fiscal year of the last closed month (with none, of the last
+-- chosen month with any line); a fiscal year is named for the calendar year it ends in (FY2026 runs
+-- Oct 2025 - Sep 2026 when it starts in October). A month with no spend line at all is outside the
+-- plan: it is not a row here and is never projected. See _spend_year_end for what each month counts as.
+WITH company AS (
+    SELECT period,
+           bool_or(actual IS NOT NULL) AS has_actual,
+           bool_or(forecast IS NOT NULL) AS has_forecast,
+           bool_or(budget IS NOT NULL) AS has_budget,
+           period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
+               AND period <= coalesce($period_to, DATE '2999-12-31') AS in_period,
+           make_date(year(period) - CASE WHEN month(period) < $fiscal_year_start_month THEN 1 ELSE 0 END,
+                     $fiscal_year_start_month, 1) AS fy_start
+    FROM spend
+    GROUP BY period
+),
+anchor AS (
+    SELECT max(period) FILTER (WHERE in_period AND has_actual) AS last_actual_month,
+           arg_max(fy_start, period) FILTER (WHERE in_period AND has_actual) AS closed_fy_start,
+           arg_max(fy_start, period) FILTER (WHERE in_period) AS chosen_fy_start
+    FROM company
+)
+SELECT c.period,
+       c.in_period,
+       c.in_period AND c.has_actual AS closed,
+       c.has_budget,
+       c.has_forecast,
+       a.last_actual_month,
+       year(c.fy_start + INTERVAL 11 MONTH) AS fiscal_year,
+       c.fy_start AS fiscal_year_start,
+       c.fy_start IS NOT DISTINCT FROM coalesce(a.closed_fy_start, a.chosen_fy_start) AS in_year
+FROM company c, anchor a

@@ -1,0 +1,84 @@
+-- title: Year-end projection
+-- answers: Where will IT spend end the fiscal year against its budget: actuals of the chosen months, then the forecast, else the run rate, for the rest of the year?
+-- include: _spend_year_end
+-- source: TBM Council / Apptio IT financial management: full-year forecast = actuals to date + forecast for the remaining months, compared with the full-year budget
+-- The fiscal year is the one holding the last month with actuals among the chosen months
+-- (setting fiscal_year_start_month; named for the calendar year it ends in). Each unit's months count
+-- as (see _spend_year_end): actual (the chosen months with actuals: actual_months), forecast (after
+-- the last actual, where the unit forecast it), else run rate (the unit's actuals ÷ actual_months):
+-- months after the close without forecast and months of the year outside the chosen ones.
+-- forecast_months counts the months after the close that some unit forecast (partly_forecast_months
+-- of them have a unit with no forecast, at its run rate); run_rate_months the other open months.
+-- The budget is the whole fiscal year's (full_year_budget), whatever months are chosen. Months with
+-- no spend line at all are outside the plan: months_covered says how many of the 12 are projected,
+-- budget_months how many of those have a budget.
+-- Sign: variance = actual (or projection) - budget; positive = over budget.
+WITH units AS (
+    SELECT business_unit,
+           CASE WHEN any_value(unit_run_rate_months) = 0 THEN 0
+                ELSE any_value(unit_run_rate_months) * any_value(unit_burn_rate) END AS run_rate_rest
+    FROM _spend_year_end
+    GROUP BY business_unit
+),
+totals AS (
+    SELECT any_value(m.fiscal_year) AS fiscal_year,
+           any_value(m.fiscal_year_start) AS fiscal_year_start,
+           any_value(m.last_actual_month) AS last_actual_month,
+           min(m.period) FILTER (WHERE m.closed) AS first_actual_month,
+           count(*) FILTER (WHERE m.closed) AS actual_months,
+           count(*) AS months_covered,
+           count(*) FILTER (WHERE m.has_budget) AS budget_months
+    FROM _spend_months m
+    WHERE m.in_year
+    HAVING count(*) > 0
+),
+open_months AS (
+    SELECT period, bool_or(basis = 'forecast') AS forecast, bool_or(basis = 'run rate') AS run_rate
+    FROM _spend_year_end
+    WHERE basis <> 'actual'
+    GROUP BY period
+),
+amounts AS (
+    SELECT (SELECT count(*) FILTER (WHERE forecast) FROM open_months) AS forecast_months,
+           (SELECT count(*) FILTER (WHERE forecast AND run_rate) FROM open_months) AS partly_forecast_months,
+           (SELECT count(*) FILTER (WHERE NOT forecast) FROM open_months) AS run_rate_months,
+           coalesce(sum(budget), 0) AS full_year_budget,
+           coalesce(sum(budget) FILTER (WHERE basis = 'actual'), 0) AS budget_to_date,
+           coalesce(sum(actual) FILTER (WHERE basis = 'actual'), 0) AS actual_to_date,
+           coalesce(sum(forecast) FILTER (WHERE basis = 'forecast'), 0) AS forecast_rest,
+           (SELECT sum(run_rate_rest) FROM units) AS run_rate_rest_raw,
+           (SELECT bool_and(run_rate_rest IS NOT NULL) FROM units) AS every_unit_projected
+    FROM _spend_year_end
+),
+projected AS (
+    SELECT t.*, a.*,
+           a.actual_to_date / nullif(t.actual_months, 0) AS burn_rate,
+           CASE WHEN a.every_unit_projected IS NOT FALSE THEN coalesce(a.run_rate_rest_raw, 0) END AS run_rate_rest
+    FROM totals t, amounts a
+)
+SELECT fiscal_year,
+       strftime(fiscal_year_start, '%Y-%m') AS fiscal_year_from,
+       strftime(fiscal_year_start + INTERVAL 11 MONTH, '%Y-%m') AS fiscal_year_to,
+       strftime(first_actual_month, '%Y-%m') AS first_actual_month,
+       strftime(last_actual_month, '%Y-%m') AS last_actual_month,
+       actual_months,
+       forecast_months,
+       partly_forecast_months,
+       run_rate_months,
+       months_covered,
+       budget_months,
+       round(full_year_budget, 2) AS full_year_budget,
+       round(budget_to_date, 2) AS budget_to_date,
+       round(actual_to_date, 2) AS actual_to_date,
+       round(actual_to_date - budget_to_date, 2) AS variance_to_date,
+       round((actual_to_date - budget_to_date) / nullif(budget_to_date, 0), 4) AS variance_to_date_pct,
+       round(burn_rate, 2) AS burn_rate,
+       round(forecast_rest, 2) AS forecast_rest,
+       round(run_rate_rest, 2) AS run_rate_rest,
+       round(actual_to_date + forecast_rest + run_rate_rest, 2) AS projected_full_year,
+       round(actual_to_date + forecast_rest + run_rate_rest - full_year_budget, 2) AS projected_variance,
+       round((actual_to_date + forecast_rest + run_rate_rest - full_year_budget) / nullif(full_year_budget, 0), 4)
+           AS projected_variance_pct,
+       'actuals to date + forecast for the remaining months, run rate where none' AS method
+FROM projected
+WHERE EXISTS (SELECT 1 FROM _spend_year_end)  -- a unit with no line in the year has nothing to project
