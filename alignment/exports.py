@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment import labels, schema
-from alignment.formatting import currency_symbol
+from alignment.formatting import UNITS, currency_symbol, display_unit
 from alignment.labels import label, unit
 from alignment.tables import MONTH_FIELDS, words
 
@@ -141,7 +141,10 @@ def excel_format(field: str, series: pd.Series) -> str | None:
         return None
     kind, integer = unit(field), pd.api.types.is_integer_dtype(series.dtype)
     if kind == labels.MONEY:
-        symbol = currency_symbol().strip().replace('"', "")
+        symbol, scale = currency_symbol().strip().replace('"', ""), display_unit()
+        if scale in UNITS:  # Excel scales by a thousand per trailing comma; the cell keeps the exact amount
+            commas = "," * {"k": 1, "m": 2, "bn": 3}[scale]
+            return f'"{symbol}"#,##0.0{commas}"{scale}";-"{symbol}"#,##0.0{commas}"{scale}"'
         return f'"{symbol}"#,##0;-"{symbol}"#,##0'
     return {labels.SHARE: "0.0%", labels.COUNT: "#,##0", labels.YEAR: "0", labels.SCORE: "0.00",
             labels.RATIO: "0.00"}.get(kind or "", "#,##0" if integer else "#,##0.0")

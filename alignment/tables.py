@@ -3,8 +3,9 @@ thousands separators, shares as %, dates without a time, yes/no for booleans.
 
 Built from the label table's units as plain column_config dictionaries (the shape
 ``st.column_config.NumberColumn`` returns), so it is tested without Streamlit and the page only
-passes them on. The frame's own values are left alone except booleans, which become words:
-a checkbox is not a word a board reads.
+passes them on. The frame's own values are left alone except booleans, which become words (a
+checkbox is not a word a board reads), and money when the organisation chose a display unit (k, m,
+bn): scaled, the unit after it, as on the dashboards' figures. 'auto' shows whole amounts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from alignment.formatting import currency_symbol
+from alignment.formatting import UNITS, currency_symbol, display_unit
 from alignment.labels import COUNT, DATE, DAYS, MONEY, NUMBER, RATIO, SCORE, SHARE, YEAR, label, unit
 
 YES, NO = "Yes", "No"
@@ -25,7 +26,9 @@ MONTH_FIELDS = {"period", "month"}
 def number_format(kind: str | None, integer: bool = False) -> str | None:
     """The NumberColumn format of a unit (printf with ',' for thousands, as sprintf-js reads it)."""
     if kind == MONEY:
-        return currency_symbol().replace("%", "%%") + "%,.0f"
+        scale = display_unit()
+        symbol = currency_symbol().replace("%", "%%")
+        return f"{symbol}%,.1f{scale}" if scale in UNITS else f"{symbol}%,.0f"
     return {SHARE: "percent", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
             DAYS: "%,d" if integer else "%,.1f", NUMBER: "%,d" if integer else "%,.1f"}.get(kind or "",
                                                                                          "%,d" if integer else None)
@@ -66,6 +69,8 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             config[field] = _config("date", header, MONTH_FORMAT if field in MONTH_FIELDS else DATE_FORMAT)
         elif pd.api.types.is_numeric_dtype(column.dtype):
+            if unit(field) == MONEY and display_unit() in UNITS:  # the chosen unit: 4.5 with "m" after it
+                shown.isetitem(i, column / UNITS[display_unit()])
             config[field] = _config("number", header,
                                     number_format(unit(field), pd.api.types.is_integer_dtype(column.dtype)))
         elif unit(field) == DATE:

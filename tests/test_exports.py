@@ -84,3 +84,14 @@ def test_the_dashboard_workbook_holds_no_formula_in_titles_headers_or_cells():
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     assert [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))] == []
     assert book.active["B4"].value == -5  # numbers stay numbers
+
+
+def test_a_chosen_display_unit_formats_the_cells_and_keeps_the_exact_amount():
+    from alignment.formatting import use_money_style
+
+    use_money_style("EUR", "k")
+    try:
+        sheet = dashboard({"t": pd.DataFrame({"actual": [1234.5]})})["t"]
+    finally:
+        use_money_style("USD")
+    assert sheet["A4"].value == 1234.5 and sheet["A4"].number_format == '"€"#,##0.0,"k";-"€"#,##0.0,"k"'

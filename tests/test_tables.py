@@ -51,3 +51,15 @@ def test_a_query_that_repeats_a_column_name_still_shows():
     repeated = pd.DataFrame([[True, 1]], columns=["x", "x"])
     shown, config = on_screen(repeated)
     assert shown.iloc[0].tolist() == ["Yes", 1] and config["x"]["label"] == "X"
+
+
+def test_a_chosen_display_unit_scales_money_on_screen_only():
+    use_money_style("GBP", "m")
+    try:
+        raw = pd.DataFrame({"actual": [4_500_000.0, -250_000.0], "projects": [3, 4]})
+        shown, config = on_screen(raw)
+        assert shown["actual"].tolist() == [4.5, -0.25] and raw["actual"].tolist() == [4_500_000.0, -250_000.0]
+        assert config["actual"]["type_config"]["format"] == "£%,.1fm"
+        assert shown["projects"].tolist() == [3, 4]  # counts are not money
+    finally:
+        use_money_style("USD")
