@@ -141,3 +141,25 @@ def test_a_batch_is_summed_once_and_a_rules_change_sums_again(store):
     assert cur.execute("SELECT business_goal, actual FROM spend_summary").fetchall() == [("G3", 10.0)]
     store.undo(rules)
     assert cur.execute("SELECT business_goal, actual FROM spend_summary").fetchall() == [(None, 10.0)]
+
+
+def test_a_cached_spend_figure_changes_with_spend_and_rules_never_with_a_survey(store):
+    """The pages cache a result per data version of what the analysis reads: read through the
+    summaries, the spend analyses still read spend (and the rules its view applies)."""
+    from alignment.queries import datasets_read
+    from tests import fixtures
+
+    version = lambda: store.data_version(datasets_read("vendor_concentration"))  # noqa: E731
+    assert datasets_read("vendor_concentration") == ("spend",)
+    before = version()
+    store.add_batch("survey", fixtures.survey())
+    assert version() == before
+    spend = store.add_batch("spend", pd.DataFrame([{"period": MONTHS[1], "business_unit": "A", "actual": 1.0}]))
+    after_upload = version()
+    assert after_upload != before
+    store.undo(spend)
+    assert version() not in (before, after_upload)
+    undone = version()
+    store.add_batch("mapping_rules", pd.DataFrame([("vendor", "A*", "tower", "Storage", 1.0)], columns=[
+        "match_column", "match_value", "sets_column", "sets_value", "weight"]))
+    assert version() != undone
