@@ -174,14 +174,17 @@ def heading(title: str, filters: dict[str, object], on: dt.date) -> str:
 
 
 def describe_filters(filters: dict[str, object]) -> str:
-    """The filters in words, for a title row or a title slide."""
+    """The filters in words, for a title row or a title slide. Months are named only where the
+    view takes them (a page the month filter does not apply to passes no period)."""
     start, end = (_month(filters.get(k)) for k in ("period_from", "period_to"))
-    months = (f"months {start} to {end}" if start and end else f"months from {start}" if start
-              else f"months to {end}" if end else "all months")
+    months = ([f"months {start} to {end}" if start and end else f"months from {start}" if start
+               else f"months to {end}" if end else "all months"]
+              if "period_from" in filters or "period_to" in filters else [])
     unit_ = filters.get("business_unit") or "all business units"
     extra = [f"{label(k).lower()} {v}" for k, v in filters.items()
              if k not in ("period_from", "period_to", "business_unit") and v not in (None, "")]
-    return ", ".join([months.capitalize(), str(unit_), *extra])
+    text = ", ".join([*months, str(unit_), *extra])
+    return text[:1].upper() + text[1:]
 
 
 def _month(value: object) -> str | None:

@@ -70,7 +70,7 @@ def chart_png(chart: alt.TopLevelMixin) -> bytes:
 def build(run: findings.Run, filters: dict[str, Any], as_of: dt.date, wave: str | None = None,
           images: bool = True) -> Pack:
     """The pack of the findings under these filters (the values the analyses were run with)."""
-    shown = {**filters, **({"wave": wave} if wave else {})}
+    shown = {"period_from": None, "period_to": None, **filters, **({"wave": wave} if wave else {})}
     slides = []
     for f in findings.build(run, wave):
         query = get_query(SOURCES[f.key]) if f.key in SOURCES else None

@@ -155,4 +155,4 @@ else:
     table(change, "wave_change")
 workbook_download({"Maturity": maturity, "Gap": gap, "Importance vs satisfaction": quad, "NPS": nps,
                    "Wave change": change, "Score distribution": spread, "Comments": said},
-                  "alignment", "Alignment survey")
+                  "alignment", "Alignment survey", applied={"business_unit": unit, "wave": wave})

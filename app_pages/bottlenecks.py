@@ -7,6 +7,7 @@ from app_pages.common import (
     chart,
     choice,
     empty_notice,
+    filters,
     months_not_applied,
     number,
     pct,
@@ -101,4 +102,5 @@ flow = run("cumulative_flow", item_type=item_type)
 if not flow.empty:
     chart(charts.cumulative_flow, flow, name="cumulative_flow")
 workbook_download({"Stages": stages, "Aging items": aging, "Flow metrics": metrics, "Throughput": throughput,
-                   "Flow efficiency": efficiency}, "bottlenecks", "Bottlenecks")
+                   "Flow efficiency": efficiency}, "bottlenecks", "Bottlenecks",
+                  applied={"business_unit": filters()["business_unit"], "item_type": item_type})

@@ -272,12 +272,14 @@ def empty_notice(what: str) -> None:
     st.info(f"No {what} loaded yet. Load a file on the Data page, or load the demo company there.")
 
 
-def workbook_download(frames: dict[str, pd.DataFrame], name: str, title: str | None = None) -> None:
+def workbook_download(frames: dict[str, pd.DataFrame], name: str, title: str | None = None,
+                      applied: dict[str, Any] | None = None) -> None:
     """The dashboard's tables as an Excel workbook that reads like the screen: its title, the filters
-    applied and the date above each sheet (alignment.exports.to_xlsx)."""
+    applied (the sidebar's, or ``applied`` where the page takes others) and the date above each sheet
+    (alignment.exports.to_xlsx)."""
     from alignment.exports import heading, to_xlsx
 
-    applied = filters()
+    applied = filters() if applied is None else applied
     as_of = store_or_stop().settings()["as_of"] or dt.date.today()
     title = title or name[:1].upper() + name[1:].replace("-", " ")  # workshop-ABC234 → Workshop ABC234
     top = heading(title, applied, as_of)

@@ -3,7 +3,18 @@ import streamlit as st
 from alignment import charts
 from alignment.deltas import label_only
 from alignment.formatting import missing, number
-from app_pages.common import answers, chart, empty_notice, money, months_not_applied, pct, run, table, workbook_download
+from app_pages.common import (
+    answers,
+    chart,
+    empty_notice,
+    filters,
+    money,
+    months_not_applied,
+    pct,
+    run,
+    table,
+    workbook_download,
+)
 
 st.title("Portfolio")
 months_not_applied("every project in the register is measured")
@@ -83,4 +94,5 @@ table(projects, "portfolio_health", column_config={
     "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
 })
 workbook_download({"Portfolio summary": summary, "Projects": projects, "By sponsor": sponsors,
-                   "Earned value": earned}, "portfolio", "Portfolio")
+                   "Earned value": earned}, "portfolio", "Portfolio",
+                  applied={"business_unit": filters()["business_unit"]})

@@ -4,7 +4,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from alignment.exports import heading, neutralise, template_workbook, to_csv, to_xlsx
+from alignment.exports import describe_filters, heading, neutralise, template_workbook, to_csv, to_xlsx
 from alignment.ingest import ingest
 
 
@@ -95,3 +95,9 @@ def test_a_chosen_display_unit_formats_the_cells_and_keeps_the_exact_amount():
     finally:
         use_money_style("USD")
     assert sheet["A4"].value == 1234.5 and sheet["A4"].number_format == '"€"#,##0.0,"k";-"€"#,##0.0,"k"'
+
+
+def test_the_title_row_names_only_the_filters_a_view_takes():
+    assert describe_filters({"period_from": None, "period_to": dt.date(2026, 6, 30), "business_unit": None}) == \
+        "Months to 2026-06, all business units"
+    assert describe_filters({"business_unit": "Retail", "wave": "2026-Q1"}) == "Retail, survey wave 2026-Q1"
