@@ -162,6 +162,28 @@ TestHistory.settings = settings(max_examples=60, stateful_step_count=20, deadlin
                                 suppress_health_check=[HealthCheck.too_slow])
 
 
+class LakeHistory(History):
+    """The same steps and model on the shared store (fewer: each step commits to PostgreSQL)."""
+
+    new_location = None  # set per test by _lakes_for_the_machine
+
+    def __init__(self) -> None:
+        RuleBasedStateMachine.__init__(self)
+        self.store = Store(LakeHistory.new_location())
+        self.model = {}
+
+
+TestHistoryOnLake = LakeHistory.TestCase
+TestHistoryOnLake.settings = settings(max_examples=3, stateful_step_count=10, deadline=None,
+                                      suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True)
+def _lakes_for_the_machine(request: pytest.FixtureRequest) -> None:
+    if request.cls is TestHistoryOnLake:
+        LakeHistory.new_location = request.getfixturevalue("lake")
+
+
 def test_replace_append_undo_restore_gives_back_both(store):
     first = store.add_batch("spend", frame("spend", 0), sha256="a")
     second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
