@@ -275,7 +275,7 @@ def _run(store: Store, request: dict[str, Any], folder: Path, request_id: str) -
         table = pq.read_table(folder / f"{request_id}.parquet")
         if table.num_rows != request["rows"]:
             raise StoreError("The checked rows arrived incomplete; nothing was loaded. Run the command again.")
-        frame = table.to_pandas()
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)  # Arrow-backed: DuckDB scans it without a copy
         source_rows = frame.pop(SOURCE_ROW).tolist()
         return store.add_batch(request["dataset"], frame, mode=request["mode"], file_name=request["file_name"],
                                sha256=request["sha256"], sheet=request["sheet"], mapping=request["mapping"],
