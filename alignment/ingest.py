@@ -97,7 +97,7 @@ def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: st
         return _refusal(dataset, file_name, str(exc), sheet)
     # The checked rows are all the write needs; letting the file's raw cells go first lowers the
     # peak of a million-row load by the size of the raw frame.
-    preview.raw.frame = preview.raw.frame.iloc[0:0]
+    preview.raw.drop_cells()
     return load_preview(store, preview, dataset, mode=mode, dry_run=dry_run, user=user, progress=progress)
 
 

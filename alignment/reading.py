@@ -82,6 +82,12 @@ class RawTable:
     def frame(self, frame: pd.DataFrame) -> None:
         self._frame, self.table = frame, None
 
+    def drop_cells(self) -> None:
+        """Let the cells go, keeping the headers and row numbers (without building a pandas frame
+        only to empty it)."""
+        self._frame = None if self._frame is None else self._frame.iloc[0:0]
+        self.table = None if self.table is None else self.table.slice(0, 0)
+
     def __repr__(self) -> str:
         return f"RawTable({self.sheet!r}, {len(self.row_numbers):,} rows, headers={self.headers!r})"
 
