@@ -82,6 +82,19 @@ class RawTable:
     def frame(self, frame: pd.DataFrame) -> None:
         self._frame, self.table = frame, None
 
+    def first_values(self, width: int = 24) -> dict[str, str]:
+        """Each header's first filled value as text (the Data page shows it to recognise a column
+        by), read from the Arrow table when there is one, without building the pandas frame."""
+        values = {}
+        for header in self.headers:
+            if self.table is not None and self._frame is None:
+                filled = self.table.column(header).drop_null()
+                values[header] = str(filled[0].as_py())[:width] if len(filled) else ""
+            else:
+                filled = self.frame[header].dropna()
+                values[header] = str(filled.iloc[0])[:width] if len(filled) else ""
+        return values
+
     def drop_cells(self) -> None:
         """Let the cells go, keeping the headers and row numbers (without building a pandas frame
         only to empty it)."""

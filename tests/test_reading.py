@@ -135,3 +135,13 @@ def test_the_upload_limit_is_one_number_and_refuses_before_reading(tmp_path, mon
     assert str(refused.value) == (f"'big.csv' is {2004 / 2**20:,.0f} MB, over this app's upload limit of "
                                   f"{reading.MAX_UPLOAD_MB} MB. Split it into smaller files (by year or business "
                                   "unit, say) and load them one after another.")
+
+
+def test_first_values_come_from_the_arrow_table_without_a_pandas_frame():
+    raw = read_table(open_source(b"Month,Business Unit,Actual,Empty\n,Retail,10,\n2025-01,Ops,,\n", "x.csv"),
+                     None, "spend")
+    assert raw.first_values() == {"Month": "2025-01", "Business Unit": "Retail", "Actual": "10", "Empty": ""}
+    assert raw._frame is None  # nothing built a million-row pandas copy to show four examples
+    rows_path = read_table(open_source(b"Month,Business Unit\n2025-01,Ops\n", "y.csv"), None, "spend")
+    rows_path.frame = rows_path.frame  # a frame only: the same answer from pandas
+    assert rows_path.first_values() == {"Month": "2025-01", "Business Unit": "Ops"}
