@@ -52,11 +52,9 @@ def register() -> pd.DataFrame:
 
 
 @pytest.fixture
-def pstore():
-    s = Store(":memory:")
-    s.add_batch("projects", register(), file_name="fixture:portfolio")
-    yield s
-    s.close()
+def pstore(store):  # the conftest store: the embedded file and the lake
+    store.add_batch("projects", register(), file_name="fixture:portfolio")
+    return store
 
 
 def q(store: Store, name: str, **params) -> pd.DataFrame:
