@@ -357,3 +357,20 @@ def test_one_store_per_lake_per_process(lake):
         assert shared_store(location) is first and first.shared
     finally:
         close_shared_stores()
+
+
+def test_a_lake_store_keeps_the_memory_limit_and_spills_locally(lake, monkeypatch):
+    """The lake's process obeys ALIGNMENT_MEMORY_LIMIT like the file's, spills to a local folder of
+    its own (never the shared data path), and still reads no other file."""
+    from alignment.backends import lake_spill_directory
+
+    monkeypatch.setenv("ALIGNMENT_MEMORY_LIMIT", "300MB")
+    with Store(lake()) as s:
+        cur = s.cursor()
+        limit, spill = cur.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+                                   ).fetchone()
+        assert limit in ("286.1 MiB", "300.0 MB") and spill == str(lake_spill_directory())
+        with pytest.raises(duckdb.PermissionException):
+            cur.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+        with pytest.raises(duckdb.Error):  # the safety settings are locked
+            cur.execute("SET enable_external_access = true")
