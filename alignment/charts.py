@@ -79,7 +79,7 @@ def _axis(field: str, values: Any = (), **kwargs: Any) -> alt.Axis:
     if field in MONEY_FIELDS:
         return money_axis(label(field), _largest(values), **kwargs)
     if field in PERCENT_FIELDS:
-        return alt.Axis(format="%", title=label(field), **kwargs)
+        return alt.Axis(format="%", title=label(field), **{"tickCount": 5, **kwargs})
     if field in COUNT_FIELDS:
         return alt.Axis(format="d", tickMinStep=1, title=label(field), **kwargs)
     if field in ONE_TO_FIVE:
@@ -148,7 +148,8 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     elif highlight:
         encoding["color"] = alt.condition(f"datum.{highlight}", alt.value(PALETTE[4]), alt.value(PALETTE[0]))
     bars = frame[category].nunique() if len(frame) else 0
-    return _base(frame, title).mark_bar().encode(**encoding).properties(height=max(160, 36 * bars + 40))
+    # The palette's blue, not the theme's: a bar means the same colour on every chart.
+    return _base(frame, title).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=max(160, 36 * bars + 40))
 
 
 def spend_by_goal(frame: pd.DataFrame, extra: tuple[str, ...] = ("share_of_spend",)) -> alt.Chart:
