@@ -152,9 +152,20 @@ def browser():
         b.close()
 
 
+# True once the page has drawn the same number of elements, with no "Running…" sign, for 500 ms:
+# Streamlit streams a page element by element, so a heading can show before the tables below it.
+SETTLED_JS = """() => {
+  const count = document.querySelectorAll("[data-testid='stElementContainer']").length
+    + (document.querySelector("[data-testid='stStatusWidget']") ? 100000 : 0);
+  const now = performance.now(), last = window.__settled;
+  if (!last || last.count !== count) { window.__settled = {count, since: now}; return false; }
+  return now - last.since > 500;
+}"""
+
+
 def _wait_for_app(page):
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_function(SETTLED_JS, timeout=30_000, polling=100)
 
 
 def _look_at(page, name: str, has_charts: bool) -> dict:
@@ -172,8 +183,13 @@ def _look_at(page, name: str, has_charts: bool) -> dict:
     seen = page.locator("[data-testid='stApp']").evaluate(SEEN_JS)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    if name in WHOLE_PAGE:
-        page.screenshot(path=str(ARTIFACTS / f"{name}-whole.png"), full_page=True)
+    if name in WHOLE_PAGE:  # the app scrolls inside its main area, so the window is made as tall as it
+        size = page.viewport_size
+        tall = page.locator("[data-testid='stMainBlockContainer']").evaluate("e => e.getBoundingClientRect().bottom")
+        page.set_viewport_size({"width": size["width"], "height": min(int(tall), 6000)})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-whole.png"))
+        page.set_viewport_size(size)
     return seen
 
 
@@ -212,7 +228,7 @@ def seen(browser, demo_url) -> dict[str, dict]:
     for page in phones.values():
         page.goto(f"{demo_url}/?join={ROOM}")
     for theme, page in phones.items():
-        page.get_by_role("heading", name="How aligned are IT and the business?").wait_for(timeout=30_000)
+        page.get_by_role("radiogroup", name="I work in").wait_for(timeout=30_000)
         views[f"join-{theme}"] = _look_at(page, f"join-{theme}", False)
     for page in [*pages.values(), *phones.values()]:
         page.context.close()
@@ -264,11 +280,17 @@ def repeated_headers(views: dict[str, dict]) -> list:
 
 
 def repeated_months(views: dict[str, dict]) -> dict:
+    """Axes that name a month twice. 'May' after 'Feb 2025' is May 2025 (a time axis writes the year
+    where it changes), so each label is read with the year last written before it."""
     repeated = {}
     for chart, axis in _axes(views):
-        months = [label for label in axis["labels"] if MONTH_LABEL.match(label)]
+        months, year = [], ""
+        for label in axis["labels"]:
+            if MONTH_LABEL.match(label):
+                year = re.search(r"\d{2,4}$", label)[0] if re.search(r"\d{2,4}$", label) else year
+                months.append(f"{label.split()[0][:3]} {year}")
         if len(months) != len(set(months)):
-            repeated[chart] = months
+            repeated[chart] = axis["labels"]
     return repeated
 
 
@@ -391,6 +413,7 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
                                    ["Feb-2025", "Retail", "AWS", "$900.00", 1000, None]], sheet="GL"))
         page.set_input_files("input[type=file]", str(workbook))
         page.get_by_text("2 row(s) ready to load").wait_for(timeout=30_000)
+        page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
         wizard = {"upload-wizard": _look_at(page, "upload-wizard", False)}
         mapping = page.locator("[data-testid='stSelectbox']").filter(has_text="Business unit")
         assert mapping.first.is_visible()  # a dropdown per column, by its business name
