@@ -101,14 +101,9 @@ def switch_dataset(name: str) -> None:
     st.session_state["dataset"] = name
 
 
-def first_values(raw) -> dict[str, str]:
-    """Each header's first filled value, to recognise the column by."""
-    values = {}
-    for header in raw.headers:
-        filled = raw.frame[header].dropna()
-        first = filled.iloc[0] if len(filled) else ""
-        values[header] = str(int(first) if isinstance(first, float) and first.is_integer() else first)[:24]
-    return values
+def example(value: str) -> str:
+    """A first value as a person recognises it: '1000.0' reads 1000."""
+    return value[:-2] if value.endswith(".0") and value[:-2].lstrip("-").isdigit() else value
 
 
 HISTORY_CONFIG = {
@@ -196,7 +191,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     note = " (remembered from your last upload of this layout)" if preview.remembered else ""
     st.caption(f"Header found on row {preview.raw.header_row} of sheet '{preview.raw.sheet}'{note}. "
                "For each column below, pick the file's column that holds it where the guess is wrong.")
-    examples = first_values(preview.raw)
+    examples = {h: example(v) for h, v in preview.raw.first_values().items()}
     header_of = {c: h for h, c in preview.mapping.items()}
     options = [NOT_IN_FILE, *preview.raw.headers]
 

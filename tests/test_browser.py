@@ -181,9 +181,11 @@ def _look_at(page, name: str, has_charts: bool) -> dict:
     for i in range(charts.count()):
         charts.nth(i).scroll_into_view_if_needed()
     seen = page.locator("[data-testid='stApp']").evaluate(SEEN_JS)
-    page.evaluate("window.scrollTo(0, 0)")
+    # back to the top: the app scrolls inside its main area, not the window
+    page.evaluate("for (const e of document.querySelectorAll('section, div')) if (e.scrollTop) e.scrollTop = 0")
+    page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    if name in WHOLE_PAGE:  # the app scrolls inside its main area, so the window is made as tall as it
+    if name in WHOLE_PAGE:  # the window made as tall as the page, which scrolls inside its main area
         size = page.viewport_size
         tall = page.locator("[data-testid='stMainBlockContainer']").evaluate("e => e.getBoundingClientRect().bottom")
         page.set_viewport_size({"width": size["width"], "height": min(int(tall), 6000)})

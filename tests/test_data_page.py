@@ -43,7 +43,8 @@ def _selectbox(at: AppTest, label: str):
 
 def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empty_db):  # noqa: F811
     at = open_page("app_pages/data.py")
-    workbook = xlsx([["When", "Unit", "Spent", "Plan"], ["2025-01", "Retail", 100, 90], ["2025-02", "Retail", 50, 90]])
+    workbook = xlsx([["When", "Unit", "Spent", "Plan"], ["2025-01", "Retail", 100.0, 90.5],
+                     ["2025-02", "Retail", 50, 89.5]])
     at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
     mapping = [s for s in at.selectbox if s.key and s.key.startswith("map-")]
     labels = [s.label for s in mapping]
@@ -53,6 +54,9 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     assert "Month of the cost; any date in the month." in [c.value for c in at.caption]
     # 'When' and 'Unit' are not words the app knows for them: the required columns are missing.
     assert at.selectbox(key="map-period").value == "(not in the file)"
+    # each of the file's columns is offered with its first value, as a person would recognise it
+    offered = set(at.selectbox(key="map-actual").options)
+    assert {"Spent · e.g. 100", "Plan · e.g. 90.5", "— not in the file —"} <= offered
     assert at.error and not [b for b in at.button if b.key == "load"]
     at.selectbox(key="map-period").set_value("When").run()
     at.selectbox(key="map-business_unit").set_value("Unit").run()
@@ -74,7 +78,7 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     import app_pages.common as common
 
     spend = common.get_store().cursor().execute("SELECT sum(actual), sum(budget) FROM spend").fetchone()
-    assert spend == (150.0, 180.0)
+    assert spend == (150.0, 180.0)  # 90.5 + 89.5
     at.file_uploader(key="upload").upload("gl-march.xlsx", xlsx([["Month", "Business unit", "Actual"],
                                                                  ["2025-03", "Retail", 10]])).run()
     assert not at.button(key="load").disabled
