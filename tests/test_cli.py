@@ -78,3 +78,14 @@ def test_queries_lists_the_parameters_a_query_inherits_from_its_includes():
     code, out, _ = cli("queries")
     line = next(x for x in out.splitlines() if x.startswith("spend_by_business_goal"))
     assert code == 0 and "period_from, period_to, business_unit" in line
+
+
+def test_ingest_refuses_a_file_over_the_upload_limit_before_reading_it(tmp_path, db):
+    from alignment.reading import MAX_UPLOAD_MB
+
+    big = tmp_path / "huge.csv"
+    with big.open("wb") as f:  # sparse: the size is there, the disk is not used
+        f.truncate((MAX_UPLOAD_MB + 1) * 2**20)
+    code, out, err = cli("ingest", str(big), "--dataset", "spend", "--db", db)
+    assert code == 2 and f"over this app's upload limit of {MAX_UPLOAD_MB} MB" in err
+    assert "Traceback" not in err
