@@ -33,7 +33,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "business_unit": ("Business unit", TEXT), "tower": ("Tower", TEXT), "cost_pool": ("Cost pool", TEXT),
     "category": ("Category", TEXT), "period": ("Month", DATE),
     "month": ("Month", DATE), "share_of_month": ("Share of month", SHARE), "scenario": ("Scenario", TEXT),
-    "amount": ("Amount", MONEY), "direct_cost": ("Direct IT cost", MONEY),
+    "amount": ("Amount", MONEY), "part": ("Cost", TEXT), "direct_cost": ("Direct IT cost", MONEY),
     "allocation_share": ("Share of shared cost", SHARE), "allocated_shared": ("Shared IT cost allocated", MONEY),
     "total_cost": ("Total IT cost", MONEY), "ratio_months": ("Months with spend and metrics", COUNT),
     "cost_in_ratio_months": ("IT cost in those months", MONEY), "revenue": ("Revenue", MONEY),
