@@ -182,7 +182,7 @@ def _look_at(page, name: str, has_charts: bool) -> dict:
         charts.nth(i).scroll_into_view_if_needed()
     seen = page.locator("[data-testid='stApp']").evaluate(SEEN_JS)
     # back to the top: the app scrolls inside its main area, not the window
-    page.evaluate("for (const e of document.querySelectorAll('section, div')) if (e.scrollTop) e.scrollTop = 0")
+    page.evaluate("window.scrollTo(0, 0); for (const e of document.querySelectorAll('*')) e.scrollTop = 0")
     page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     if name in WHOLE_PAGE:  # the window made as tall as the page, which scrolls inside its main area
