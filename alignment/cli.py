@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no uploads")
 
+    p = sub.add_parser("import", help="bring in a database another DuckDB version exported "
+                                      "(EXPORT DATABASE 'folder' (FORMAT parquet)) into a new database")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--db", type=Path)
+
     p = sub.add_parser("undo", help="undo an upload (its rows stay stored, out of the analyses)")
     p.add_argument("batch_id", type=int)
     p.add_argument("--db", type=Path)
@@ -343,6 +348,15 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{_db(args)} already holds data; left as it is.")
                 return 0
             counts = load_demo(store, args.seed)
+        print(json.dumps({"database": str(_db(args)), "rows": counts}))
+        return 0
+    if args.command == "import":
+        from alignment.upgrade import import_export
+
+        if not args.folder.is_dir():
+            raise UsageError(f"There is no folder {args.folder}.")
+        with Store(_db(args)) as store:
+            counts = import_export(store, args.folder)
         print(json.dumps({"database": str(_db(args)), "rows": counts}))
         return 0
     if args.command == "undo":
