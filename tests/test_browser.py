@@ -34,6 +34,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 DESKTOP = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
+ROOM_SCREEN = {"width": 1920, "height": 1080}  # the room's big screen: the presentation and the live survey
 THEMES = ("light", "dark")
 ROOM = "ROOM42"
 # name: (address, the page's heading or None for any, whether it shows charts)
@@ -457,7 +458,7 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
     # The address phones use differs from the one the facilitator's browser shows.
     with _serving(db, ALIGNMENT_PUBLIC_URL="http://alignment.example.test:8501") as url:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        screen = browser.new_page(viewport=DESKTOP)
+        screen = browser.new_page(viewport=ROOM_SCREEN)
         screen.goto(f"{url}/live")
         _wait_for_app(screen)
         screen.get_by_role("button", name="Open a session").click()
@@ -477,7 +478,7 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
 
 
 def test_presentation_mode_steps_with_the_arrow_keys(browser, demo_url):
-    page = browser.new_page(viewport=DESKTOP)
+    page = browser.new_page(viewport=ROOM_SCREEN)
     page.goto(f"{demo_url}/?present=1")
     page.get_by_role("heading", name="IT has spent").wait_for(timeout=30_000)
     page.locator(CHART).first.wait_for(timeout=30_000)
