@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from alignment import bench_pages, loadtest
+from alignment import bench_browser, bench_pages, loadtest
 from alignment.demo import load_demo
 from alignment.ingest import ingest
 from alignment.queries import parameters, public_queries, run_query
@@ -226,7 +226,7 @@ def _answers_kept(levels: dict) -> bool:
 
 
 def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, sessions: Sequence[int] = (),
-                   session_timeout: float = 300.0) -> int:
+                   session_timeout: float = 300.0, browser: bool = True) -> int:
     """Every stage; ``sessions`` lists the concurrent-session levels for the server stage (none: no
     server)."""
     results: dict[str, object] = {"rows": rows, "xlsx_rows": xlsx_rows, "repeat": repeat}
@@ -253,6 +253,11 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
         page = _in_fresh_process(_stage_page_rerun, str(db), repeat)
         results["page_rerun"] = {k: page[k] for k in ("median_ms", "p95_ms", "errors")}
         results["pages_at_scale"] = bench_pages.run_scales(Path(tmp), bench_pages.scales_asked(rows), repeat)
+        if browser:  # the demo company, as a first visitor sees it, against a minimal app
+            browser_db = Path(tmp) / "browser.duckdb"
+            with Store(browser_db) as store:
+                load_demo(store)
+            results["browser"] = bench_browser.run(str(browser_db), max(repeat, 3))
         results["peak_memory_by_stage_mb"] = {"xlsx ingest": ours["peak_mb"], "csv ingest": csv["peak_mb"],
                                              "queries": queries["peak_mb"], "page rerun": page["peak_mb"]}
         if sessions:
@@ -268,6 +273,7 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
         "peak memory < 1 GB": results["peak_memory_mb"] < 1024,
     }
     targets |= bench_pages.targets(results["pages_at_scale"])
+    targets |= bench_browser.targets(results.get("browser", {"skipped": "not asked"}))
     if sessions:
         levels = results["sessions"]
         if str(TARGET_SESSIONS) in levels:
@@ -296,6 +302,8 @@ def _print_table(results: dict) -> None:
     print(f"peak memory: {results['peak_memory_mb']:.0f} MB (by stage, MB: {stages}; pandas+openpyxl alone "
           f"{results['xlsx_ingest']['pandas_openpyxl_peak_mb']:.0f})")
     bench_pages.print_scales(results.get("pages_at_scale", {}))
+    if "browser" in results:
+        print(bench_browser.describe(results["browser"]))
     if "sessions" in results:
         _print_sessions(results["sessions"])
     if "ingest_limits" in results:

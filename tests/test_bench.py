@@ -8,7 +8,8 @@ from alignment.bench import mixed_views, run_benchmarks, spend_frame
 
 def test_bench_reports_every_target(tmp_path):
     out = tmp_path / "bench.json"
-    run_benchmarks(rows=2000, xlsx_rows=200, repeat=1, output=out, sessions=(2,), session_timeout=40)
+    run_benchmarks(rows=2000, xlsx_rows=200, repeat=1, output=out, sessions=(2,), session_timeout=40,
+                   browser=False)  # the browser stage has its own test (test_bench_browser)
     results = json.loads(out.read_text())
     assert set(results["targets"]) == {"xlsx ingest >= 10x pandas+openpyxl", "every query p95 < 50 ms",
                                        "page rerun median < 250 ms", "peak memory < 1 GB",
