@@ -45,8 +45,10 @@ def create(cur: duckdb.DuckDBPyConnection) -> None:
     # Which batches are summed, under which active rules and which VERSION of this module.
     cur.execute("CREATE TABLE IF NOT EXISTS spend_summaries (batch_id INTEGER NOT NULL, rules VARCHAR, "
                 "version INTEGER)")
+    # IF NOT EXISTS: this runs in every write, and on a shared store replacing a view is a catalog
+    # change every replica would have to reload.
     for view in ("spend_summary", "spend_detail"):
-        cur.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (batch_id) FROM {view}_rows "
+        cur.execute(f"CREATE VIEW IF NOT EXISTS {view} AS SELECT * EXCLUDE (batch_id) FROM {view}_rows "
                     f"WHERE batch_id IN ({ACTIVE_SPEND})")
 
 
