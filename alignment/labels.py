@@ -128,7 +128,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "importance": ("Importance (1-5)", SCORE), "satisfaction": ("Satisfaction (1-5)", SCORE),
     "priority_gap": ("Priority gap (importance − satisfaction)", SCORE), "quadrant": ("Quadrant", TEXT),
     "answers": ("Answers", COUNT), "importance_mean": ("Mean importance", SCORE),
-    "satisfaction_mean": ("Mean satisfaction", SCORE), "respondent_group": ("Respondents", TEXT),
+    "satisfaction_mean": ("Mean satisfaction", SCORE), "respondent_group": ("Respondent group", TEXT),
     "group": ("Respondents", TEXT), "responses": ("Answers", COUNT), "promoters": ("Promoters (9-10)", COUNT),
     "passives": ("Passives (7-8)", COUNT), "detractors": ("Detractors (0-6)", COUNT),
     "nps": ("Net Promoter Score", NUMBER), "invited": ("Invited", COUNT), "response_rate": ("Response rate", SHARE),

@@ -366,8 +366,6 @@ def test_no_header_or_axis_title_is_snake_case(seen):
     assert snake_case_names(seen) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="the Alignment page's NPS table shows two columns headed 'Respondents' "
-                   "(the label table names respondent_group and respondents alike): tables are #11's table owner's")
 def test_no_table_repeats_a_header(seen):
     assert repeated_headers(seen) == []
 

@@ -21,3 +21,13 @@ def test_headers_are_words_and_units_are_known():
 
 def test_charts_read_the_same_table():
     assert charts.label is label and charts.LABELS is LABELS
+
+
+def test_no_analysis_shows_two_columns_under_one_header(store):
+    """Two columns headed alike ("Respondents" for the group and for the count) read as one."""
+    repeated = {}
+    for name in public_queries():
+        headers = [label(c) for c in run_query(store.cursor(), name, {}, settings=store.settings()).columns]
+        if len(set(headers)) < len(headers):
+            repeated[name] = sorted({h for h in headers if headers.count(h) > 1})
+    assert repeated == {}
