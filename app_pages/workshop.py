@@ -47,7 +47,10 @@ link = live.join_url(base, code)
 # For the room's screen: the QR code at least half a 1080-pixel screen high, the link on one line,
 # the counts and the chart's text readable from the back.
 st.html("""<style>
-  .st-key-qr img { width: min(100%, 58vh) !important; min-width: 540px; height: auto; }
+  /* Streamlit shrink-wraps an image's boxes to its own size: widen them to the column, then size the
+     code by the column and the screen's height, so it never runs over the counts beside it. */
+  .st-key-qr div { width: 100% !important; }
+  .st-key-qr img { width: min(100%, 58vh) !important; height: auto; }
   .st-key-join-link p { white-space: nowrap; font-size: clamp(1.2rem, 1.9vw, 2.2rem); margin: 0; }
   .st-key-join-link code { white-space: nowrap; }
   .st-key-join-code p { font-size: clamp(2rem, 4vw, 4.5rem); font-weight: 700; letter-spacing: 0.15em; margin: 0; }

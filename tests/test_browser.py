@@ -464,6 +464,13 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
         code = screen.url.split("session=")[1][:6]
         screen.get_by_text(f"http://alignment.example.test:8501/?join={code}").wait_for(timeout=10_000)
         screen.screenshot(path=str(ARTIFACTS / "live-waiting.png"))
+        for viewport in (DESKTOP, ROOM_SCREEN):  # the QR code never runs over the counts beside it
+            screen.set_viewport_size(viewport)
+            screen.wait_for_timeout(300)
+            qr = screen.locator(".st-key-qr img").bounding_box()
+            count = screen.locator("[data-testid='stMetric']").first.bounding_box()
+            assert qr["x"] + qr["width"] <= count["x"], (viewport, qr, count)
+        assert qr["height"] >= ROOM_SCREEN["height"] / 2  # on the room's screen: half its height
 
         _answer_on_a_phone(browser, url, code, "IT", "4", ARTIFACTS / "live-phone.png")
         # No reload: the big screen's fragment redraws itself every two seconds.
