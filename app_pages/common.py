@@ -304,11 +304,11 @@ def board_pack_download(wave: str | None = None) -> None:
         run_ = report.store_runner(store.cursor(), params, settings)
         return report.render(report.build(run_, params, as_of, wave), fmt)
 
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Board pack (PowerPoint)", data=lambda: pack("pptx"), file_name="board-pack.pptx",
+    row = st.container(horizontal=True)  # each button as wide as its words: never "Board pack (PowerP…"
+    row.download_button("Board pack (PowerPoint)", data=lambda: pack("pptx"), file_name="board-pack.pptx",
                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                          key="pack-pptx", on_click="ignore", icon=":material/slideshow:",
                          help="The findings as slides, a chart each, with these filters")
-    right.download_button("Board pack (PDF)", data=lambda: pack("pdf"), file_name="board-pack.pdf",
+    row.download_button("Board pack (PDF)", data=lambda: pack("pdf"), file_name="board-pack.pdf",
                           mime="application/pdf", key="pack-pdf", on_click="ignore", icon=":material/picture_as_pdf:",
                           help="The findings as pages, a chart each, with these filters")
