@@ -51,7 +51,8 @@ if not can(role, "read"):  # participants only answer
 
 presenting = st.query_params.get("present") == "1"
 # An empty app opens on two buttons (the demo company, your first file) for whoever may load data.
-starting = not presenting and can(role, "edit") and store_or_stop().is_empty()
+# (getattr: run bare, as a spawned benchmark process may re-run this file, st.stop does not stop.)
+starting = not presenting and can(role, "edit") and bool(getattr(store_or_stop(), "is_empty", bool)())
 present = st.Page("app_pages/present.py", title="Present findings", icon=":material/slideshow:",
                   url_path="present", default=presenting)
 pages = {
