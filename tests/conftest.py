@@ -23,6 +23,18 @@ def _never_the_real_database(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("ALIGNMENT_DB", str(tmp_path_factory.mktemp("db") / "alignment.duckdb"))
 
 
+@pytest.fixture(autouse=True)
+def _main_module_kept():
+    """AppTest leaves sys.modules['__main__'] pointing at app.py; a process a later test spawns
+    (the benchmarks' pools) would then re-run the whole app bare while starting. Put it back."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def postgres() -> PostgresServer:
     """One throwaway PostgreSQL server for the whole run, started only when a test needs it."""
