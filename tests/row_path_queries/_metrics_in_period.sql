@@ -1,8 +1,0 @@
--- title: Business metrics in the period
--- answers: Revenue and headcount rows inside the chosen months, every business unit.
--- param: period_from DATE = NULL | First month (inclusive); blank for all
--- param: period_to DATE = NULL | Last month (inclusive); blank for all
-SELECT *
-FROM business_metrics
-WHERE period >= coalesce(date_trunc('month', $period_from::DATE), DATE '1900-01-01')
-  AND period <= coalesce($period_to, DATE '2999-12-31')
