@@ -11,18 +11,14 @@ Debian's chromium headless through Playwright, as the browser tests use; never a
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from alignment import loadtest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,38 +39,6 @@ for mark in ("bar", "line", "area"):
 def chromium() -> str | None:
     return shutil.which("chromium") or (str(Path("/usr/bin/chromium")) if Path("/usr/bin/chromium").exists()
                                         else None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(script: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
-    """A real server for ``script``; yields its address and the moment it was spawned."""
-    port = _free_port()
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"{script.name} did not start within 30 s")
-        yield url, started
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def _charts_drawn(browser, url: str, charts: int, since: float) -> float:
@@ -101,15 +65,16 @@ def run(db: str, repeat: int = 5) -> dict:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         minimal = Path(tmp) / "minimal_app.py"
         minimal.write_text(MINIMAL_APP)
-        apps = {"overview": (ROOT / "app.py", {"ALIGNMENT_DB": db}, 3), "minimal": (minimal, {}, 3)}
+        apps = {"overview": (ROOT / "app.py", 3), "minimal": (minimal, 3)}
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         try:
             for _ in range(repeat):
-                for name, (script, env, charts) in apps.items():  # taking turns
-                    with serving(script, env) as (url, started):
-                        times[name]["start_s"].append(_charts_drawn(browser, url, charts, started))
+                for name, (script, charts) in apps.items():  # taking turns
+                    started = time.perf_counter()
+                    with loadtest.serve(Path(db), app=script) as server:
+                        times[name]["start_s"].append(_charts_drawn(browser, server.url, charts, started))
                         loaded = time.perf_counter()
-                        times[name]["cold_s"].append(_charts_drawn(browser, url, charts, loaded))
+                        times[name]["cold_s"].append(_charts_drawn(browser, server.url, charts, loaded))
         finally:
             browser.close()
     result: dict = {name: {k: round(statistics.median(v), 3) for k, v in t.items()} for name, t in times.items()}

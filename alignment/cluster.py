@@ -13,18 +13,17 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from alignment.config import ROOT
+from alignment.loadtest import free_port, health_problem, stop
 
 HOST = "127.0.0.1"
 DEFAULT_DIR = ROOT / "data" / "cluster"
@@ -34,12 +33,6 @@ DB_USER = "alignment"
 
 class ClusterError(RuntimeError):
     """Something the cluster needs is missing or would not start; the message is for the operator."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def postgres_bin() -> Path:
@@ -149,34 +142,17 @@ def start_replica(port: int, env: dict[str, str], log: Path, address: str = HOST
 
 
 def wait_healthy(replica: Replica, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if replica.process.poll() is not None:
-            tail = replica.log.read_text(errors="replace")[-1500:]
-            raise ClusterError(f"The replica on port {replica.port} exited:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{replica.port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise ClusterError(f"The replica on port {replica.port} did not answer within {timeout:.0f} s.")
+    problem = health_problem(f"http://{HOST}:{replica.port}", replica.process, timeout)
+    if problem == "exited":
+        tail = replica.log.read_text(errors="replace")[-1500:]
+        raise ClusterError(f"The replica on port {replica.port} exited:\n{tail}")
+    if problem:
+        raise ClusterError(f"The replica on port {replica.port} did not answer within {timeout:.0f} s.")
 
 
 def stop_replica(replica: Replica, grace: float = 10.0) -> None:
     """SIGTERM to the replica's process group, SIGKILL after a grace period."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if replica.process.poll() is not None:
-            return
-        try:
-            os.killpg(replica.process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            replica.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            continue
+    stop(replica.process, grace)
 
 
 @dataclass

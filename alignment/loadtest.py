@@ -89,26 +89,36 @@ def serve(db: Path, *, app: Path = APP, start_timeout: float = 90.0, env: dict[s
         _wait_healthy(server, start_timeout)
         yield server
     finally:
-        _stop(process)
+        stop(process)
         log.unlink(missing_ok=True)  # a start that failed has its tail in the LoadError already
 
 
-def _wait_healthy(server: Server, timeout: float) -> None:
+def health_problem(url: str, process: subprocess.Popen, timeout: float) -> str | None:
+    """Wait for a Streamlit server at ``url`` to answer /_stcore/health: None once it does, else
+    "exited" (its process ended) or "timeout". Callers word the error their own way."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise LoadError(f"The server exited with code {server.process.returncode}:\n{server.log_tail()}")
+        if process.poll() is not None:
+            return "exited"
         try:
-            with urllib.request.urlopen(server.url + "/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    return
+                    return None
         except OSError:
             pass
         time.sleep(0.25)
-    raise LoadError(f"The server did not answer /_stcore/health within {timeout:.0f} s:\n{server.log_tail()}")
+    return "timeout"
 
 
-def _stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+def _wait_healthy(server: Server, timeout: float) -> None:
+    problem = health_problem(server.url, server.process, timeout)
+    if problem == "exited":
+        raise LoadError(f"The server exited with code {server.process.returncode}:\n{server.log_tail()}")
+    if problem:
+        raise LoadError(f"The server did not answer /_stcore/health within {timeout:.0f} s:\n{server.log_tail()}")
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
     """SIGTERM to the server's group, SIGKILL after a grace period."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         if process.poll() is not None:

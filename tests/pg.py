@@ -11,13 +11,14 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from alignment.loadtest import free_port
 
 UNPRIVILEGED = "nobody"
 
@@ -32,12 +33,6 @@ def binaries() -> Path:
         return Path(on_path).parent
     pytest.fail("PostgreSQL is not installed, so the shared-store tests cannot run: `make postgres` "
                 "(part of `make test`) installs Debian's postgresql.", pytrace=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresServer:

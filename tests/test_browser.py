@@ -8,21 +8,16 @@ data behind it), chart axes and legends as rendered (Vega's SVG), and the metric
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from alignment import labels
+from alignment import bench_browser, labels, loadtest
 from alignment.demo import load_demo
 from alignment.store import Store
 from tests.conftest import xlsx
@@ -30,8 +25,7 @@ from tests.conftest import xlsx
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = bench_browser.CHROMIUM_ARGS
 DESKTOP = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 ROOM_SCREEN = {"width": 1920, "height": 1080}  # the room's big screen: the presentation and the live survey
@@ -107,34 +101,11 @@ SEEN_JS = """(root) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _serving(db: Path, **settings: str) -> Iterator[str]:
     """A real Streamlit server on a free port, stopped afterwards; yields its address."""
-    port = _free_port()
-    env = {**os.environ, "ALIGNMENT_DB": str(db), **settings}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("streamlit did not start")
-        yield url
-    finally:
-        proc.kill()
-        proc.wait()
+    with loadtest.serve(db, app=ROOT / "app.py", env=settings) as server:
+        yield server.url
 
 
 def _demo_db(path: Path) -> Path:
