@@ -63,17 +63,20 @@ def connect_file(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
 
 def open_failure(text: str) -> str:
     """DuckDB's reason, in words (its own text stays in the server log, not in front of users)."""
-    lowered = text.lower()
-    for clue, reason in (("not a valid duckdb database", "it is not a database this app can read"),
+    return _reason(text, (("not a valid duckdb database", "it is not a database this app can read"),
                          ("is a directory", "the path is a folder, not a file"),
                          ("permission denied", "permission was denied"),
                          ("no space left", "the disk is full"),
                          ("read-only file system", "the disk is read-only"),
                          ("serialization", "it was written by a newer version of DuckDB"),
-                         ("version", "it was written by another version of DuckDB")):
-        if clue in lowered:
-            return reason
-    return "the file could not be read"
+                         ("version", "it was written by another version of DuckDB")),
+                   "the file could not be read")
+
+
+def _reason(text: str, clues: tuple[tuple[str, str], ...], otherwise: str) -> str:
+    """The words for the first clue found in an engine's error text (clues in order of precedence)."""
+    lowered = text.lower()
+    return next((reason for clue, reason in clues if clue in lowered), otherwise)
 
 
 def extension_file(package: str, name: str) -> Path:
@@ -151,8 +154,7 @@ def connect_lake(location: LakeLocation, read_only: bool = False) -> duckdb.Duck
 
 def lake_failure(text: str) -> str:
     """Why the lake would not open, in words."""
-    lowered = text.lower()
-    for clue, reason in (("password authentication failed", "PostgreSQL refused the user name or password"),
+    return _reason(text, (("password authentication failed", "PostgreSQL refused the user name or password"),
                          ("no password supplied", "PostgreSQL wants a password (set PGPASSWORD or ~/.pgpass)"),
                          ("does not exist", "the PostgreSQL database does not exist (create it first)"),
                          ("connection refused", "no PostgreSQL server answers at that host and port"),
@@ -162,10 +164,8 @@ def lake_failure(text: str) -> str:
                          ("does not match existing data path", "DATA_PATH is not the folder this lake was "
                           "made with (use that one)"),
                          ("read-only", "it is read-only"),
-                         ("version", "it was written by another version of DuckLake")):
-        if clue in lowered:
-            return reason
-    return "the catalog could not be read"
+                         ("version", "it was written by another version of DuckLake")),
+                   "the catalog could not be read")
 
 
 def _first_line(exc: BaseException) -> str:
