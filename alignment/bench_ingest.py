@@ -43,19 +43,25 @@ def _timed(work: Callable[[], None]) -> dict:
     return {"seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu}
 
 
+def _ours(path: str, db: str, name: str) -> Callable[[], None]:
+    """The product's whole load (read, check, store) of one file, as a user's upload runs it."""
+    from alignment.ingest import ingest
+    from alignment.store import Store
+
+    def work() -> None:
+        with Store(db) as store:
+            result = ingest(store, Path(path).read_bytes(), name, "spend")
+        assert result.status == "loaded", result.errors[:3]
+    return work
+
+
 def run_csv(kind: str, path: str, db: str) -> dict:
     """One csv load into a fresh database file, by ``kind``."""
     import duckdb
 
     Path(db).unlink(missing_ok=True)
     if kind == "ours":
-        from alignment.ingest import ingest
-        from alignment.store import Store
-
-        def work() -> None:
-            with Store(db) as store:
-                result = ingest(store, Path(path).read_bytes(), "bench.csv", "spend")
-            assert result.status == "loaded", result.errors[:3]
+        work = _ours(path, db, "bench.csv")
     elif kind == "duckdb_read_csv":
         def work() -> None:
             with duckdb.connect(db) as con:
@@ -79,13 +85,7 @@ def run_xlsx(kind: str, path: str, db: str) -> dict:
 
     Path(db).unlink(missing_ok=True)
     if kind == "ours":
-        from alignment.ingest import ingest
-        from alignment.store import Store
-
-        def work() -> None:
-            with Store(db) as store:
-                result = ingest(store, Path(path).read_bytes(), "bench.xlsx", "spend")
-            assert result.status == "loaded", result.errors[:3]
+        work = _ours(path, db, "bench.xlsx")
     else:
         import fastexcel
 
