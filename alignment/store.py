@@ -49,6 +49,12 @@ TURNS = ("batches", "answers", "settings")
 
 # Answers in live sessions (counted, since an answer never rewrites its uploads row).
 LIVE_ROWS = "(SELECT count(*) FROM survey_rows WHERE batch_id IN (SELECT batch_id FROM live_sessions))"
+# Commits per embedded database in this process. The file has one writing process (DuckDB locks it;
+# the command line hands its loads to the app), so a count that has not moved means nothing changed
+# and the data version and settings read at that count still hold: a cached rerun reads no table.
+_commits: dict[str, int] = {}
+
+
 LIVE_ROWS_OF = "SELECT count(*) FROM survey_rows WHERE batch_id = (SELECT batch_id FROM live_sessions WHERE code = ?)"
 
 
@@ -129,7 +135,9 @@ class Store:
         # The file has one writer at a time; on the lake each kind of write has its own turn.
         whole = threading.Lock()
         self._locks = {turn: threading.Lock() for turn in TURNS} if self.shared else dict.fromkeys(TURNS, whole)
-        self._versions: tuple[int, dict] = (-1, {})  # the lake's snapshot, and data versions read at it
+        self._versions: tuple[int, dict] = (-1, {})  # the lake's snapshot (the file's commits), and versions read at it
+        self._settings: tuple[int, dict[str, Any]] | None = None  # the file's commits, and the settings read at them
+        self._commit_key = f"memory:{id(self)}" if self.path == ":memory:" else str(Path(self.path).resolve())
         if not read_only:
             if not self.shared or not self._schema_is_current():
                 self._create_schema()
@@ -274,6 +282,7 @@ class Store:
                         raise
                 finally:
                     cur.close()
+                    self._committed()
             self.retries += 1
             if attempt + 1 < attempts:
                 time.sleep(min(2.0, 0.05 * 1.6 ** attempt) * random.uniform(0.5, 1.5))
@@ -309,6 +318,11 @@ class Store:
                     raise
             finally:
                 cur.close()
+                self._committed()
+
+    def _committed(self) -> None:
+        """After a write (or its attempt): versions and settings read before it no longer hold."""
+        _commits[self._commit_key] = _commits.get(self._commit_key, 0) + 1
 
     # --- batches -------------------------------------------------------------------------
 
@@ -416,19 +430,23 @@ class Store:
     def data_version(self, datasets: tuple[str, ...] | None = None) -> str:
         """Changes whenever anything the analyses read changes (an upload, undo, restore, a live
         answer, a setting), so results can be cached per version; limited to ``datasets``, a live
-        survey's answers leave cached spend figures alone. Aggregates over small tables; on the lake
-        they are read again only when its latest snapshot moved (any process's commit moves it)."""
+        survey's answers leave cached spend figures alone. Aggregates over small tables, read again
+        only when something was committed since: on the file, by this process (the only writer);
+        on the lake, by any process (its latest snapshot moved)."""
         if datasets is not None:  # spend figures also change with the mapping rules its view applies
             datasets = tuple(sorted({*datasets, *(d for name in datasets for d in VIEW_READS.get(name, ()))}))
+        seen, versions = self._versions
+        if not self.shared and seen == _commits.get(self._commit_key, 0) and datasets in versions:
+            return versions[datasets]
         cur = self.cursor()
         try:
-            if not self.shared:
-                return self._data_version(cur, datasets)
-            snapshot = cur.execute("SELECT id FROM ducklake_current_snapshot('lake')").fetchone()[0]
-            seen, versions = self._versions
-            if seen != snapshot:
+            if self.shared:
+                state = cur.execute("SELECT id FROM ducklake_current_snapshot('lake')").fetchone()[0]
+            else:
+                state = _commits.get(self._commit_key, 0)
+            if seen != state:
                 versions = {}
-                self._versions = (snapshot, versions)
+                self._versions = (state, versions)
             if datasets not in versions:
                 versions[datasets] = self._data_version(cur, datasets)
             return versions[datasets]
@@ -448,11 +466,17 @@ class Store:
     # --- organisation settings -----------------------------------------------------------
 
     def settings(self) -> dict[str, Any]:
-        """Every setting's value in force: the latest stored, else its default."""
+        """Every setting's value in force: the latest stored, else its default (on the file, read
+        again only after a commit: see data_version)."""
+        commits = _commits.get(self._commit_key, 0)
+        if not self.shared and self._settings is not None and self._settings[0] == commits:
+            return dict(self._settings[1])
         rows = self.cursor().execute(  # not arg_max: it skips NULL, and NULL means "back to the default"
             "SELECT name, value FROM settings QUALIFY row_number() OVER "
             "(PARTITION BY name ORDER BY changed_at DESC, rowid DESC) = 1").fetchall()
-        return resolve(dict(rows))
+        values = resolve(dict(rows))
+        self._settings = (commits, values)
+        return dict(values)
 
     def save_settings(self, values: Mapping[str, Any], user: str = "") -> dict[str, Any]:
         """Check and store changed values (a blank value goes back to the default); returns all in force."""

@@ -132,6 +132,25 @@ def test_a_datasets_version_moves_only_when_that_dataset_changes(store):
     assert store.data_version(("spend",)) != spend_before  # settings can change any figure
 
 
+def test_the_file_s_version_and_settings_are_read_again_after_any_commit_in_this_process(tmp_path):
+    """The embedded file's version and settings are remembered until something commits (the app
+    is the file's only writing process). Two Stores on one file in one process (a test's, the
+    app's) share DuckDB's database, so a commit through either must move what both return."""
+    path = tmp_path / "one.duckdb"
+    with Store(path) as app, Store(path) as other:
+        version, settings = app.data_version(("spend",)), app.settings()
+        assert app.data_version(("spend",)) == version and app.settings() == settings
+        batch = other.add_batch("spend", frame(2))
+        assert app.data_version(("spend",)) != version
+        other.save_settings({"currency": "EUR"})
+        assert app.settings()["currency"] == "EUR" != settings["currency"]
+        version = app.data_version()
+        other.undo(batch)
+        assert app.data_version() != version
+        app.settings()["currency"] = "GBP"  # a caller's copy, not the remembered one
+        assert app.settings()["currency"] == "EUR"
+
+
 def test_a_read_only_command_upgrades_an_older_database_once(tmp_path):
     """A scheduled `python -m alignment query` on a database an older version wrote must work: the
     read-only open upgrades it first, as the app would on start."""
