@@ -17,6 +17,7 @@ import pandas as pd
 from alignment.demo import load_demo
 from alignment.store import Store
 
+PAGE_RERUNS = 10  # per page
 RERUN_TARGET_MS = 250.0  # a rerun with filters no session asked for before
 CACHED_TARGET_MS = 100.0  # a view some session already computed
 PAGES = {"Overview": "app_pages/overview.py", "Spend & value": "app_pages/spend.py",
@@ -68,6 +69,16 @@ def _filter_combinations() -> list[tuple[str, str, str]]:
     return [(a, b, u) for (a, b), u in zip(spans, itertools.cycle(units))]
 
 
+def _forget_views() -> None:
+    """Nothing computed before: no analysis result and no chart, as for a view nobody asked for yet
+    (a page whose analyses ignore the months would otherwise find its views from earlier reruns)."""
+    import app_pages.common as common
+
+    common.RESULTS.clear()
+    with common._specs_lock:
+        common._specs.clear()
+
+
 def _stage_pages(db: str, repeat: int) -> dict:
     """Every dashboard page: a first visit (warms imports), then ``repeat`` reruns each with a new
     filter combination, then a second session opening a view the first computed."""
@@ -87,6 +98,7 @@ def _stage_pages(db: str, repeat: int) -> dict:
             at.selectbox(key="from").set_value(start)
             at.selectbox(key="to").set_value(end)
             at.selectbox(key="bu").set_value(unit)
+            _forget_views()
             began = time.perf_counter()
             at.run()
             fresh.append((time.perf_counter() - began) * 1000)
@@ -124,13 +136,14 @@ def print_pages(scale: str, pages: dict) -> None:
 
 
 ANALYSIS_TARGET_MS = 100.0  # p95 of every analysis at 10M spend rows
-FLOOR_RATIO = 3.0  # and within 3x of a plain GROUP BY over the spend view
+FLOOR_RATIO = 3.0  # and within 3x of a plain GROUP BY over the spend table (the view's own cost counts against us)
+ANALYSIS_SCALE = 10_000_000  # the issue's scale: smaller ones are shown, the target is judged here
 FLOOR_SQL = "SELECT business_unit, sum(actual) FROM spend GROUP BY business_unit"
 
 
 def _stage_analyses(db: str, repeat: int) -> dict:
     """Every analysis's p95 on ``db``, against 100 ms and against the floor: a plain GROUP BY over
-    the spend view (and over its table, to show what the view over active batches costs)."""
+    the spend table (and over the view, to show what the view over active batches costs)."""
     from alignment.bench import p95, timed
     from alignment.queries import parameters, public_queries, run_query
 
@@ -147,7 +160,7 @@ def _stage_analyses(db: str, repeat: int) -> dict:
             ms = [t * 1000 for t in timed(lambda n=name, p=params: run_query(cur, n, p), max(20, repeat))]
             out[name] = {"median_ms": statistics.median(ms), "p95_ms": p95(ms),
                          "p95_over_target": p95(ms) / ANALYSIS_TARGET_MS,
-                         "p95_over_floor": p95(ms) / floors["view"] / FLOOR_RATIO}
+                         "p95_over_floor": p95(ms) / floors["table"] / FLOOR_RATIO}
     return {"floor_view_p95_ms": floors["view"], "floor_table_p95_ms": floors["table"], "analyses": out}
 
 
@@ -181,7 +194,7 @@ def run_scales(folder: Path, scales: tuple[int, ...], repeat: int) -> dict:
     for rows in scales:
         db = str(folder / f"pages-{rows}.duckdb")
         _in_fresh_process(build_database, db, rows)
-        out[str(rows)] = {"pages": _in_fresh_process(page_reruns, db, max(5, repeat)),
+        out[str(rows)] = {"pages": _in_fresh_process(page_reruns, db, max(PAGE_RERUNS, repeat)),
                           "analyses": _in_fresh_process(_stage_analyses, db, repeat)}
         Path(db).unlink(missing_ok=True)
     return out
@@ -191,8 +204,9 @@ def targets(results: dict) -> dict[str, bool]:
     out = {}
     for rows, r in results.items():
         out[f"every page rerun < 250 ms (seen before < 100 ms) at {int(rows):,} rows"] = met(r["pages"])
-        out[f"every analysis p95 < 100 ms and < 3x the GROUP BY floor at {int(rows):,} rows"] = analyses_met(
-            r["analyses"])
+        if int(rows) >= ANALYSIS_SCALE:  # below it a query's fixed cost outweighs a floor of a few ms
+            out[f"every analysis p95 < 100 ms and < 3x the GROUP BY floor at {int(rows):,} rows"] = analyses_met(
+                r["analyses"])
     return out
 
 

@@ -7,11 +7,18 @@ A query file starts with a header of comments:
     -- param: business_unit VARCHAR = NULL | Only this business unit
     -- include: _spend_scope
     -- source: TBM Council, TBM Taxonomy 4.0 (cost pools, towers, business value)
+    -- shared: yes
+
 
 ``source`` names the definition the figures follow (repeat it on several lines to cite more);
 ``include`` makes another query (a fragment starting with ``_`` or a full analysis) available
 as a CTE of that name, so analyses build on each other instead of repeating SQL. Parameters
 are always bound by DuckDB, never formatted into the text.
+
+``shared: yes`` marks a query whose result is small and included by several analyses (the stage
+history in scope, the parts of the executive summary). The app computes it once per view and hands
+its rows to every analysis that includes it (``run_query(..., given=…)``) instead of planning and
+running it again inside each: planning the composed SQL was most of an analysis's time.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from alignment.config import QUERIES_DIR
 from alignment.parsing import ParseError, parse_date
 from alignment.readonly import QueryError
 
-HEADER = re.compile(r"^--\s*(title|answers|param|include|source):\s*(.*)$")
+HEADER = re.compile(r"^--\s*(title|answers|param|include|source|shared):\s*(.*)$")
 PARAM = re.compile(r"^(\w+)\s+(VARCHAR|DATE|INTEGER|DOUBLE)\s*=\s*(.*?)(?:\s+IN\s*\(([^)]*)\))?(?:\s+\|\s+(.*))?$")
 
 
@@ -54,6 +62,7 @@ class Query:
     body: str
     path: Path
     source: str = ""  # the named definition the figures follow (standard body or best-known tool)
+    shared: bool = False  # a small result other analyses include: computed once per view (module docstring)
 
     @property
     def public(self) -> bool:
@@ -111,7 +120,8 @@ def parse_query(path: Path) -> Query:
             meta[key] = value
     body = "\n".join(lines[body_start:]).strip().rstrip(";")
     return Query(path.stem, meta.get("title", path.stem), meta.get("answers", ""), tuple(meta["param"]),
-                 tuple(meta["include"]), body, path, meta.get("source", ""))
+                 tuple(meta["include"]), body, path, meta.get("source", ""),
+                 meta.get("shared", "").strip().lower() in ("yes", "true"))
 
 
 @lru_cache(maxsize=4)
@@ -134,36 +144,48 @@ def get_query(name: str, directory: Path = QUERIES_DIR) -> Query:
     return queries[name]
 
 
-def _dependencies(query: Query, queries: dict[str, Query], seen: list[str] | None = None) -> list[str]:
-    """Included queries, each once, dependencies first."""
+def _dependencies(query: Query, queries: dict[str, Query], seen: list[str] | None = None,
+                  given: frozenset[str] = frozenset()) -> list[str]:
+    """Included queries, each once, dependencies first; a given one (and what only it needs) left out."""
     order = seen if seen is not None else []
     for name in query.includes:
         if name not in queries:
             raise QueryError(f"{query.name} includes unknown query '{name}'.")
-        if name not in order:
-            _dependencies(queries[name], queries, order)
+        if name not in order and name not in given:
+            _dependencies(queries[name], queries, order, given)
             order.append(name)
     return order
 
 
-@lru_cache(maxsize=256)
-def compose(query: Query, directory: Path = QUERIES_DIR) -> tuple[str, tuple[Param, ...]]:
-    """The full SQL text (includes as CTEs) and every parameter it binds, its includes' too."""
+@lru_cache(maxsize=512)
+def compose(query: Query, directory: Path = QUERIES_DIR, given: frozenset[str] = frozenset()
+            ) -> tuple[str, tuple[Param, ...]]:
+    """The full SQL text (includes as CTEs) and every parameter it binds, its includes' too. The
+    ``given`` includes are not composed in: their rows are registered under their names instead."""
     queries = load_queries(directory)
     deps = [queries[n] for n in _dependencies(query, queries)]
     params: dict[str, Param] = {}
     for q in [*deps, query]:
         for p in q.params:
             params.setdefault(p.name, p)
+    if given:  # every parameter is still declared (one key however it is computed); run_query binds those used
+        deps = [queries[n] for n in _dependencies(query, queries, given=given)]
+    return _with(query.body, deps), tuple(params.values())
+
+
+def _with(body: str, deps: list[Query]) -> str:
     if not deps:
-        return query.body, tuple(params.values())
+        return body
     ctes = ",\n".join(f"{q.name} AS (\n{q.body}\n)" for q in deps)
-    body = query.body
     if re.match(r"(?is)^with\s", body):
-        sql = f"WITH {ctes},\n{body[4:].lstrip()}"
-    else:
-        sql = f"WITH {ctes}\n{body}"
-    return sql, tuple(params.values())
+        return f"WITH {ctes},\n{body[4:].lstrip()}"
+    return f"WITH {ctes}\n{body}"
+
+
+def shared_parts(name: str, directory: Path = QUERIES_DIR) -> tuple[str, ...]:
+    """The includes of an analysis marked ``shared: yes``, which may be given to it as rows."""
+    queries = load_queries(directory)
+    return tuple(n for n in get_query(name, directory).includes if queries[n].shared)
 
 
 @lru_cache(maxsize=256)
@@ -194,17 +216,30 @@ def bind(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, 
 
 
 def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,
-              directory: Path = QUERIES_DIR, settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
+              directory: Path = QUERIES_DIR, settings: Mapping[str, Any] | None = None,
+              given: Mapping[str, pa.Table] | None = None, arrow: bool = False) -> pd.DataFrame | pa.Table:
     """Run one analysis with bound parameters. A parameter named like an organisation setting
-    (alignment.settings) takes the setting's value unless ``params`` gives one."""
+    (alignment.settings) takes the setting's value unless ``params`` gives one. ``given`` holds the
+    rows of included shared queries, computed with the same parameters (module docstring)."""
     query = get_query(name, directory)
-    sql, declared = compose(query, directory)
+    given = dict(given or {})
+    sql, declared = compose(query, directory, frozenset(given))
     values = dict(params or {})
     for p in declared:
         if p.name not in values and settings and p.name in settings:
             values[p.name] = settings[p.name]
+    bound = bind(declared, values)
+    if given:
+        used = set(re.findall(r"\$(\w+)", sql))
+        bound = {k: v for k, v in bound.items() if k in used}
     try:
+        for part, rows in given.items():
+            cursor.register(part, rows)
         # Every declared parameter appears in the SQL (a test holds every query to that).
-        return cursor.execute(sql, bind(declared, values)).df()
+        result = cursor.execute(sql, bound)
+        return result.fetch_arrow_table() if arrow else result.df()
     except duckdb.Error as exc:
         raise QueryError(f"The analysis '{name}' failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        for part in given:
+            cursor.unregister(part)

@@ -44,8 +44,11 @@ def _config(kind: str, header: str, fmt: str | None = None) -> dict[str, Any]:
 def _is_flag(series: pd.Series) -> bool:
     if pd.api.types.is_bool_dtype(series.dtype):
         return True
+    if series.dtype != object:
+        return False
     values = series.dropna()
-    return series.dtype == object and not values.empty and values.map(lambda v: isinstance(v, bool)).all()
+    # The first value decides most columns (text) without a Python call per row.
+    return not values.empty and isinstance(values.iloc[0], bool) and values.map(lambda v: isinstance(v, bool)).all()
 
 
 def words(flags: pd.Series) -> pd.Series:

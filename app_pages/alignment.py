@@ -4,7 +4,18 @@ import streamlit as st
 from alignment import charts
 from alignment.findings import grouped, hidden_groups, too_few
 from alignment.formatting import number, pct
-from app_pages.common import answers, chart, choice, empty_notice, filters, run, store_or_stop, table, workbook_download
+from app_pages.common import (
+    answers,
+    chart,
+    choice,
+    empty_notice,
+    filters,
+    prefetch,
+    run,
+    store_or_stop,
+    table,
+    workbook_download,
+)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -28,6 +39,8 @@ default = next((i for i, w in enumerate(waves) if known.loc[known["wave"] == w, 
 wave = choice("Survey wave", waves, "wave", index=default, widget=st.selectbox,
               help="Opens on the latest wave with enough people on both sides, so a small live session "
               "does not replace the organisation's score.") if waves else None
+prefetch(*((name, {"wave": wave}) for name in ("alignment_maturity", "alignment_gap", "score_distribution",
+                                                 "survey_comments", "importance_satisfaction", "wave_change")))
 minimum = store.settings()["min_respondents"]
 unit = filters()["business_unit"]
 st.caption((f"{unit}'s business respondents against all of IT (IT serves every unit, so a unit filter keeps "

@@ -11,12 +11,17 @@ from app_pages.common import (
     months_not_applied,
     number,
     pct,
+    prefetch,
     run,
     table,
     workbook_download,
 )
 
 st.title("Bottlenecks")
+item_type = st.session_state.get("item_type")
+item_type = None if item_type in (None, "All item types") else item_type
+prefetch("flow_metrics", *((name, {"item_type": item_type}) for name in (
+    "flow_metrics", "bottleneck_stages", "flow_efficiency", "aging_items", "throughput", "cumulative_flow")))
 months_not_applied("the whole stage history is measured")
 all_types = run("flow_metrics")
 if all_types.empty or not all_types["started"].iloc[0]:

@@ -24,7 +24,9 @@ from alignment.formatting import (  # noqa: F401
     use_money_style,
     whole,
 )
-from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query
+from alignment.queries import QueryError, datasets_read, get_query, parameters, run_query, shared_parts
+from alignment.results import Results
+from alignment.settings import BY_NAME as SETTINGS
 from alignment.store import Store, StoreError, shared_store
 from alignment.tables import on_screen
 
@@ -147,26 +149,57 @@ def _month_end(month: str) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-@st.cache_resource(max_entries=2000, show_spinner=False)
-def _result(path: str, version: str, name: str, values: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    """One analysis result per (database, data version, analysis, parameters), with the
-    organisation's settings (part of the version), shared by every
-    session: concurrent viewers of one view wait for a single computation (Streamlit locks per key),
-    and any upload, undo, restore or live answer changes the version, so nothing stale is shown."""
-    store = shared_store(path)
-    return run_query(store.cursor(), name, dict(values), settings=store.settings())
+# Every analysis result of this server (alignment.results): shared by all sessions, keyed by database,
+# data version, analysis and parameters, so an upload, undo, restore, live answer or setting shows new
+# figures and nothing stale. This module is imported once per process, so one pool serves every page.
+RESULTS: Results[pd.DataFrame] = Results()
+
+
+def _values(name: str, asked: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The parameters an analysis takes, from the page's filters and choices. One given as its
+    default is left out, so run("x") and run("x", item_type=None) share one result; not one named
+    like a setting, where None means "not the setting's value"."""
+    declared = {p.name: p for p in parameters(name)}
+    return tuple(sorted((k, v) for k, v in asked.items()
+                        if k in declared and not (v is None and declared[k].default is None and k not in SETTINGS)))
+
+
+def _computation(store: Store, settings: dict[str, Any], name: str, asked: dict[str, Any], part: bool = False
+                 ) -> tuple[tuple, Callable[[], Any]]:
+    """An analysis's key and how to compute it. Its shared parts (alignment.queries) are computed
+    once per view, kept as Arrow rows and handed to every analysis that includes them."""
+    values = _values(name, asked)
+    key = ("part" if part else "analysis", store.path, store.data_version(datasets_read(name)), name, values)
+
+    def compute() -> Any:
+        if not part and get_query(name).shared:  # also some analysis's part: its rows, computed once, as a frame
+            return store.cursor().from_arrow(RESULTS.here(*_computation(store, settings, name, asked, part=True))).df()
+        given = {included: RESULTS.here(*_computation(store, settings, included, asked, part=True))
+                 for included in shared_parts(name)}
+        return run_query(store.cursor(), name, dict(values), settings=settings, given=given, arrow=part)
+
+    return key, compute
+
+
+def _call(name: str, params: dict[str, Any]) -> tuple[tuple, Callable[[], pd.DataFrame]]:
+    store = store_or_stop()
+    return _computation(store, store.settings(), name, {**filters(), **params})
+
+
+def prefetch(*calls: str | tuple[str, dict[str, Any]]) -> None:
+    """Start a page's analyses at once, before it draws: they run in the background while the page
+    renders, so a page waits for its slowest analysis rather than for all of them in turn."""
+    for call in calls:
+        name, params = (call, {}) if isinstance(call, str) else call
+        RESULTS.start(*_call(name, params))
 
 
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run an analysis with the page's filters (only those it takes) plus any extra parameters."""
-    query_params = {p.name for p in parameters(name)}
-    values = {k: v for k, v in {**filters(), **params}.items() if k in query_params}
-    store = store_or_stop()
     try:
-        # The cached frame itself, not a pickled copy: pandas' copy-on-write keeps it safe from a page's
+        # The kept frame itself, not a pickled copy: pandas' copy-on-write keeps it safe from a page's
         # changes, and unpickling every result on every rerun cost more than the analyses' own reads.
-        return _result(store.path, store.data_version(datasets_read(name)), name,
-                       tuple(sorted(values.items()))).copy(deep=False)
+        return RESULTS.get(*_call(name, params)).copy(deep=False)
     except QueryError as exc:
         st.error(str(exc))
         return pd.DataFrame()

@@ -13,6 +13,7 @@ from app_pages.common import (
     money,
     number,
     pct,
+    prefetch,
     run,
     store_or_stop,
     whole,
@@ -20,6 +21,8 @@ from app_pages.common import (
 )
 
 st.title("What IT costs, and what the business gets for it")
+prefetch("executive_summary", "survey_waves", "spend_by_business_goal", ("budget_vs_actual", {"group_by": "month"}),
+         "alignment_gap")
 summary = run("executive_summary")
 if summary.empty or summary["it_spend"].isna().all() and not summary["projects"].fillna(0).any():
     empty_notice("data")

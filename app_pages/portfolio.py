@@ -11,12 +11,14 @@ from app_pages.common import (
     money,
     months_not_applied,
     pct,
+    prefetch,
     run,
     table,
     workbook_download,
 )
 
 st.title("Portfolio")
+prefetch("portfolio_summary", "portfolio_health", "portfolio_by_sponsor", "earned_value")
 months_not_applied("every project in the register is measured")
 summary = run("portfolio_summary")
 if summary.empty or not summary["projects"].iloc[0]:

@@ -4,9 +4,12 @@ from alignment import charts
 from alignment.deltas import delta, signed_pct
 from alignment.findings import projection_basis
 from alignment.formatting import whole
-from app_pages.common import answers, chart, choice, empty_notice, money, pct, run, table, workbook_download
+from app_pages.common import answers, chart, choice, empty_notice, money, pct, prefetch, run, table, workbook_download
 
 st.title("Spend & value")
+prefetch("spend_by_business_goal", ("spend_mix", {"mix": st.session_state.get("split", "rgt")}), "year_end_projection",
+         ("budget_vs_actual", {"group_by": st.session_state.get("by", "month")}),
+         ("cost_by_business_unit", {"driver": st.session_state.get("allocate", "headcount")}), "vendor_concentration")
 SIGN = "Variance = actual − budget: positive is over budget."
 goals = run("spend_by_business_goal")
 if goals.empty:

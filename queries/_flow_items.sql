@@ -2,6 +2,7 @@
 -- answers: One row per item in scope: when it started, whether by the as-of day it finished, is in progress or left the flow unfinished, and its flow, active and waiting days.
 -- include: _stage_scope
 -- source: Flow Framework (Mik Kersten, Project to Product, 2018): flow time = start to finish, flow efficiency = active time / flow time
+-- shared: yes
 -- Finished: the item's latest stay is a done stage (finished on entering it), or it has left its type's
 -- last working stage (finished on leaving it). Left the flow: its latest stay is a dropped stage, or it
 -- left an earlier stage and never entered another. Anything else is in progress (flow load).

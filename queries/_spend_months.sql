@@ -4,6 +4,7 @@
 -- param: period_to DATE = NULL | Last month (inclusive); blank for all
 -- param: fiscal_year_start_month INTEGER = 1 | Fiscal year starts in month: 1 = January ... 12 = December
 -- source: TBM Council / Apptio IT financial management: budget to date = the budget of the closed months
+-- shared: yes
 -- Every business unit on purpose: which months are closed, which fiscal year is projected and which
 -- months the plan covers are facts about the books, so they never move with the unit filter.
 -- closed: a chosen month with actuals (the budget "to date" is the budget of the closed months).

@@ -7,6 +7,7 @@
 -- param: done_pattern VARCHAR = (?i)^\s*(done|closed|complete|completed|finished|resolved)\s*$ | Stages named like this mean the item is finished when it enters them
 -- param: dropped_pattern VARCHAR = (?i)^\s*(cancell?ed|rejected|abandoned|withdrawn|declined|won't do)\s*$ | Stages named like this mean the item left the flow unfinished
 -- source: Flow Framework (Mik Kersten, Project to Product, 2018): flow time, flow load, flow efficiency
+-- shared: yes
 -- The flow's shape (stage order, last stage of each item type) is read from every item, not only the
 -- filtered ones, so a filter never moves a stage or turns an unfinished item into a finished one.
 WITH history AS (

@@ -2,6 +2,7 @@
 -- answers: One row per item and working stage: its days there summed over every stay, how often it came back, and whether it is there on the as-of day.
 -- include: _stage_scope
 -- source: Kanban time in stage (David J. Anderson, Kanban, 2010), re-entries counted as the same stage's time
+-- shared: yes
 -- Re-entering a stage is more time in the same stage, not a second item: an item that went Build →
 -- Test → Build has one Build visit whose days are both stays' and one re-entry. Done and dropped
 -- stages are not part of the flow's time.

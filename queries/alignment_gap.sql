@@ -3,6 +3,7 @@
 -- param: min_respondents INTEGER = 1 | A side with fewer respondents on a dimension is not shown (the app and CLI pass the organisation's setting)
 -- include: _survey_scope, _luftman
 -- source: Luftman, Strategic Alignment Maturity assessment: IT and business executives each score the six criteria, and the difference between their views is the finding
+-- shared: yes
 -- gap = IT mean minus business mean: positive means IT rates itself higher than the business does.
 -- A side under min_respondents keeps its count and loses its mean (and the gap): a figure from
 -- one or two people can single them out and misleads. 0-10 NPS answers are left out.

@@ -3,6 +3,7 @@
 -- param: min_respondents INTEGER = 1 | A side with fewer respondents is not shown (the app and CLI pass the organisation's setting)
 -- include: _survey_scope, _luftman
 -- source: Luftman, Strategic Alignment Maturity model (six criteria scored 1-5, levels 1 Initial/ad hoc to 5 Optimized; overall = mean of the criteria)
+-- shared: yes
 -- Each side's maturity is its mean 1-5 score; the combined maturity is the mean of the two sides'
 -- means, so whichever side sent more people does not outweigh the other (Luftman assesses IT and
 -- business views together). Overall per side is the mean of that side's dimension scores.

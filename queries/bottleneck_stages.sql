@@ -2,6 +2,7 @@
 -- answers: How long do items spend in each stage, how much work is there now, how often do items come back, and which stage is the bottleneck?
 -- include: _stage_scope, _stage_visits
 -- source: Kanban time in stage and work in progress (David J. Anderson, Kanban, 2010); percentiles as Excel's PERCENTILE.INC
+-- shared: yes
 -- Time in stage counts items that have left the stage, each item's stays there summed (a re-entry is
 -- the same stage's time). The bottleneck is the one stage holding the largest share of that time
 -- (ties: the earlier stage). is_active says whether the stage counts as work (active_stages setting).

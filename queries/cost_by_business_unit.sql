@@ -6,6 +6,7 @@
 -- include: _spend_in_period, _metrics_in_period
 -- source: TBM Council: showback of fully loaded cost (direct cost plus shared cost allocated by a consumption driver)
 -- source: Apptio (IBM) industry benchmark metrics: IT spend as % of revenue = IT spend ÷ revenue of the same period; IT spend per employee = annual IT spend ÷ average headcount
+-- shared: yes
 -- The business unit filter applies after allocation: shared cost is split across all units first.
 -- Ratio months (ratio_months): the chosen months that have both actual spend and business metrics.
 -- The driver, revenue, headcount and both ratios use only those months, so cost and revenue always

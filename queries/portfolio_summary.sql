@@ -3,6 +3,7 @@
 -- include: portfolio_health
 -- source: US federal IT Dashboard (itdashboard.gov, CIO evaluation of investments): cost and schedule variance under 10% of plan green, 10% to under 30% yellow, 30% or more red; overruns and underruns alike
 -- source: PMI, Practice Standard for Earned Value Management (2nd ed., 2011) and PMBOK Guide: portfolio CPI = sum EV / sum AC, SPI = sum EV / sum PV
+-- shared: yes
 -- on_time_rate / on_budget_rate: share of projects with a schedule / cost health whose health is green, the
 -- same bands as the health mix (|variance| under health_amber_pct, over or under plan; open projects on
 -- their forecast finish or the as-of date, and their estimate at completion). The product's former stricter

@@ -35,3 +35,22 @@ def test_a_target_is_met_only_below_one_and_without_errors():
     assert bench_pages.met({"Overview": page})
     assert not bench_pages.met({"Overview": {**page, "ratio": 1.2}})
     assert not bench_pages.met({"Overview": {**page, "errors": ["boom"]}})
+
+
+def test_analyses_are_judged_at_10m_against_3x_the_table_floor():
+    fast = {"pages": {}, "analyses": {"analyses": {"nps": {"p95_over_target": 0.4, "p95_over_floor": 0.9}}}}
+    slow = {"pages": {}, "analyses": {"analyses": {"nps": {"p95_over_target": 0.4, "p95_over_floor": 1.1}}}}
+    assert not any("analysis" in t for t in bench_pages.targets({"1000000": slow}))  # shown, not judged
+    assert bench_pages.targets({"10000000": fast})["every analysis p95 < 100 ms and < 3x the GROUP BY floor "
+                                                    "at 10,000,000 rows"]
+    assert not bench_pages.targets({"10000000": slow})["every analysis p95 < 100 ms and < 3x the GROUP BY floor "
+                                                       "at 10,000,000 rows"]
+
+
+def test_a_fresh_rerun_finds_no_result_or_chart_kept(tmp_path):
+    import app_pages.common as common
+
+    common.RESULTS.start("k", lambda: 1).result()
+    common._specs["chart"] = {}
+    bench_pages._forget_views()
+    assert common.RESULTS.here("k", lambda: 2) == 2 and not common._specs

@@ -318,3 +318,48 @@ def test_parameters_are_bound_not_formatted(cur):
 def test_an_unknown_choice_is_refused_naming_the_allowed_ones(cur, name, param, allowed):
     with pytest.raises(QueryError, match=f"{param} must be one of {allowed}.*not 'foo'"):
         run_query(cur, name, {param: "foo"})
+
+
+def _given(cur, name, params, settings):
+    """Every shared part of ``name`` as the app computes it: its own query's rows, with its own parts given."""
+    from alignment.queries import parameters, shared_parts
+
+    return {part: run_query(cur, part, {k: v for k, v in params.items() if k in {p.name for p in parameters(part)}},
+                            settings=settings, given=_given(cur, part, params, settings), arrow=True)
+            for part in shared_parts(name)}
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"business_unit": "Retail"}, {"period_from": "2025-02-01", "period_to": "2025-05-31"},
+    {"business_unit": "Digital", "item_type": "Project", "period_to": "2025-09-30"},
+])
+def test_an_analysis_given_its_shared_parts_shows_exactly_what_it_computes_alone(params):
+    """The app hands analyses their shared parts' rows (alignment.queries, 'shared: yes'); every figure
+    must be the same as the analysis composed whole, under every filter the pages set."""
+    import pandas.testing as pdt
+
+    from alignment.demo import load_demo
+    from alignment.queries import parameters, shared_parts
+    from alignment.store import Store
+
+    with Store() as store:
+        load_demo(store)
+        cur, settings = store.cursor(), store.settings()
+        checked, rows = [], 0
+        for name in public_queries():
+            if not shared_parts(name):
+                continue
+            own = {k: v for k, v in params.items() if k in {p.name for p in parameters(name)}}
+            whole = run_query(cur, name, own, settings=settings)
+            parts = run_query(cur, name, own, settings=settings, given=_given(cur, name, params, settings))
+            pdt.assert_frame_equal(parts, whole, check_exact=True, obj=name)
+            for part, rows_of_part in _given(cur, name, params, settings).items():
+                if not part.startswith("_"):  # a page shows it too, from the same rows
+                    alone = run_query(cur, part, {k: v for k, v in params.items()
+                                                  if k in {p.name for p in parameters(part)}}, settings=settings)
+                    pdt.assert_frame_equal(cur.from_arrow(rows_of_part).df(), alone, check_exact=True, obj=part)
+            checked.append(name)
+            rows += len(whole)
+        assert set(checked) >= {"executive_summary", "bottleneck_stages", "aging_items", "flow_metrics", "throughput",
+                                "flow_efficiency", "cumulative_flow"}
+        assert rows > 20  # figures were compared, not empty frames
