@@ -82,8 +82,13 @@ def _forget_views() -> None:
 def _stage_pages(db: str, repeat: int) -> dict:
     """Every dashboard page: a first visit (warms imports), then ``repeat`` reruns each with a new
     filter combination, then a second session opening a view the first computed."""
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
+    # AppTest's own calls from this thread warn "missing ScriptRunContext" dozens of times: not ours.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
     os.environ["ALIGNMENT_DB"] = db
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     combos = iter(_filter_combinations())
