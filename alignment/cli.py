@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="the address the replicas listen on (0.0.0.0: every one)")
     p.add_argument("--stop", action="store_true", help="stop the cluster running from --dir")
 
+    p = sub.add_parser("maintain", help="the shared store's upkeep: merge small files, expire old snapshots, "
+                                        "delete unused files (safe while the app runs); CHECKPOINT on a file")
+    p.add_argument("--db", help="the database (default: ALIGNMENT_DB)")
+
     p = sub.add_parser("bench", help="run the benchmarks (speed and memory targets)")
     p.add_argument("--rows", type=_positive, default=1_000_000, help="spend rows for query timings")
     p.add_argument("--xlsx-rows", type=_positive, default=100_000)
@@ -402,6 +406,11 @@ def _run(args: argparse.Namespace) -> int:
             return cluster.stop_running(folder) if args.stop else cluster.serve(folder, args.ports, args.host)
         except cluster.ClusterError as exc:
             raise StoreError(str(exc)) from None
+    if args.command == "maintain":
+        from alignment.maintenance import maintain
+
+        print(maintain(_db(args)))
+        return 0
     if args.command == "bench":
         from alignment.bench import run_benchmarks
 
