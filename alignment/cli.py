@@ -212,10 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=Path("bench-results.json"))
     p.add_argument("--sessions", type=_levels, default=(25, 50), metavar="N,N",
                    help="concurrent sessions on a real server, per level (default 25,50; 0: none)")
-    p.add_argument("--store", choices=["file", "handoff", "ducklake"], default="file",
+    p.add_argument("--store", choices=["file", "handoff", "ducklake", "maintain"], default="file",
                    help="file: the stages above; handoff: analyses with the command line's hand-off watcher "
                         "running vs not; ducklake: analyses on a DuckLake in a throwaway PostgreSQL vs the file, "
-                        "and two concurrent writers")
+                        "and two concurrent writers; maintain: analyses on a lake loaded in 20 uploads, before "
+                        "and after `maintain`")
     return parser
 
 

@@ -41,3 +41,17 @@ def test_lake_stage_compares_every_analysis_and_keeps_every_concurrent_upload(tm
     uploads = results["uploads"]
     assert (uploads["uploads_kept"], uploads["rows_kept"], uploads["rows_counted"]) == (3, 900, 900)
     assert results["targets"]["every concurrent upload kept whole"] is True
+
+
+def test_maintain_stage_times_every_analysis_before_and_after_the_lakes_upkeep(tmp_path) -> None:
+    pytest.importorskip("duckdb_extension_ducklake")
+    output = tmp_path / "maintain.json"
+    assert bench_store.maintenance_effect(400, 1, output, uploads=4) == 0
+    results = json.loads(output.read_text())
+    assert set(results["analyses"]) == set(public_queries())
+    for a in results["analyses"].values():
+        assert a["before_median_ms"] > 0 and a["after_median_ms"] > 0
+    lake = results["lake"]
+    # four appends wrote four files per spend table; merged, each table holds one
+    assert lake["after"]["files_in_use"] < lake["before"]["files_in_use"]
+    assert lake["after"]["snapshots"] < lake["before"]["snapshots"]
