@@ -165,3 +165,34 @@ def test_a_large_csv_tells_its_reading_as_the_rows_arrive(store):
     reading = [f for s, f in told if s == "read"]
     assert len([f for f in reading if 0 < f < 1]) >= 2  # batches of 10,000 rows: a bar that moves
     assert reading == sorted(reading) and reading[-1] == 1.0 and len(reading) <= 22
+
+
+def test_rows_stream_into_the_table_batch_by_batch_cell_for_cell(store, monkeypatch):
+    """Text reaches DuckDB dictionary-encoded batch by batch, each batch with its own dictionary:
+    every cell must still land in its row, blanks blank, a column the frame lacks null."""
+    import pandas as pd
+
+    from alignment import store as store_module
+
+    monkeypatch.setattr(store_module, "ROWS_PER_SCAN", 3)
+    units = ["Retail", "Wholesale", None, "Retail", "Shared", "Shared", None, "Cards"]
+    frame = pd.DataFrame({"period": [dt.date(2025, 1 + i, 1) for i in range(8)], "business_unit": units,
+                          "vendor": pd.array(["AWS", None, "MSFT", "Acme", "AWS", "Ácme", "x", None],
+                                             dtype="string[pyarrow]"),
+                          "actual": [float(i) for i in range(8)]})
+    store.add_batch("spend", frame, source_rows=list(range(10, 18)))
+    got = store.cursor().execute("SELECT source_row, period, business_unit, vendor, actual, description "
+                                 "FROM spend_rows ORDER BY source_row").fetchall()
+    assert got == [(10 + i, dt.date(2025, 1 + i, 1), units[i], frame["vendor"].iloc[i]
+                    if not pd.isna(frame["vendor"].iloc[i]) else None, float(i), None) for i in range(8)]
+
+
+def test_a_column_of_mixed_python_values_still_stores(store):
+    """Arrow cannot type a column holding a number and a word; DuckDB scans that frame as pandas."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"period": [dt.date(2025, 1, 1)] * 2, "business_unit": ["Retail", "Retail"],
+                          "vendor": pd.Series([1, "Acme"], dtype=object), "actual": [1.0, 2.0]})
+    store.add_batch("spend", frame)
+    got = store.cursor().execute("SELECT vendor FROM spend_rows ORDER BY source_row").fetchall()
+    assert got == [("1",), ("Acme",)]
