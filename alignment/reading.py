@@ -99,7 +99,8 @@ class RawTable:
         """Let the cells go, keeping the headers and row numbers (without building a pandas frame
         only to empty it)."""
         self._frame = None if self._frame is None else self._frame.iloc[0:0]
-        self.table = None if self.table is None else self.table.slice(0, 0)
+        # An empty table of the same columns, not a slice: a slice would keep every buffer alive.
+        self.table = None if self.table is None else self.table.schema.empty_table()
 
     def __repr__(self) -> str:
         return f"RawTable({self.sheet!r}, {len(self.row_numbers):,} rows, headers={self.headers!r})"

@@ -102,3 +102,17 @@ def test_an_error_row_is_named_as_before_through_ingest(store):
     assert result.status == "rejected"
     assert [e["message"] for e in result.errors] == [
         "Sheet 'gl', row 4, column C ('Actual'): 'oops' is not an amount."]
+
+
+def test_checked_text_is_a_dictionary_of_its_distinct_values():
+    """Each text column comes back as its distinct values plus an index per row (what lets the
+    file's own strings go before the write); the cells read the same."""
+    import pyarrow as pa
+
+    raw = read_table(open_source(csv_bytes(MESSY), "messy.csv"), None, "spend")
+    table, _ = check_plain(raw, "spend", propose_mapping(raw.headers, "spend"), 1)
+    assert pa.types.is_dictionary(table.column("vendor").type)
+    assert pa.types.is_dictionary(table.column("business_unit").type)
+    assert sorted(table.column("business_unit").combine_chunks().dictionary.to_pylist()) == ["Café", "Ops", "Retail"]
+    assert table.column("business_unit").to_pylist() == ["Retail", "Retail", "Café", "Ops"]
+    assert table.column("period").type == pa.date32() and table.column("actual").type == pa.float64()

@@ -145,3 +145,15 @@ def test_first_values_come_from_the_arrow_table_without_a_pandas_frame():
     rows_path = read_table(open_source(b"Month,Business Unit\n2025-01,Ops\n", "y.csv"), None, "spend")
     rows_path.frame = rows_path.frame  # a frame only: the same answer from pandas
     assert rows_path.first_values() == {"Month": "2025-01", "Business Unit": "Ops"}
+
+
+def test_drop_cells_lets_the_arrow_buffers_go():
+    """A slice of no rows still holds every buffer of the table; drop_cells must hold none, and
+    keep the headers and row numbers the write and the messages need."""
+    body = "".join(f"2025-01,Retail unit {i},{i}\n" for i in range(1000))
+    raw = read_table(open_source(f"Month,Business Unit,Actual\n{body}".encode(), "a.csv"), None, "spend")
+    assert raw.table.get_total_buffer_size() > 20_000  # 1,000 rows of three columns
+    raw.drop_cells()
+    assert raw.table.num_rows == 0 and raw.table.get_total_buffer_size() < 100  # an empty offsets buffer or two
+    assert raw.table.column_names == raw.headers == ["Month", "Business Unit", "Actual"]
+    assert list(raw.row_numbers) == list(range(2, 1002))
