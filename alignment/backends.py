@@ -115,7 +115,10 @@ def connect_lake(location: LakeLocation, read_only: bool = False) -> duckdb.Duck
     """An in-memory DuckDB with the lake attached (and USEd) and the app's safety settings locked:
     the only files it may touch are the lake's data and its own spill folder."""
     spill = lake_spill_directory()
-    files = [(extension_file(package, name), loaded) for package, name, loaded in LAKE_EXTENSIONS]
+    if location.is_s3:  # data files in S3-compatible storage: httpfs too, and a secret (alignment.objectstore)
+        from alignment import objectstore
+    extensions = LAKE_EXTENSIONS + ((objectstore.HTTPFS,) if location.is_s3 else ())
+    files = [(extension_file(package, name), loaded) for package, name, loaded in extensions]
     stamps = {str(path): _stamp(path) for path, _ in files}
     checked = all(_verified.get(path) == stamp for path, stamp in stamps.items())
     config = {k: v for k, v in SAFE_SETTINGS.items() if k != "enable_external_access"}
@@ -131,6 +134,13 @@ def connect_lake(location: LakeLocation, read_only: bool = False) -> duckdb.Duck
         raise OpenError(f"The shared store's DuckDB extensions could not be loaded ({_first_line(exc)}); "
                         "they must match the installed duckdb version.") from None
     _verified.update(stamps)
+    if location.is_s3:
+        try:
+            objectstore.create_secret(con, location)
+            objectstore.check_reachable(con, location)
+        except OpenError:
+            con.close()
+            raise
     if location.is_local and not read_only:
         try:
             Path(location.data_path).mkdir(parents=True, exist_ok=True)

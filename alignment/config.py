@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
@@ -43,6 +45,16 @@ class LakeLocation:
     def is_local(self) -> bool:
         return "://" not in self.data_path
 
+    @property
+    def folder(self) -> str:
+        """The data path ending in /: what the lake may touch, so s3://b/lake never admits s3://b/lake2/."""
+        return self.data_path if self.data_path.endswith("/") else self.data_path + "/"
+
+    @property
+    def is_s3(self) -> bool:
+        """Data files in S3-compatible object storage (DuckDB's httpfs), credentials from AWS_* (s3_secret)."""
+        return self.data_path.startswith(S3_SCHEME)
+
 
 def parse_location(value: str | Path) -> Path | LakeLocation:
     """A database file path, or ``ducklake:postgres:<libpq connection string> DATA_PATH=<path>``:
@@ -68,9 +80,72 @@ def parse_location(value: str | Path) -> Path | LakeLocation:
     if not catalog or "=" not in catalog:
         raise LocationError("A shared store needs a PostgreSQL connection string after ducklake:postgres:, "
                             "for example dbname=alignment host=db user=app.")
-    if "://" not in data_path and not data_path.endswith("/"):
+    if "://" in data_path:
+        data_path = _object_path(data_path)  # kept as written: DuckLake adds the separator itself
+    elif not data_path.endswith("/"):
         data_path += "/"  # a folder: DuckLake joins file names onto it
     return LakeLocation(catalog, data_path)
+
+
+S3_SCHEME = "s3://"
+
+
+def _object_path(data_path: str) -> str:
+    """An s3://bucket/prefix/ DATA_PATH, its scheme lower-cased; any other URL refused with a sentence."""
+    scheme, _, rest = data_path.partition("://")
+    if scheme.lower() != "s3":
+        raise LocationError(f"DATA_PATH {data_path} is not a place the shared store can keep files: write a folder "
+                            "every app server reaches (/shared/lake/) or S3-compatible storage "
+                            "(s3://bucket/prefix/).")
+    bucket = rest.split("/", 1)[0]
+    if not bucket or any(part in (".", "..") for part in rest.split("/")):
+        raise LocationError(f"DATA_PATH {data_path} needs a bucket and a plain prefix, for example "
+                            "s3://alignment-lake/prod/.")
+    return S3_SCHEME + rest
+
+
+URL_STYLES = ("path", "vhost")
+
+
+@dataclass(frozen=True)
+class S3Secret:
+    """What DuckDB's CREATE SECRET (TYPE s3) needs, read from the standard AWS variables. The options
+    hold the secret key, so they never appear in repr(), messages or logs."""
+
+    options: dict[str, str | bool] = field(repr=False)
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+def s3_secret(environ: Mapping[str, str] | None = None) -> S3Secret:
+    """AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_REGION (or
+    AWS_DEFAULT_REGION; default us-east-1), AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for MinIO and
+    other S3-compatible stores (http:// turns TLS off), and ALIGNMENT_S3_URL_STYLE: path (the default
+    with an endpoint of one's own, which MinIO needs) or vhost (the default on AWS). Without keys
+    the requests are unsigned: a public bucket only."""
+    env = os.environ if environ is None else environ
+    key, secret = env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
+    if bool(key) != bool(secret):
+        missing = "AWS_SECRET_ACCESS_KEY" if key else "AWS_ACCESS_KEY_ID"
+        raise LocationError(f"The shared store's S3 credentials are incomplete: set {missing} as well.")
+    options: dict[str, str | bool] = {"REGION": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"}
+    if key:
+        options |= {"KEY_ID": key, "SECRET": secret}
+        if env.get("AWS_SESSION_TOKEN"):
+            options["SESSION_TOKEN"] = env["AWS_SESSION_TOKEN"]
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or ""
+    if endpoint:
+        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+            raise LocationError(f"AWS_ENDPOINT_URL must be the object store's address, like http://minio:9000, "
+                                f"not {parts.scheme}://{parts.hostname or ''}….")
+        options |= {"ENDPOINT": parts.netloc.rpartition("@")[2], "USE_SSL": parts.scheme == "https"}
+    style = env.get("ALIGNMENT_S3_URL_STYLE", "").strip().lower() or ("path" if endpoint else "vhost")
+    if style not in URL_STYLES:
+        raise LocationError("ALIGNMENT_S3_URL_STYLE must be path (MinIO and most S3-compatible stores) or vhost.")
+    options["URL_STYLE"] = style
+    return S3Secret(options)
 
 
 def database_path() -> Path | LakeLocation:
