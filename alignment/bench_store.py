@@ -5,7 +5,7 @@ embedded file (alignment.handoff), in interleaved pairs so the machine's drift f
 ducklake: the same analyses on DuckLake (catalog in a throwaway PostgreSQL, data in a folder) and
 on the embedded file, per analysis; and uploads per second with two processes writing the lake at
 once. Targets (issue 12): the lake within 2x of the file and every analysis p95 under 100 ms.
-maintain: the analyses on a lake loaded in 20 uploads, before and after its maintenance.
+maintain: the analyses on two lakes loaded in the same 20 uploads, one of them maintained, interleaved.
 """
 
 from __future__ import annotations
@@ -204,49 +204,51 @@ def lake_vs_file(rows: int, rounds: int, output: Path, upload_rows: int = 50_000
     return 0 if all(targets.values()) else 1
 
 
-def _rounds(store: Store, names: list[str], rounds: int) -> dict[str, dict[str, float]]:
-    sweep(store, names)  # warm
-    samples: dict[str, list] = {}
-    for _ in range(rounds):
-        for name, ms in sweep(store, names).items():
-            samples.setdefault(name, []).append(ms)
-    return _medians(samples)
+def _uploaded_lake(store: Store, rows: int, uploads: int) -> None:
+    """The demo company with ``rows`` spend rows arriving as ``uploads`` uploads (a replace, then appends)."""
+    load_demo(store)
+    for i in range(uploads):
+        data = spend_frame(rows // uploads, seed=500 + i).to_csv(index=False).encode()
+        result = ingest(store, data, f"part-{i}.csv", "spend", mode="replace" if i == 0 else "append", user="bench")
+        assert result.status == "loaded", result.errors[:3]
 
 
 def maintenance_effect(rows: int, rounds: int, output: Path, uploads: int = 20) -> int:
-    """The analyses on a lake that took ``rows`` spend rows as ``uploads`` appends (a file set and
-    a snapshot each), before and after `python -m alignment maintain` (no retention: a throwaway
-    lake; merging is what the readers feel)."""
+    """The analyses on two identical lakes that took ``rows`` spend rows as ``uploads`` uploads (a
+    file set and a snapshot each), one of them after `python -m alignment maintain` (no retention: a
+    throwaway lake), interleaved so the machine's drift falls on both."""
     from alignment import cluster
     from alignment.maintenance import maintain_lake
 
     names = list(public_queries())
     with tempfile.TemporaryDirectory() as tmp:
-        pg = cluster.Postgres(Path(tmp) / "postgres")
-        pg.start()
+        servers = {k: cluster.Postgres(Path(tmp) / k / "postgres") for k in ("before", "after")}
+        stores: dict[str, Store] = {}
         try:
-            (Path(tmp) / "lake").mkdir()
-            with Store(cluster.lake_setting(pg.catalog, Path(tmp) / "lake")) as store:
-                load_demo(store)
-                for i in range(uploads):
-                    data = spend_frame(rows // uploads, seed=500 + i).to_csv(index=False).encode()
-                    result = ingest(store, data, f"part-{i}.csv", "spend", mode="replace" if i == 0 else "append",
-                                    user="bench")
-                    assert result.status == "loaded", result.errors[:3]
-                before = _rounds(store, names, rounds)
-                start = time.perf_counter()
-                state = maintain_lake(store, dt.timedelta(0))
-                seconds = time.perf_counter() - start
-                after = _rounds(store, names, rounds)
+            for k, pg in servers.items():
+                pg.start()
+                (Path(tmp) / k / "lake").mkdir()
+                stores[k] = Store(cluster.lake_setting(pg.catalog, Path(tmp) / k / "lake"))
+                _uploaded_lake(stores[k], rows, uploads)
+            start = time.perf_counter()
+            state = maintain_lake(stores["after"], dt.timedelta(0))
+            seconds = time.perf_counter() - start
+            for store in stores.values():
+                sweep(store, names)  # warm
+            samples = interleaved({k: (lambda s=s: sweep(s, names)) for k, s in stores.items()}, rounds)
         finally:
-            pg.stop()
-    analyses = {n: {"before_median_ms": before[n]["median_ms"], "after_median_ms": after[n]["median_ms"],
-                    "before_p95_ms": before[n]["p95_ms"], "after_p95_ms": after[n]["p95_ms"]} for n in names}
+            for store in stores.values():
+                store.close()
+            for pg in servers.values():
+                pg.stop()
+    per = {c: _medians(s) for c, s in samples.items()}
+    analyses = {n: {f"{c}_{m}": per[c][n][m] for c in ("before", "after") for m in ("median_ms", "p95_ms")}
+                for n in names}
     results = {"rows": rows, "uploads": uploads, "rounds": rounds, "maintenance_seconds": seconds,
                "lake": state, "analyses": analyses}
     output.write_text(json.dumps(results, indent=1))
-    print(f"{len(names)} analyses on {rows:,} spend rows loaded as {uploads} uploads, {rounds} rounds (ms); "
-          f"maintenance took {seconds:.1f} s: {state['before']['files_in_use']} files in use became "
+    print(f"{len(names)} analyses on {rows:,} spend rows loaded as {uploads} uploads, {rounds} interleaved rounds "
+          f"(ms); maintenance took {seconds:.1f} s: {state['before']['files_in_use']} files in use became "
           f"{state['after']['files_in_use']}, {state['before']['snapshots']} snapshots {state['after']['snapshots']}")
     print(f"{'analysis':28} {'before med':>10} {'after med':>10} {'before p95':>10} {'after p95':>10}")
     for name, a in analyses.items():
