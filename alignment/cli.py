@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from alignment.config import database_path
+from alignment.config import LakeLocation, database_path, parse_location
 from alignment.exports import csv_text, safe_frame
 from alignment.queries import QueryError, parameters, public_queries, run_query
 from alignment.schema import DATASETS
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--dataset", required=True, choices=sorted(DATASETS))
     p.add_argument("--sheet")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
     p.add_argument("--mode", choices=["append", "replace"], default="append")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                    help="set a column mapping; 'Header=' drops one")
@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, helptext in (("sql", "run one read-only SQL statement"), ("query", "run a named analysis")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("sql" if name == "sql" else "name")
-        p.add_argument("--db", type=Path)
+        p.add_argument("--db")
         p.add_argument("--format", choices=["json", "csv"], default="json")
         p.add_argument("--raw", action="store_true", help="values as stored, without formula neutralising")
         if name == "query":
@@ -159,35 +159,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="filters, as the dashboards take them: period_from=2026-01-01, period_to=2026-06-30, "
                         "business_unit=Retail, wave=2026-Q1")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
     p.add_argument("-o", "--output", type=Path, required=True)
 
     p = sub.add_parser("demo", help="build the demo company database")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no uploads")
 
     p = sub.add_parser("import", help="bring in a database another DuckDB version exported "
                                       "(EXPORT DATABASE 'folder' (FORMAT parquet)) into a new database")
     p.add_argument("folder", type=Path)
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
 
     p = sub.add_parser("undo", help="undo an upload (its rows stay stored, out of the analyses)")
     p.add_argument("batch_id", type=int)
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
 
     p = sub.add_parser("settings", help="show the organisation settings, or change them with --set")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="change a setting ('NAME=' goes back to the default)")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
     p.add_argument("--user", default="cli")
 
     p = sub.add_parser("restore", help="restore an undone upload: the exact reverse of its undo")
     p.add_argument("batch_id", type=int)
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
 
     p = sub.add_parser("uploads", help="list uploads")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db")
     p.add_argument("--raw", action="store_true", help="values as stored, without formula neutralising")
 
     p = sub.add_parser("template", help="write an Excel template for a dataset")
@@ -271,8 +271,9 @@ def _fail(args: argparse.Namespace, message: str, code: int = 1) -> int:
     return code
 
 
-def _db(args: argparse.Namespace) -> Path:
-    return args.db or database_path()
+def _db(args: argparse.Namespace) -> Path | LakeLocation:
+    """--db as given (a file, or ducklake:…/s3:// text a Path would mangle), else ALIGNMENT_DB."""
+    return parse_location(args.db) if args.db else database_path()
 
 
 def _report(args: argparse.Namespace) -> int:

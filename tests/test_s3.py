@@ -184,3 +184,23 @@ def test_the_lake_reaches_its_prefix_and_nothing_else(s3, postgres, s3_server):
             with pytest.raises(QueryError):
                 explorer.run(store, f"SELECT * FROM read_csv('{url}')")
         assert explorer.run(store, "SELECT sum(actual) AS t FROM spend").df()["t"].tolist() == [1.0]
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    done = subprocess.run([sys.executable, "-m", "alignment", *args], capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_command_line_takes_an_s3_lake_in_db(s3, postgres, tmp_path):
+    """--db was a Path, which turned s3://bucket into s3:/bucket: the location is now read as written."""
+    client, bucket = s3
+    location = postgres.lake(data_path=f"s3://{bucket}/cli/")
+    sheet = tmp_path / "gl.csv"
+    sheet.write_text("Period,Unit,Spend\n" + "".join(f"2025-01,Retail,{n}\n" for n in range(1, 21)))
+    code, out, err = cli("ingest", str(sheet), "--dataset", "spend", "--db", location, "--map", "Unit=business_unit")
+    assert code == 0 and json.loads(out)["rows_loaded"] == 20, out + err
+    code, out, err = cli("sql", "SELECT sum(actual) AS total FROM spend", "--db", location)
+    assert code == 0 and json.loads(out) == [{"total": 210.0}], err  # 1 + 2 + … + 20
+    assert any(k.startswith("cli/") and k.endswith(".parquet") for k in keys(client, bucket))
+    code, out, err = cli("sql", "SELECT 1", "--db", location.replace(f"s3://{bucket}/", "gs://elsewhere/"))
+    assert code == 1 and "S3-compatible storage" in err and "Traceback" not in err
