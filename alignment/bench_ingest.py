@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -152,6 +153,7 @@ def run(csv_rows: Sequence[int], xlsx_rows: Sequence[int], repeat: int, folder: 
     10 million rows does not write them again) or a temporary one."""
     from alignment.bench import spend_frame, write_xlsx
 
+    load_before = os.getloadavg()  # a shared machine's load stretches wall times: said beside them
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(folder or tmp)
         where.mkdir(parents=True, exist_ok=True)
@@ -167,7 +169,8 @@ def run(csv_rows: Sequence[int], xlsx_rows: Sequence[int], repeat: int, folder: 
                 path.write_bytes(write_xlsx(spend_frame(rows)))
             xlsx[str(rows)] = measure(run_xlsx, XLSX_KINDS, path, repeat)
     found, targets = ratios(csv, xlsx)
-    return {"csv": csv, "xlsx": xlsx, "ratios": found, "targets": targets, "repeat": repeat}
+    return {"csv": csv, "xlsx": xlsx, "ratios": found, "targets": targets, "repeat": repeat,
+            "load": {"before": list(load_before), "after": list(os.getloadavg())}}
 
 
 def print_table(results: dict) -> None:
@@ -181,6 +184,10 @@ def print_table(results: dict) -> None:
         for rows, r in results["ratios"][fmt].items():
             shown = ", ".join(f"{k} {v:.2f}" + ("" if k == "peak_mb" else "x") for k, v in r.items())
             print(f"{fmt} {int(rows):,} rows, ours as a ratio: {shown}")
+    load = results.get("load")
+    if load:
+        print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.2f}" for x in load["before"])
+              + "; after: " + ", ".join(f"{x:.2f}" for x in load["after"]))
     for target, met in results["targets"].items():
         print(f"{'met ' if met else 'MISSED'}  {target}")
 

@@ -30,3 +30,5 @@ def test_a_tiny_run_measures_every_path_in_fresh_processes(tmp_path):
     assert results["ratios"]["csv"]["300"]["to_duckdb_read_csv"] == ours["median_s"] / limit["median_s"]
     assert all(k["peak_mb"] > 0 and k["runs"] == 1 for k in results["csv"]["300"].values())
     assert len(results["targets"]) == 5 and (tmp_path / "spend-300.csv").exists()
+    assert [len(results["load"][w]) for w in ("before", "after")] == [3, 3]  # the machine's load, beside the times
+    assert all(x >= 0 for x in results["load"]["before"] + results["load"]["after"])
