@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         message = os_error_sentence(exc)
     except duckdb.Error as exc:
-        message = database_error_sentence(exc, _db(args) if hasattr(args, "db") else "")
+        message = database_error_sentence(exc, _shown(_db(args)) if hasattr(args, "db") else "")
     except MemoryError:
         message = "There was not enough memory to finish."
     except KeyboardInterrupt:
@@ -274,6 +274,11 @@ def _fail(args: argparse.Namespace, message: str, code: int = 1) -> int:
 def _db(args: argparse.Namespace) -> Path | LakeLocation:
     """--db as given (a file, or ducklake:…/s3:// text a Path would mangle), else ALIGNMENT_DB."""
     return parse_location(args.db) if args.db else database_path()
+
+
+def _shown(location: Path | LakeLocation) -> str:
+    """The database as printed: a password in a lake's connection string never reaches a terminal or a log."""
+    return location.label if isinstance(location, LakeLocation) else str(location)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -351,10 +356,10 @@ def _run(args: argparse.Namespace) -> int:
 
         with Store(_db(args)) as store:
             if args.if_empty and not store.is_empty():
-                print(f"{_db(args)} already holds data; left as it is.")
+                print(f"{_shown(_db(args))} already holds data; left as it is.")
                 return 0
             counts = load_demo(store, args.seed)
-        print(json.dumps({"database": str(_db(args)), "rows": counts}))
+        print(json.dumps({"database": _shown(_db(args)), "rows": counts}))
         return 0
     if args.command == "import":
         from alignment.upgrade import import_export
@@ -363,7 +368,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"There is no folder {args.folder}.")
         with Store(_db(args)) as store:
             counts = import_export(store, args.folder)
-        print(json.dumps({"database": str(_db(args)), "rows": counts}))
+        print(json.dumps({"database": _shown(_db(args)), "rows": counts}))
         return 0
     if args.command == "undo":
         from alignment.handoff import writer

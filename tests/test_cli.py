@@ -89,3 +89,13 @@ def test_ingest_refuses_a_file_over_the_upload_limit_before_reading_it(tmp_path,
     code, out, err = cli("ingest", str(big), "--dataset", "spend", "--db", db)
     assert code == 2 and f"over this app's upload limit of {MAX_UPLOAD_MB} MB" in err
     assert "Traceback" not in err
+
+
+def test_a_password_in_the_lake_setting_never_reaches_the_terminal(lake):
+    """The PostgreSQL fixture trusts local connections, so a password written into ALIGNMENT_DB is
+    accepted and unused: what the commands print must name the store with the password hidden."""
+    location = lake().replace("ducklake:postgres:", "ducklake:postgres:password=hunter2 ", 1)
+    for args in (["demo", "--db", location], ["demo", "--db", location, "--if-empty"]):
+        code, out, err = cli(*args)
+        assert code == 0 and "***" in out, err
+        assert "hunter2" not in out + err
