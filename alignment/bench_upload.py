@@ -49,13 +49,17 @@ STAGE_LOG_JS = """() => {
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, characterData: true});
 }"""
-IDLE_JS = "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"  # no "Running…"
 READY_JS = "document.body.innerText.includes('{rows:,} row(s) ready to load')"
 # Each dropdown's label and what it shows chosen (the chosen option is drawn in the select, not its label).
 SELECTED_JS = """() => [...document.querySelectorAll("[data-testid='stSelectbox']")].map(box => [
   (box.querySelector('label') || {innerText: ''}).innerText.trim(),
   [(box.querySelector("[data-baseweb='select']") || {innerText: ''}).innerText,
    (box.querySelector('input') || {value: ''}).value].join(' | ')])"""
+# The uploader's own refusal of a file over server.maxUploadSize, said in the browser before sending it.
+REFUSED_JS = "/File must be .* or smaller/.test(document.body.innerText)"
+# "N row(s) ready to load" drawn by the latest run: a run that starts marks what the last one drew stale.
+FRESH_READY_JS = """() => [...document.querySelectorAll("[data-testid='stElementContainer']")].some(e =>
+  e.getAttribute('data-stale') !== 'true' && e.innerText.includes('{rows} row(s) ready to load'))"""
 CHARTS_JS = f"() => document.querySelectorAll(\"{bench_browser.CHART}\").length >= {OVERVIEW_CHARTS}"
 
 
@@ -129,8 +133,8 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
     db.unlink(missing_ok=True)
     with Store(db) as store:
         load_demo(store)
-    result: dict = {"file": path.name, "rows": rows, "mb": round(path.stat().st_size / 2**20, 1),
-                    "overview_bound_s": bound}
+    result: dict = {"file": path.name, "rows": rows, "bytes": path.stat().st_size,
+                    "mb": round(path.stat().st_size / 2**20, 1), "overview_bound_s": bound}
     ms = timeout * 1000
     with loadtest.serve(db) as server:
         result["overview_idle_s"] = _overview(browser, server.url, timeout)
@@ -149,8 +153,12 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
             # Choose the file: the page reads and checks it at once, showing the bar.
             start = time.perf_counter()
             page.set_input_files("input[type=file]", str(path), timeout=ms)
-            page.wait_for_function(f"() => window.__stages.length > 0 || {READY_JS.format(rows=rows)}",
-                                   timeout=ms, polling=50)  # the bar is up (a tiny file may be done already)
+            page.wait_for_function(f"() => window.__stages.length > 0 || {READY_JS.format(rows=rows)} || "
+                                   f"{REFUSED_JS}", timeout=ms, polling=50)  # a tiny file may be done already
+            refused = page.evaluate(f"() => {REFUSED_JS} && document.body.innerText.match(/File must be .*/)[0]")
+            if refused:  # the browser itself refused the file: nothing reached the server
+                result["refused"] = refused
+                return result
             result["overview_during_check_s"] = _overview(browser, server.url, bound)
             ready = page.get_by_text(f"{rows:,} row(s) ready to load")
             ready.wait_for(timeout=ms)
@@ -170,7 +178,7 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
                                        polling=50)
             except PlaywrightTimeout:
                 pass
-            page.wait_for_function(IDLE_JS, timeout=ms, polling=100)
+            page.wait_for_function(FRESH_READY_JS.replace("{rows}", f"{rows:,}"), timeout=ms, polling=100)
             result["replace_rerun_s"] = time.perf_counter() - start
 
             start = time.perf_counter()
@@ -221,6 +229,9 @@ def targets(result: dict) -> dict[str, bool]:
         if not r:
             continue
         what = f"{r['rows']:,}-row {kind} through the Data page"
+        if "refused" in r:
+            met[f"{what}: the browser took the file ({r['bytes']:,} bytes)"] = False
+            continue
         met[f"{what}: loaded, every row stored"] = r["active_spend_rows"] == r["rows"]
         met[f"{what}: the bar showed read, check, store"] = r["stages"] == ["read", "check", "store"]
         met[f"{what}: the Overview draws within {r['overview_bound_s']:g} s meanwhile"] = r["responsive"]
@@ -241,6 +252,10 @@ def describe(result: dict) -> str:
     for kind in ("csv", "xlsx"):
         r = result.get(kind)
         if not r:
+            continue
+        if "refused" in r:
+            lines.append(f"{r['rows']:>12,} {kind:>4}{r['mb']:6.0f} refused by the browser ({r['bytes']:,} bytes): "
+                         f"{r['refused']}")
             continue
         lines.append(f"{r['rows']:>12,} {kind:>4}{r['mb']:6.0f} {r['read_and_check_s']:9.1f} "
                      f"{r['replace_rerun_s']:9.1f} {r['load_s']:9.1f}"

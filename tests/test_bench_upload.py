@@ -45,3 +45,12 @@ def test_a_small_csv_loads_through_the_data_page(tmp_path):
         assert set(r["stages"]) <= {"read", "check", "store"}  # a tiny file's bar may come and go undrawn
     assert all(bench_upload.targets(result)[t] for t in bench_upload.targets(result) if "stored" in t)
     assert "rows stored" in bench_upload.describe(result)
+
+
+def test_a_file_the_browser_refused_misses_the_target_and_says_why():
+    refused = {"rows": 3_000_000, "bytes": 304_738_487, "mb": 290.6, "refused": "File must be 300.0MB or smaller."}
+    result = {"upload_limit_mb": 300, "csv": refused, "loadavg_before": (1.0, 1.0, 1.0),
+              "loadavg_after": (1.0, 1.0, 1.0)}
+    assert list(bench_upload.targets(result).values()) == [False]
+    assert "refused by the browser (304,738,487 bytes): File must be 300.0MB or smaller." in \
+        bench_upload.describe(result)
