@@ -8,7 +8,7 @@ PORT ?= 8501
 # Empty: Streamlit's default (every address, so phones in the room can join); HOST=127.0.0.1 keeps it local.
 HOST ?=
 
-.PHONY: run test lint demo bench browser clean cluster cluster-stop
+.PHONY: run test lint demo bench browser clean cluster cluster-stop maintain
 
 $(VENV): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: $(VENV)
 # delete it for a fresh start). Ctrl-C, or `make cluster-stop` from another shell, stops everything.
 cluster: $(VENV) postgres
 	$(BIN)/python -m alignment cluster $(if $(HOST),--host $(HOST))
+
+# The shared store's upkeep (merge small files, expire old snapshots, delete unnamed files); on the file, CHECKPOINT.
+maintain: $(VENV)
+	ALIGNMENT_DB=$(DB) $(BIN)/python -m alignment maintain
 
 cluster-stop: $(VENV)
 	$(BIN)/python -m alignment cluster --stop
