@@ -132,9 +132,20 @@ def test_the_upload_limit_is_one_number_and_refuses_before_reading(tmp_path, mon
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
     with pytest.raises(reading.ReadError) as refused:
         reading.read_upload(big)
-    assert str(refused.value) == (f"'big.csv' is {2004 / 2**20:,.0f} MB, over this app's upload limit of "
+    assert str(refused.value) == (f"'big.csv' is {2004 / 1e6:,.0f} MB, over this app's upload limit of "
                                   f"{reading.MAX_UPLOAD_MB} MB. Split it into smaller files (by year or business "
                                   "unit, say) and load them one after another.")
+
+
+def test_the_limit_counts_mb_as_the_browser_does():
+    """Streamlit's uploader counts a MB as 1,000,000 bytes (on Linux and macOS): a file it lets through
+    must not be refused here with a different number, nor one it refuses be accepted on the CLI."""
+    from alignment import reading
+
+    reading.check_size(reading.MAX_UPLOAD_MB * 1_000_000, "at-the-limit.csv")
+    with pytest.raises(reading.ReadError, match=f"'over.csv' is {reading.MAX_UPLOAD_MB:,} MB, over"):
+        reading.check_size(reading.MAX_UPLOAD_MB * 1_000_000 + 1, "over.csv")
+    assert reading.MAX_UPLOAD_MB * 1_000_000 >= 305_000_000  # a 3,000,000-row spend csv fits (issue 13)
 
 
 def test_first_values_come_from_the_arrow_table_without_a_pandas_frame():
