@@ -195,3 +195,27 @@ def _one_metric():
 
     return pd.DataFrame({"period": [dt.date(2026, 1, 1)], "business_unit": ["Retail"], "revenue": [1.0],
                          "headcount": [None]})
+
+
+def test_the_file_is_read_and_checked_once_while_the_user_chooses_and_loads(empty_db, monkeypatch):  # noqa: F811
+    """Choosing Replace or pressing Load reran the whole read and check (8-28 s for a million rows);
+    the checked file is kept for the session until a choice it depends on changes."""
+    from alignment import ingest
+
+    reads = []
+    real = ingest.make_preview
+    monkeypatch.setattr(ingest, "make_preview", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    at = open_page("app_pages/data.py")
+    gl = xlsx([GL, ["2025-01", "Retail", "Acme", 100.0, 90.0, "Grow"], ["2025-02", "Retail", "Acme", 50, 60, None]])
+    at.file_uploader(key="upload").upload("gl.xlsx", gl).run()
+    assert "2 row(s) ready to load" in at.success[0].value and len(reads) == 1
+    at.radio(key="mode").set_value("replace").run()
+    assert len(reads) == 1
+    at.selectbox(key="map-vendor").set_value("(not in the file)").run()  # a mapping change: read again
+    assert len(reads) == 2
+    at.button(key="load").click().run()
+    assert len(reads) == 2 and "Loaded 2 row(s) into spend" in at.success[0].value
+    import app_pages.common as common
+
+    cur = common.get_store().cursor()
+    assert cur.execute("SELECT sum(actual), count(vendor) FROM spend").fetchone() == (150.0, 0)
