@@ -258,6 +258,11 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
             with Store(browser_db) as store:
                 load_demo(store)
             results["browser"] = bench_browser.run(str(browser_db), max(repeat, 3))
+        from alignment import bench_upload  # imports this module: only when asked (BENCH_UPLOAD_ROWS)
+
+        upload = bench_upload.from_env(Path(tmp) / "upload")
+        if upload is not None:
+            results["browser_upload"] = upload
         results["peak_memory_by_stage_mb"] = {"xlsx ingest": ours["peak_mb"], "csv ingest": csv["peak_mb"],
                                              "queries": queries["peak_mb"], "page rerun": page["peak_mb"]}
         if sessions:
@@ -274,6 +279,10 @@ def run_benchmarks(rows: int, xlsx_rows: int, repeat: int, output: Path, session
     }
     targets |= bench_pages.targets(results["pages_at_scale"])
     targets |= bench_browser.targets(results.get("browser", {"skipped": "not asked"}))
+    if "browser_upload" in results:
+        from alignment import bench_upload
+
+        targets |= bench_upload.targets(results["browser_upload"])
     if sessions:
         levels = results["sessions"]
         if str(TARGET_SESSIONS) in levels:
@@ -304,6 +313,10 @@ def _print_table(results: dict) -> None:
     bench_pages.print_scales(results.get("pages_at_scale", {}))
     if "browser" in results:
         print(bench_browser.describe(results["browser"]))
+    if "browser_upload" in results:
+        from alignment import bench_upload
+
+        print(bench_upload.describe(results["browser_upload"]))
     if "sessions" in results:
         _print_sessions(results["sessions"])
     if "ingest_limits" in results:
