@@ -32,17 +32,9 @@ class Results(Generic[T]):
 
     def start(self, key: Hashable, compute: Callable[[], T]) -> Future[T]:
         """The key's result, computing it in the background unless it is kept or under way."""
-        with self._lock:
-            future = self._futures.get(key)
-            if future is not None and not (future.done() and future.exception() is not None):
-                self._futures.move_to_end(key)
-                return future
-            future = self._pool.submit(compute)
-            self.computed += 1
-            self._futures[key] = future
-            while len(self._futures) > self.max_entries:
-                self._futures.popitem(last=False)
-        future.add_done_callback(lambda done: self._forget_failure(key, done))
+        future, mine = self._claim(key)
+        if mine:
+            self._pool.submit(self._fill, key, future, compute)
         return future
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -53,30 +45,35 @@ class Results(Generic[T]):
         """The key's result, computed on this thread unless kept or under way: a computation that
         needs another's result (an analysis its shared parts) never waits for a free worker, so the
         pool cannot deadlock on itself."""
-        with self._lock:
-            future = self._futures.get(key)
-            mine = future is None or (future.done() and future.exception() is not None)
-            if mine:
-                future = Future()
-                self.computed += 1
-                self._futures[key] = future
-                while len(self._futures) > self.max_entries:
-                    self._futures.popitem(last=False)
-            else:
-                self._futures.move_to_end(key)
+        future, mine = self._claim(key)
         if mine:
-            try:
-                future.set_result(compute())
-            except BaseException as exc:
-                future.set_exception(exc)
-                self._forget_failure(key, future)
+            self._fill(key, future, compute)
         return future.result()
 
-    def _forget_failure(self, key: Hashable, future: Future[T]) -> None:
-        if future.exception() is not None:
+    def _claim(self, key: Hashable) -> tuple[Future[T], bool]:
+        """The key's kept or running future, or a new one this caller must fill (a failed one is
+        replaced), the oldest entries dropped beyond the bound."""
+        with self._lock:
+            future = self._futures.get(key)
+            if future is not None and not (future.done() and future.exception() is not None):
+                self._futures.move_to_end(key)
+                return future, False
+            future = Future()
+            self.computed += 1
+            self._futures[key] = future
+            while len(self._futures) > self.max_entries:
+                self._futures.popitem(last=False)
+            return future, True
+
+    def _fill(self, key: Hashable, future: Future[T], compute: Callable[[], T]) -> None:
+        """Compute into ``future``; a failure is told to every waiter and not kept."""
+        try:
+            future.set_result(compute())
+        except BaseException as exc:
             with self._lock:
                 if self._futures.get(key) is future:
                     del self._futures[key]
+            future.set_exception(exc)
 
     def clear(self) -> None:
         with self._lock:
