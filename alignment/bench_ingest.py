@@ -51,7 +51,7 @@ def _ours(path: str, db: str, name: str) -> Callable[[], None]:
 
     def work() -> None:
         with Store(db) as store:
-            result = ingest(store, Path(path).read_bytes(), name, "spend")
+            result = ingest(store, Path(path), name, "spend")  # as the command line loads a file
         assert result.status == "loaded", result.errors[:3]
     return work
 

@@ -318,14 +318,14 @@ def _run(args: argparse.Namespace) -> int:
         if not args.file.is_file():
             raise UsageError(f"There is no file {args.file}.")
         from alignment.handoff import writer
-        from alignment.reading import ReadError, read_upload
+        from alignment.reading import ReadError, check_size
 
-        try:
-            data = read_upload(args.file)  # over the upload limit: refused before a byte is read
+        try:  # over the upload limit: refused before a byte is read
+            check_size(args.file.stat().st_size, args.file.name)
         except ReadError as exc:
             raise UsageError(str(exc)) from None
         with writer(_db(args)) as store:  # the running app loads it when it holds the database
-            result = ingest(store, data, args.file.name, args.dataset, sheet=args.sheet,
+            result = ingest(store, args.file, args.file.name, args.dataset, sheet=args.sheet,
                             mode=args.mode, overrides=overrides, dry_run=args.dry_run, user=args.user,
                             unit=args.unit, layout=LayoutOptions(args.scenario, args.year, args.keep))
         print(json.dumps(result.as_dict(), indent=1, default=str))

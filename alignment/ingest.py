@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from alignment.layouts import LayoutOptions
 from alignment.mapping import apply_overrides, header_signature, propose_mapping
@@ -48,9 +49,17 @@ class Preview:
     mapping: dict[str, str]
     validated: Validated
     remembered: bool
+    sha256: str  # of the file's bytes, taken before they are let go (duplicate uploads are refused by it)
 
 
-def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = None,
+def _sha256(data: bytes | Path) -> str:
+    if isinstance(data, Path):
+        with data.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_preview(data: bytes | Path, file_name: str, dataset: str, sheet: str | None = None,
                  overrides: dict[str, str | None] | None = None, store: Store | None = None,
                  unit: float | None = None, layout: LayoutOptions | None = None,
                  progress: Progress | None = None) -> Preview:
@@ -60,6 +69,7 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
     get_dataset(dataset)
     _say(progress, "read", 0.0)
     source = open_source(data, file_name)
+    sha = _sha256(data)
     raw = read_table(source, sheet, dataset, progress=(lambda f: _say(progress, "read", f)) if progress else None)
     _say(progress, "read", 1.0)
     remembered = store.saved_mapping(dataset, header_signature(raw.headers)) if store else None
@@ -76,7 +86,7 @@ def make_preview(data: bytes, file_name: str, dataset: str, sheet: str | None = 
     checked = validate(raw, dataset, mapping, unit=unit, settings=settings, layout=layout,
                        progress=(lambda f: _say(progress, "check", f)) if progress else None)
     _say(progress, "check", 1.0)
-    return Preview(source, raw, mapping, checked, bool(remembered))
+    return Preview(source, raw, mapping, checked, bool(remembered), sha)
 
 
 def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = None) -> IngestResult:
@@ -84,20 +94,25 @@ def _refusal(dataset: str, file_name: str, message: str, sheet: str | None = Non
                                                                          .as_dict()])
 
 
-def ingest(store: Store, data: bytes, file_name: str, dataset: str, *, sheet: str | None = None,
+def ingest(store: Store, data: bytes | Path, file_name: str, dataset: str, *, sheet: str | None = None,
            mode: str = "append", overrides: dict[str, str | None] | None = None, dry_run: bool = False,
            user: str = "", unit: float | None = None, layout: LayoutOptions | None = None,
            progress: Progress | None = None) -> IngestResult:
     """Load a file as one batch; on any problem nothing is written and every problem is listed.
+    ``data``: the file's bytes, or its path (a csv is then read where it lies, never held whole);
     ``progress(stage, fraction)`` is told how far reading, checking and storing have got."""
     try:
         preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit, layout=layout,
                                progress=progress)
     except (ReadError, ValueError) as exc:
         return _refusal(dataset, file_name, str(exc), sheet)
-    # The checked rows are all the write needs; letting the file's raw cells go first lowers the
-    # peak of a million-row load by the size of the raw frame.
+    # The checked rows are all the write needs; letting the file's raw cells and its bytes go first
+    # lowers the peak of a million-row load by their size (about 200 MB for a 100 MB csv). The
+    # caller's reference to ``data`` stays, unless it passed the bytes without keeping them, as the
+    # command line does.
     preview.raw.drop_cells()
+    preview.source = replace(preview.source, data=b"")
+    del data
     return load_preview(store, preview, dataset, mode=mode, dry_run=dry_run, user=user, progress=progress)
 
 
@@ -116,7 +131,7 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
         message = f"Sheet '{sheet}' has a header row (row {preview.raw.header_row}) but no data rows."
         result.errors = [Problem(sheet, preview.raw.header_row, None, None, message).as_dict()]
         return result
-    sha = hashlib.sha256(preview.source.data).hexdigest()
+    sha = preview.sha256
     _say(progress, "store", 0.0)
     try:
         if dry_run:

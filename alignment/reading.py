@@ -15,8 +15,9 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -48,6 +49,8 @@ INFLATE_OUTPUT_BYTES = 1024 * 1024
 HEADER_SCAN_ROWS = 30
 MAX_COLUMNS = 2_000  # a budget with a column per month for 100 years has 1,200; the Data page lists each
 SAMPLE_BYTES = 256 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy .xls
+STEP_BYTES = 16 * 2**20  # a file on disk is scanned this much at a time
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 
@@ -120,6 +123,7 @@ class Source:
     name: str
     kind: str  # "excel" or "csv"
     data: bytes
+    path: Path | None = None  # a csv read where it lies (the command line): its bytes are never held whole
 
     @property
     def sheets(self) -> list[str]:
@@ -128,8 +132,19 @@ class Source:
         return _excel_reader(self.data, self.name).sheet_names
 
 
-def open_source(data: bytes, name: str) -> Source:
-    """Decide what the file is from its bytes (not only its name) and refuse what it is not."""
+def open_source(data: bytes | Path, name: str) -> Source:
+    """Decide what the file is from its bytes (not only its name) and refuse what it is not. Given a
+    path, a csv stays on disk, where DuckDB reads it (a workbook is read whole: its checks need it)."""
+    if isinstance(data, Path):
+        check_size(data.stat().st_size, name)
+        with data.open("rb") as file:
+            head = file.read(SAMPLE_BYTES)
+        workbook = head[:4] == b"PK\x03\x04" or head[:8] == OLE_MAGIC or Path(name).suffix.lower() in EXCEL_SUFFIXES
+        if not head or workbook:
+            return open_source(data.read_bytes(), name)
+        if _looks_binary(head):
+            raise ReadError(f"'{name}' is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file.")
+        return Source(name, "csv", b"", path=data)
     if not data:
         raise ReadError(f"'{name}' is empty.")
     check_size(len(data), name)
@@ -137,7 +152,7 @@ def open_source(data: bytes, name: str) -> Source:
     if data[:4] == b"PK\x03\x04":
         _check_zip(data, name)
         return Source(name, "excel", data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # legacy .xls
+    if data[:8] == OLE_MAGIC:  # legacy .xls
         return Source(name, "excel", data)
     if suffix in EXCEL_SUFFIXES:
         raise ReadError(f"'{name}' is not an Excel workbook (the file's contents are not a spreadsheet).")
@@ -549,8 +564,13 @@ def detect_delimiter(text: str) -> str:
 
 def _read_csv(source: Source, dataset: str, progress: Callable[[float], None] | None = None) -> RawTable:
     sheet = source.sheets[0]
-    utf8, legacy_lines = _as_utf8(source)
-    sample = utf8[:SAMPLE_BYTES].decode("utf-8", "ignore")
+    with _csv_text(source) as text:
+        return _read_csv_text(source, text, sheet, dataset, progress)
+
+
+def _read_csv_text(source: Source, text: CsvText, sheet: str, dataset: str,
+                   progress: Callable[[float], None] | None) -> RawTable:
+    sample = text.head.decode("utf-8", "ignore")
     delimiter = detect_delimiter(sample)
     try:
         grid = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SCAN_ROWS]
@@ -560,19 +580,16 @@ def _read_csv(source: Source, dataset: str, progress: Callable[[float], None] | 
     if not any(any(cell.strip() for cell in row) for row in grid):
         raise ReadError(f"'{source.name}' has no rows.")
     if max(len(row) for row in grid) > MAX_COLUMNS:  # counted exactly only when the sample is the whole file
-        raise ReadError(_too_wide(sheet, max(len(row) for row in grid) if len(utf8) <= SAMPLE_BYTES else None))
+        raise ReadError(_too_wide(sheet, max(len(row) for row in grid) if text.size <= SAMPLE_BYTES else None))
     header = find_header_row([[c if c.strip() else None for c in row] for row in grid], dataset)
-    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
-        tmp.write(utf8)
-        tmp.flush()
-        lines = max(utf8.count(b"\n") - header, 1) if progress else 0  # about one row a line
-        table = _duckdb_csv(tmp.name, delimiter, header, source.name, lines, progress)
+    lines = max(text.count(b"\n") - header, 1) if progress else 0  # about one row a line
+    table = _duckdb_csv(str(text.path), delimiter, header, source.name, lines, progress)
     _check_table_width(table, sheet)
     table = table.rename_columns(header_names(grid[header], table.num_columns))
-    rows = _csv_row_numbers(utf8, header, table.num_rows)
+    rows = text.row_numbers(header, table.num_rows)
     if table.num_rows + header + 1 > EXCEL_MAX_ROWS * 4:
         raise ReadError(f"'{source.name}' has more than {EXCEL_MAX_ROWS * 4:,} rows.")
-    warnings = [_legacy_warning(source.name, legacy_lines)] if legacy_lines else []
+    warnings = [_legacy_warning(source.name, text.legacy_lines)] if text.legacy_lines else []
     return RawTable(sheet, None, rows, header + 1, list(table.column_names), warnings, title_rows(grid[:header]),
                     table=table)
 
@@ -586,6 +603,79 @@ def title_rows(rows: list[list[object]]) -> list[tuple[int, str]]:
         if text:
             found.append((index + 1, tidy_text(text)))
     return found
+
+
+@dataclass
+class CsvText:
+    """A csv as UTF-8 in a file DuckDB reads: the upload itself when it lies on disk as UTF-8, else
+    a converted copy (``data``, held by the caller anyway). Whatever is asked of the whole text
+    is asked of ``data`` when there is one, else of the file a step at a time."""
+
+    path: Path
+    legacy_lines: list[int]
+    data: bytes | None = None
+    bom: int = 0  # bytes of a UTF-8 byte order mark at the file's start, which DuckDB skips itself
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else self.path.stat().st_size - self.bom
+
+    @property
+    def head(self) -> bytes:
+        if self.data is not None:
+            return self.data[:SAMPLE_BYTES]
+        with self.path.open("rb") as file:
+            file.seek(self.bom)
+            return file.read(SAMPLE_BYTES)
+
+    def count(self, needle: bytes) -> int:
+        if self.data is not None:
+            return self.data.count(needle)
+        return sum(step.count(needle) for step in _steps(self.path))
+
+    def row_numbers(self, header: int, count: int) -> np.ndarray:
+        if self.data is None and not any(b"\n\n" in step or b"\n\r\n" in step for step in _steps(self.path, 2)):
+            return np.arange(count) + header + 2  # no empty line: the rows follow the header
+        return _csv_row_numbers(self.data if self.data is not None else self.path.read_bytes(), header, count)
+
+
+def _steps(path: Path, overlap: int = 0) -> Iterator[bytes]:
+    """The file a step at a time, each step beginning with the last ``overlap`` bytes of the one
+    before, so a sequence that spans two steps is seen whole."""
+    tail = b""
+    with path.open("rb") as file:
+        while step := file.read(STEP_BYTES):
+            yield tail + step
+            tail = step[-overlap:] if overlap else b""
+
+
+@contextmanager
+def _csv_text(source: Source) -> Iterator[CsvText]:
+    if source.path is not None:
+        with source.path.open("rb") as file:
+            head = file.read(SAMPLE_BYTES)
+        encoding = detect_encoding(head, truncated=len(head) == SAMPLE_BYTES)
+        bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+        if encoding in ("utf-8", "utf-8-sig") and _file_is_utf8(source.path, bom):
+            yield CsvText(source.path, [], bom=bom)
+            return
+        source = replace(source, data=source.path.read_bytes(), path=None)  # converted: held as before
+    utf8, legacy_lines = _as_utf8(source)
+    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+        tmp.write(utf8)
+        tmp.flush()
+        yield CsvText(Path(tmp.name), legacy_lines, data=utf8)
+
+
+def _file_is_utf8(path: Path, skip: int) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for index, step in enumerate(_steps(path)):
+            decoder.decode(step[skip:] if index == 0 else step)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _as_utf8(source: Source) -> tuple[bytes, list[int]]:

@@ -196,3 +196,20 @@ def test_a_column_of_mixed_python_values_still_stores(store):
     store.add_batch("spend", frame)
     got = store.cursor().execute("SELECT vendor FROM spend_rows ORDER BY source_row").fetchall()
     assert got == [("1",), ("Acme",)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_file_given_by_path_loads_as_its_bytes_do_and_is_the_same_upload(store, tmp_path, kind):
+    """The command line gives a path (a csv is then read on disk); the Data page gives bytes. The
+    same file either way is the same upload: the second is refused as a duplicate."""
+    rows = [["2025-01", "Retail", "CC1", "AWS", 10, 10], ["2025-02", "Retail", "CC1", "Café", 20, 10]]
+    data = gl(*rows) if kind == "xlsx" else csv_bytes(
+        "Month,Business unit,Cost center,Vendor,Actual,Budget\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    path = tmp_path / f"gl.{kind}"
+    path.write_bytes(data)
+    by_path = ingest(store, path, path.name, "spend")
+    assert by_path.status == "loaded" and by_path.rows_loaded == 2
+    assert store.cursor().execute("SELECT vendor, actual FROM spend ORDER BY actual").fetchall() == [
+        ("AWS", 10), ("Café", 20)]
+    again = ingest(store, data, path.name, "spend")
+    assert again.status == "rejected" and "already loaded as upload 1" in again.errors[0]["message"]

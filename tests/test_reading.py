@@ -130,8 +130,9 @@ def test_the_upload_limit_is_one_number_and_refuses_before_reading(tmp_path, mon
     big = tmp_path / "big.csv"
     big.write_bytes(b"a,b\n" + b"1,2\n" * 500)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
+    monkeypatch.setattr(Path, "open", lambda self, *a: pytest.fail("read before its size was checked"))
     with pytest.raises(reading.ReadError) as refused:
-        reading.read_upload(big)
+        reading.open_source(big, big.name)  # the command line's way in: a path
     assert str(refused.value) == (f"'big.csv' is {2004 / 1e6:,.0f} MB, over this app's upload limit of "
                                   f"{reading.MAX_UPLOAD_MB} MB. Split it into smaller files (by year or business "
                                   "unit, say) and load them one after another.")
@@ -168,3 +169,77 @@ def test_drop_cells_lets_the_arrow_buffers_go():
     assert raw.table.num_rows == 0 and raw.table.get_total_buffer_size() < 100  # an empty offsets buffer or two
     assert raw.table.column_names == raw.headers == ["Month", "Business Unit", "Actual"]
     assert list(raw.row_numbers) == list(range(2, 1002))
+
+
+HEADER = "Date,Cost centre,Vendor,Amount\r\n"
+CSV_FILES = {
+    "plain": (HEADER + "2026-01-31,CC1,Acme,100\r\n2026-02-28,CC2,Café,200\r\n").encode(),
+    "byte order mark": b"\xef\xbb\xbf" + (HEADER + "2026-01-31,CC1,Acme,100\n").encode(),
+    "empty lines": ("Spend 2026\n\n" + HEADER + "2026-01-31,CC1,Acme,100\n\n\r\n2026-02-28,CC2,B,2\n").encode(),
+    "line break in a cell": (HEADER + '2026-01-31,CC1,"Acme\n\nLtd",100\n\n2026-02-28,CC2,B,2\n').encode(),
+    "semicolons": "Date;Cost centre;Vendor;Amount\n2026-01-31;CC1;Acme;100,5\n".encode(),
+    "windows-1252": (HEADER + "2026-01-31,CC1,Café,100\n").encode("cp1252"),
+    "mixed encodings": (HEADER + "2026-01-31,CC1,Café,100\n").encode() + "2026-02-28,CC2,Señor,2\n".encode("cp1252"),
+    "utf-16": (HEADER + "2026-01-31,CC1,Café,100\n").encode("utf-16"),
+    "unclosed quote": (HEADER + '2026-01-31,CC1,"Acme,100\n' + "2026-02-28,CC2,B,2\n" * 3).encode(),
+    "header only": HEADER.encode(),
+}
+
+
+@pytest.mark.parametrize("step", [7, 16 * 2**20])  # 7 bytes: every empty line spans two steps somewhere
+@pytest.mark.parametrize("kind", list(CSV_FILES))
+def test_a_csv_read_where_it_lies_reads_as_its_bytes_do(tmp_path, monkeypatch, kind, step):
+    """The command line hands over a path and the csv is read on disk (never held whole); the
+    browser hands over bytes. Both must give the same rows, row numbers, warnings and refusals."""
+    from alignment import reading
+
+    monkeypatch.setattr(reading, "STEP_BYTES", step)
+    data = CSV_FILES[kind]
+    path = tmp_path / "spend.csv"
+    path.write_bytes(data)
+
+    def read(given):
+        try:
+            raw = read_table(open_source(given, "spend.csv"), None, "spend")
+        except ReadError as exc:
+            return ("refused", str(exc))
+        return (raw.headers, raw.row_numbers.tolist(), raw.header_row, raw.warnings, raw.titles,
+                raw.frame.to_dict("list"))
+
+    from_bytes, from_disk = read(data), read(path)
+    assert from_disk == from_bytes
+    if kind == "unclosed quote":
+        assert from_disk[0] == "refused"
+    if kind == "empty lines":  # the spreadsheet's rows, empty lines counted back in
+        assert from_disk[1] == [4, 7] and from_disk[4] == [(1, "Spend 2026")]
+    if kind == "mixed encodings":
+        assert "Row(s) 3 of 'spend.csv' are not UTF-8" in from_disk[3][0]
+    if kind == "byte order mark":
+        assert from_disk[0][0] == "Date"
+
+
+def test_a_csv_on_disk_is_not_held_whole(tmp_path, monkeypatch):
+    """A UTF-8 csv given as a path is never read into memory whole: DuckDB reads the file."""
+    from pathlib import Path
+
+    path = tmp_path / "spend.csv"
+    path.write_bytes(CSV_FILES["empty lines"] * 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self.name} was read whole"))
+    source = open_source(path, "spend.csv")
+    assert source.path == path and source.data == b""
+    monkeypatch.undo()  # rows after empty lines are numbered from the whole text, read once after DuckDB
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(CSV_FILES["plain"])
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self.name} was read whole"))
+    assert read_table(open_source(plain, "plain.csv"), None, "spend").row_numbers.tolist() == [2, 3]
+
+
+def test_an_empty_line_split_between_two_steps_still_counts(tmp_path, monkeypatch):
+    from alignment import reading
+
+    data = b"a,b\n1,2\n\n3,4\n"  # the empty line's two breaks fall in different 8-byte steps
+    monkeypatch.setattr(reading, "STEP_BYTES", 8)
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert read_table(open_source(path, "t.csv"), None, "spend").row_numbers.tolist() == [2, 4]
+    assert read_table(open_source(data, "t.csv"), None, "spend").row_numbers.tolist() == [2, 4]
