@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import importlib
+import logging
 import re
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import wait
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -31,6 +37,11 @@ from alignment.store import Store, StoreError, shared_store
 from alignment.tables import on_screen
 
 ALL_UNITS = "All business units"
+# The Overview's analyses, the app's default page: it starts them before it draws, and so does warm().
+OVERVIEW: tuple[str | tuple[str, dict[str, Any]], ...] = (
+    "executive_summary", "survey_waves", "spend_by_business_goal", ("budget_vs_actual", {"group_by": "month"}),
+    "alignment_gap")
+log = logging.getLogger(__name__)
 
 
 def get_store() -> Store:
@@ -87,23 +98,26 @@ def require(action: str, what: str) -> None:
         st.stop()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _choices(path: str, version: str) -> tuple[list[str], list[str]]:
-    """Months and business units for the filters, once per data version (not on every rerun), from
-    the spend summed on write (alignment.aggregates: thousands of rows, never a scan of the lines)."""
-    cur = shared_store(path).cursor()
-    months = [r[0] for r in cur.execute(
-        "SELECT DISTINCT strftime(period, '%Y-%m') FROM spend_summary ORDER BY 1").fetchall()]
-    units = [r[0] for r in cur.execute(
-        "SELECT DISTINCT business_unit FROM spend_summary UNION SELECT DISTINCT business_unit "
-        "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
-    return months, units
+def _choices(store: Store) -> tuple[list[str], list[str]]:
+    """Months and business units for the filters, once per data version (not live answers) for every
+    session, kept with the analyses (RESULTS), from the spend summed on write (alignment.aggregates:
+    thousands of rows, never a scan of the lines)."""
+    def compute() -> tuple[list[str], list[str]]:
+        cur = store.cursor()
+        months = [r[0] for r in cur.execute(
+            "SELECT DISTINCT strftime(period, '%Y-%m') FROM spend_summary ORDER BY 1").fetchall()]
+        units = [r[0] for r in cur.execute(
+            "SELECT DISTINCT business_unit FROM spend_summary UNION SELECT DISTINCT business_unit "
+            "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
+        return months, units
+
+    return RESULTS.get(("choices", store.path, store.data_version(("spend", "projects"))), compute)
 
 
 def filter_sidebar() -> None:
     """Period and business unit, bound to the URL so a link reproduces the view."""
     store = store_or_stop()
-    months, units = _choices(store.path, store.data_version(("spend", "projects")))  # not live answers
+    months, units = _choices(store)
     for key, label, allowed in (("from", "from month", months), ("to", "to month", months),
                                 ("bu", "business unit", [ALL_UNITS, *units])):
         asked = st.query_params.get(key)
@@ -137,6 +151,11 @@ def filters() -> dict[str, Any]:
     if start and end and start > end:
         st.warning("The 'From month' is after the 'To month'; showing the months between them.")
         start, end = end, start
+    return _filter_values(start, end, unit)
+
+
+def _filter_values(start: str | None, end: str | None, unit: str | None) -> dict[str, Any]:
+    """The analyses' parameters for months (2026-01) and a business unit as the sidebar holds them."""
     return {
         "period_from": dt.date.fromisoformat(f"{start}-01") if start else None,
         "period_to": _month_end(end) if end else None,
@@ -144,15 +163,22 @@ def filters() -> dict[str, Any]:
     }
 
 
+def default_filters(store: Store) -> dict[str, Any]:
+    """The filters a first visit has, as filter_sidebar sets them: every month, all units."""
+    months, _ = _choices(store)
+    return _filter_values(months[0] if months else None, months[-1] if months else None, ALL_UNITS)
+
+
 def _month_end(month: str) -> dt.date:
     first = dt.date.fromisoformat(f"{month}-01")
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-# Every analysis result of this server (alignment.results): shared by all sessions, keyed by database,
-# data version, analysis and parameters, so an upload, undo, restore, live answer or setting shows new
-# figures and nothing stale. This module is imported once per process, so one pool serves every page.
-RESULTS: Results[pd.DataFrame] = Results()
+# Every analysis result of this server (alignment.results), and the filters' options: shared by all
+# sessions, keyed by database, data version, analysis and parameters, so an upload, undo, restore, live
+# answer or setting shows new figures and nothing stale. This module is imported once per process, so
+# one pool serves every page.
+RESULTS: Results[Any] = Results()
 
 
 def _values(name: str, asked: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -186,12 +212,52 @@ def _call(name: str, params: dict[str, Any]) -> tuple[tuple, Callable[[], pd.Dat
     return _computation(store, store.settings(), name, {**filters(), **params})
 
 
+def _named(call: str | tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    return (call, {}) if isinstance(call, str) else call
+
+
 def prefetch(*calls: str | tuple[str, dict[str, Any]]) -> None:
     """Start a page's analyses at once, before it draws: they run in the background while the page
     renders, so a page waits for its slowest analysis rather than for all of them in turn."""
-    for call in calls:
-        name, params = (call, {}) if isinstance(call, str) else call
+    for name, params in map(_named, calls):
         RESULTS.start(*_call(name, params))
+
+
+def warm() -> None:
+    """At server start (serve.py, on a thread), what the first visit would otherwise wait for: the
+    Overview's modules imported, the store opened, the filters' options and the Overview's analyses
+    under the default filters computed into RESULTS under the keys that visit asks for. Never
+    raises: a missing, empty or broken database is the first page's to report."""
+    started = time.perf_counter()
+    try:
+        for module in _imports(Path(__file__).with_name("overview.py")):
+            importlib.import_module(module)
+        store = get_store()
+        if store.is_empty():
+            log.info("Warmed without analyses (the database is empty) in %.2f s", time.perf_counter() - started)
+            return
+        settings, asked = store.settings(), default_filters(store)
+        futures = [RESULTS.start(*_computation(store, settings, name, {**asked, **params}))
+                   for name, params in map(_named, OVERVIEW)]
+        wait(futures)
+        failed = [f.exception() for f in futures if f.exception() is not None]
+        if failed:  # not kept: the page computes it again and shows its error
+            log.warning("Warming: %d of the Overview's analyses failed: %s", len(failed), failed[0])
+    except Exception:
+        log.exception("Warming the server failed; the first visit computes what it needs")
+        return
+    log.info("Warmed the Overview in %.2f s", time.perf_counter() - started)
+
+
+def _imports(page: Path) -> list[str]:
+    """The modules a page imports, read from its source (running it would draw it)."""
+    names: list[str] = []
+    for node in ast.parse(page.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    return names
 
 
 def run(name: str, **params: Any) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from alignment.findings import hidden_groups, too_few
 from alignment.formatting import missing
 from alignment.waves import source_sentence
 from app_pages.common import (
+    OVERVIEW,
     answers,
     board_pack_download,
     chart,
@@ -21,8 +22,7 @@ from app_pages.common import (
 )
 
 st.title("What IT costs, and what the business gets for it")
-prefetch("executive_summary", "survey_waves", "spend_by_business_goal", ("budget_vs_actual", {"group_by": "month"}),
-         "alignment_gap")
+prefetch(*OVERVIEW)
 summary = run("executive_summary")
 if summary.empty or summary["it_spend"].isna().all() and not summary["projects"].fillna(0).any():
     empty_notice("data")
