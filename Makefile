@@ -22,7 +22,7 @@ demo: $(VENV)
 # The demo company is loaded when the database is missing or holds no upload; yours is left alone.
 run: $(VENV)
 	$(BIN)/python -m alignment demo --db $(DB) --if-empty
-	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) $(if $(HOST),--server.address $(HOST))
+	ALIGNMENT_DB=$(DB) $(BIN)/streamlit run serve.py --server.port $(PORT) $(if $(HOST),--server.address $(HOST))
 
 # Debian's chromium for the browser tests; Playwright never downloads a browser here.
 browser:

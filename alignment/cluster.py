@@ -132,7 +132,7 @@ class Replica:
 
 
 def start_replica(port: int, env: dict[str, str], log: Path, address: str = HOST) -> Replica:
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", address,
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.address", address,
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     with log.open("ab") as out:

@@ -35,7 +35,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from alignment import live
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent.parent / "serve.py"  # as `make run` starts it: app.py, warmed at start
 HOST = "127.0.0.1"
 MAX_MESSAGES = 20_000  # per script run: far above any page's, a bound for a server gone wrong
 MAX_MESSAGE_BYTES = 64 * 2**20
@@ -73,7 +73,7 @@ def free_port() -> int:
 @contextmanager
 def serve(db: Path, *, app: Path = APP, start_timeout: float = 90.0, env: dict[str, str] | None = None
           ) -> Iterator[Server]:
-    """`streamlit run app.py` against ``db`` on a free loopback port, until the block ends (also
+    """`streamlit run serve.py` against ``db`` on a free loopback port, until the block ends (also
     on error). The server is its own process group, so it is stopped with whatever it started."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="alignment-server-", suffix=".log")[1])

@@ -103,8 +103,9 @@ SEEN_JS = """(root) => {
 
 @contextmanager
 def _serving(db: Path, **settings: str) -> Iterator[str]:
-    """A real Streamlit server on a free port, stopped afterwards; yields its address."""
-    with loadtest.serve(db, app=ROOT / "app.py", env=settings) as server:
+    """A real Streamlit server started as `make run` starts it, on a free port, stopped afterwards;
+    yields its address."""
+    with loadtest.serve(db, env=settings) as server:
         yield server.url
 
 

@@ -29,6 +29,7 @@ def test_viewers_and_participants_on_a_real_server(demo_db):
         views = [loadtest.View(), loadtest.View("", "bu=Retail"), loadtest.View("spend")]
         seen, answered = asyncio.run(loadtest.crowd(server, views, [(CODE, c) for c in cookies], timeout=40))
         assert loadtest.peak_rss_mb(server) > 0
+        assert "Warmed the Overview in" in server.log_tail(), "started as make run starts it, warmed at start"
         process = server.process
     assert process.poll() is not None, "the server is stopped when the block ends"
 
