@@ -114,8 +114,8 @@ def _stage_xlsx_pandas(path: str, repeat: int) -> dict:
 
 def _stage_csv_ours(path: str, db: str, repeat: int) -> dict:
     """Ingest into a fresh file store (as the app does), then once more into the database the
-    query stage reads."""
-    data = Path(path).read_bytes()
+    query stage reads. Given the path, as the command line loads a file (a csv is read on disk)."""
+    data = Path(path)
     scratch = Path(db).with_suffix(".scratch.duckdb")
 
     def once():
