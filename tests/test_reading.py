@@ -177,7 +177,7 @@ CSV_FILES = {
     "byte order mark": b"\xef\xbb\xbf" + (HEADER + "2026-01-31,CC1,Acme,100\n").encode(),
     "empty lines": ("Spend 2026\n\n" + HEADER + "2026-01-31,CC1,Acme,100\n\n\r\n2026-02-28,CC2,B,2\n").encode(),
     "line break in a cell": (HEADER + '2026-01-31,CC1,"Acme\n\nLtd",100\n\n2026-02-28,CC2,B,2\n').encode(),
-    "semicolons": "Date;Cost centre;Vendor;Amount\n2026-01-31;CC1;Acme;100,5\n".encode(),
+    "semicolons": b"Date;Cost centre;Vendor;Amount\n2026-01-31;CC1;Acme;100,5\n",
     "windows-1252": (HEADER + "2026-01-31,CC1,Café,100\n").encode("cp1252"),
     "mixed encodings": (HEADER + "2026-01-31,CC1,Café,100\n").encode() + "2026-02-28,CC2,Señor,2\n".encode("cp1252"),
     "utf-16": (HEADER + "2026-01-31,CC1,Café,100\n").encode("utf-16"),
@@ -243,3 +243,20 @@ def test_an_empty_line_split_between_two_steps_still_counts(tmp_path, monkeypatc
     path.write_bytes(data)
     assert read_table(open_source(path, "t.csv"), None, "spend").row_numbers.tolist() == [2, 4]
     assert read_table(open_source(data, "t.csv"), None, "spend").row_numbers.tolist() == [2, 4]
+
+
+def test_a_csv_on_disk_that_turns_windows_1252_late_is_read_as_its_bytes_are(tmp_path, monkeypatch):
+    """The head looks like UTF-8, a line far below is not: the whole file is scanned before DuckDB
+    reads it where it lies, and this one is converted as the bytes would be."""
+    from alignment import reading
+
+    monkeypatch.setattr(reading, "SAMPLE_BYTES", 128)
+    monkeypatch.setattr(reading, "STEP_BYTES", 64)
+    data = (HEADER + "2026-01-31,CC1,Acme,100\n" * 20).encode() + "2026-02-28,CC2,Café,2\n".encode("cp1252")
+    path = tmp_path / "late.csv"
+    path.write_bytes(data)
+    from_disk = read_table(open_source(path, "late.csv"), None, "spend")
+    from_bytes = read_table(open_source(data, "late.csv"), None, "spend")
+    assert from_disk.frame.to_dict("list") == from_bytes.frame.to_dict("list")
+    assert from_disk.frame["Vendor"].iloc[-1] == "Café"
+    assert from_disk.row_numbers.tolist() == from_bytes.row_numbers.tolist() == list(range(2, 23))
