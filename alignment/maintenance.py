@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 
 import duckdb
 
-from alignment.backends import LAKE, is_write_conflict
-from alignment.config import LakeLocation, parse_location, write_retries
+from alignment.backends import LAKE
+from alignment.config import LakeLocation, parse_location
 from alignment.handoff import held_elsewhere
 from alignment.store import Store
 
@@ -64,16 +63,11 @@ def lake_state(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"snapshots": snapshots, "files_in_use": files[0], "files": files[1]}
 
 
-def _call(cur: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """One maintenance call; a conflict with another process's commit runs it again."""
-    for attempt in range(1 + write_retries()):
-        try:
-            cur.execute(sql).fetch_arrow_table()  # (its rows hold time stamps, which fetchall would need pytz for)
-            return
-        except duckdb.Error as exc:
-            if not is_write_conflict(exc) or attempt == write_retries():
-                raise
-            time.sleep(0.05 * (attempt + 1))
+def _call(store: Store, sql: str) -> None:
+    """One maintenance call as a write of the store: its own transaction, run again when it collides
+    with another process's commit. It takes no turn, so it never makes an upload start over."""
+    # (its rows hold time stamps, which fetchall would need pytz for)
+    store._write(lambda cur: cur.execute(sql).to_arrow_table(), turn=None)
 
 
 def maintain_lake(store: Store, keep: dt.timedelta) -> dict[str, dict[str, int]]:
@@ -83,7 +77,7 @@ def maintain_lake(store: Store, keep: dt.timedelta) -> dict[str, dict[str, int]]
     before = lake_state(cur)
     for _, sql in STEPS:  # each step's cutoff from its own start: expiry schedules the files cleanup deletes
         cutoff = dt.datetime.now(dt.UTC) - keep
-        _call(cur, sql.format(lake=f"'{LAKE}'", cutoff=f"TIMESTAMPTZ '{cutoff.isoformat()}'"))
+        _call(store, sql.format(lake=f"'{LAKE}'", cutoff=f"TIMESTAMPTZ '{cutoff.isoformat()}'"))
     return {"before": before, "after": lake_state(cur)}
 
 
