@@ -11,7 +11,7 @@ from alignment.layouts import LayoutOptions
 from alignment.mapping import apply_overrides, header_signature, propose_mapping
 from alignment.reading import RawTable, ReadError, Source, open_source, read_table
 from alignment.schema import get_dataset
-from alignment.store import DuplicateUpload, Store
+from alignment.store import DuplicateUpload, Store, StoreError
 from alignment.validation import Problem, Validated, validate
 
 Progress = Callable[[str, float], None]  # (stage: "read" | "check" | "store", fraction done 0..1)
@@ -150,6 +150,10 @@ def load_preview(store: Store, preview: Preview, dataset: str, *, mode: str = "a
     if dry_run:
         result.status = "dry-run"
         return result
-    store.save_mapping(dataset, header_signature(preview.raw.headers), preview.mapping)
+    try:  # the batch has landed: remembering its layout for next time is a convenience, not the load
+        store.save_mapping(dataset, header_signature(preview.raw.headers), preview.mapping)
+    except StoreError:
+        result.warnings.append("The rows were loaded, but the column mapping could not be remembered for the "
+                               "next file of this layout (the database was busy): check the mapping next time.")
     result.status = "loaded"
     return result

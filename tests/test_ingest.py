@@ -213,3 +213,18 @@ def test_a_file_given_by_path_loads_as_its_bytes_do_and_is_the_same_upload(store
         ("AWS", 10), ("Café", 20)]
     again = ingest(store, data, path.name, "spend")
     assert again.status == "rejected" and "already loaded as upload 1" in again.errors[0]["message"]
+
+
+def test_a_mapping_that_cannot_be_remembered_leaves_the_load_loaded_with_a_warning(store, monkeypatch):
+    """The batch commits first; the mapping is remembered in its own transaction. If that one fails
+    (a write conflict that never cleared), the user is told the rows are in, not that nothing was."""
+    from alignment.store import WriteConflict
+
+    def busy(*_):
+        raise WriteConflict("busy")
+
+    monkeypatch.setattr(store, "save_mapping", busy)
+    result = ingest(store, gl(["2025-01", "Retail", "CC1", "AWS", 10, 10]), "gl.xlsx", "spend")
+    assert result.status == "loaded" and result.rows_loaded == 1
+    assert any("could not be remembered" in w for w in result.warnings)
+    assert store.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] == 1
