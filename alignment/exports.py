@@ -20,20 +20,20 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment import labels, schema
 from alignment.formatting import UNITS, currency_symbol, display_unit
 from alignment.labels import label, unit
 from alignment.tables import MONTH_FIELDS, words
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+# openpyxl is imported where a workbook is written: every page imports this module for its csv
+# downloads, and openpyxl's import (about 0.15 s) would delay a server's first page for nothing.
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _LINE_BREAK = re.compile(r"\r\n?")
@@ -96,6 +96,8 @@ def _cell_value(value: object) -> object:
     if isinstance(value, list | dict):
         value = str(value)
     if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
@@ -205,6 +207,9 @@ def _flags_as_words(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, title: str | None) -> None:
     """A table as the screen shows it: title rows, business headers, formats, totals, frozen header."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     fields = [str(c) for c in frame.columns]
     first = 1
     if title is not None:
@@ -243,6 +248,8 @@ def to_xlsx(frames: dict[str, pd.DataFrame], title: str | None = None) -> bytes:
     With a ``title`` (the dashboard, its filters and date: see heading()) each sheet reads like the
     screen: that title above, business headers, currency, % and date formats, a total row where the
     table breaks a whole into parts. Without, the columns as stored, for pipelines."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
@@ -273,6 +280,11 @@ def template_workbook(dataset: str) -> bytes:
     """An empty sheet with the canonical headers, drop-downs for coded columns, and a guide sheet.
     Its text comes from the schema, not from users, but passes the same neutraliser: openpyxl
     stores any text starting with '=' as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     ds = schema.get_dataset(dataset)
     columns = ds.stored_columns
     wb = Workbook()
