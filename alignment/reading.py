@@ -410,11 +410,13 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
 
 
 def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pa.Table:
-    """The sheet under its header as Arrow, as fastexcel parses it (no pandas copy)."""
-    loaded = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None)
-    if loaded.total_height > EXCEL_MAX_ROWS:
+    """The sheet under its header as Arrow, as fastexcel parses it (no pandas copy). Typed from every
+    row (a text cell far down a number column is kept, for the check to report, not made null), and
+    eager: fastexcel 0.21's lazy sheet infers those types holding Python's lock, 1-4 s at a time for
+    a million rows, which froze every other session of the server; the eager read lets it go."""
+    batch = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None, eager=True)
+    if batch.num_rows > EXCEL_MAX_ROWS:
         raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.")
-    batch = loaded.to_arrow()  # one record batch
     return pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
 
 

@@ -228,3 +228,13 @@ def test_a_mapping_that_cannot_be_remembered_leaves_the_load_loaded_with_a_warni
     assert result.status == "loaded" and result.rows_loaded == 1
     assert any("could not be remembered" in w for w in result.warnings)
     assert store.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] == 1
+
+
+def test_a_text_cell_far_below_a_number_column_is_reported_not_dropped(store):
+    """fastexcel types a column from a sample of rows unless told to read them all; a word in the
+    amounts 1,500 rows down must be named with its row, never become an empty cell."""
+    rows = [["2025-01", "Retail", "CC1", "AWS", 10, 10]] * 1500 + [["2025-01", "Retail", "CC1", "AWS", "ten", 10]]
+    result = ingest(store, gl(*rows), "gl.xlsx", "spend")
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"]) for e in result.errors] == [(1504, "Actual (USD)")]
+    assert store.cursor().execute("SELECT count(*) FROM spend").fetchone()[0] == 0
