@@ -37,10 +37,17 @@ postgres:
 		echo "Installing Debian's postgresql for the shared-store tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# Debian's poppler-utils: the board-pack test reads the PDF back with pdftotext.
+.PHONY: pdftotext
+pdftotext:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+		echo "Installing Debian's poppler-utils for the board-pack test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
 lint: $(VENV)
 	$(BIN)/ruff check .
 
-test: $(VENV) browser postgres lint
+test: $(VENV) browser postgres pdftotext lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)
