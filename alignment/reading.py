@@ -173,12 +173,6 @@ def too_large(size: int, name: str) -> str:
             "Split it into smaller files (by year or business unit, say) and load them one after another.")
 
 
-def read_upload(path: Path) -> bytes:
-    """A file's bytes, refused by its size before it is read."""
-    check_size(path.stat().st_size, path.name)
-    return path.read_bytes()
-
-
 def _looks_binary(sample: bytes) -> bool:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
