@@ -343,3 +343,47 @@ def test_the_overview_and_the_presentation_offer_the_board_pack(demo_db):
         at = open_page(page)
         labels = [b.proto.label for b in at.get("download_button")]
         assert {"Board pack (PowerPoint)", "Board pack (PDF)"} <= set(labels), (page, labels)
+
+
+MONTHS = ["2026-01", "2026-02", "2026-03"]
+
+
+@pytest.mark.parametrize(("shown", "label"), [
+    ((None, None, None), "2026-01 to 2026-03 · all units"),
+    (("2026-02", "2026-02", "Retail"), "2026-02 · Retail"),
+    (("2026-03", "2026-01", None), "2026-01 to 2026-03 · all units"),  # swapped, as filters() swaps them
+    (("2026-02", None, "All business units"), "2026-02 to 2026-03 · all units"),
+    (("abc", "2027-01", "Nobody"), "2026-01 to 2026-03 · all units"),  # not a choice: the widgets' defaults
+])
+def test_the_filter_button_says_the_view_it_makes(shown, label):
+    from app_pages.common import filter_label
+
+    assert filter_label(*shown, months=MONTHS, units=["Digital", "Retail"]) == label
+    assert filter_label(None, None, None, months=[], units=[]) == "No months · all units"
+
+
+def _filter_button(at: AppTest) -> str:
+    """The sidebar popover's label (AppTest has no accessor for popovers)."""
+    stack = list(at.sidebar.children.values())
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if type(proto).__name__ == "Block" and proto.WhichOneof("type") == "popover":
+            return proto.popover.label
+        stack.extend(getattr(node, "children", {}).values())
+    raise AssertionError("no filter button in the sidebar")
+
+
+def test_the_filter_button_follows_the_choices_and_the_address(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    months = at.selectbox(key="from").options
+    assert _filter_button(at) == f"{months[0]} to {months[-1]} · all units"
+    unit = at.selectbox(key="bu").options[1]
+    at.selectbox(key="from").select(months[-1]).run()
+    at.selectbox(key="bu").select(unit).run()
+    assert _filter_button(at) == f"{months[-1]} · {unit}"
+    linked = AppTest.from_file(APP, default_timeout=60)
+    linked.query_params.update({"from": months[1], "to": months[2], "bu": unit})
+    linked.run()
+    assert _filter_button(linked) == f"{months[1]} to {months[2]} · {unit}"
+    assert not linked.exception
