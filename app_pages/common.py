@@ -145,10 +145,8 @@ def filter_label(start: str | None, end: str | None, unit: str | None, *, months
     end = end if end in months else (months[-1] if months else None)
     if start and end and start > end:
         start, end = end, start
-    who = unit if unit in units else "all units"
-    if not months:  # no spend yet: the unit is the only filter
-        return who[:1].upper() + who[1:]
-    return f"{start if start == end else f'{start} to {end}'} · {who}"
+    when = "No months" if not months else f"{start}" if start == end else f"{start} to {end}"
+    return f"{when} · {unit if unit in units else 'all units'}"
 
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

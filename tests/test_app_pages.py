@@ -359,8 +359,7 @@ def test_the_filter_button_says_the_view_it_makes(shown, label):
     from app_pages.common import filter_label
 
     assert filter_label(*shown, months=MONTHS, units=["Digital", "Retail"]) == label
-    assert filter_label(None, None, None, months=[], units=[]) == "All units"  # no spend: no months to choose
-    assert filter_label(None, None, "Retail", months=[], units=["Retail"]) == "Retail"
+    assert filter_label(None, None, None, months=[], units=[]) == "No months · all units"
 
 
 def _filter_button(at: AppTest) -> str:
