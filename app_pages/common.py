@@ -125,28 +125,13 @@ def filter_sidebar() -> None:
             st.warning(f"The address asks for {label} '{asked[:40]}', which is not a month like 2026-01 or has no "
                        f"data here; that filter is left out." if key != "bu" else
                        f"The address asks for business unit '{asked[:40]}', which has no data here; showing all units.")
-    shown = [st.session_state.get(k, st.query_params.get(k)) for k in ("from", "to", "bu")]
-    # In a popover labelled with the view: its dropdowns are drawn only when opened, which keeps a
-    # cold browser load within 1.2x of a bare three-chart app (three sidebar dropdowns cost 0.1–0.15x).
-    with st.sidebar, st.popover(filter_label(*shown, months=months, units=units), key="filters", width="stretch",
-                                icon=":material/filter_list:", help="Months and business unit for every dashboard"):
+    with st.sidebar:
+        st.subheader("Filters")
         if months:
             st.selectbox("From month", months, index=0, key="from", bind="query-params")
             st.selectbox("To month", months, index=len(months) - 1, key="to", bind="query-params")
         st.selectbox("Business unit", [ALL_UNITS, *units], key="bu", bind="query-params")
         st.caption("The address bar keeps these filters: copy it to share this view.")
-
-
-def filter_label(start: str | None, end: str | None, unit: str | None, *, months: list[str],
-                 units: list[str]) -> str:
-    """The view the filters make, in words, as the popover's label: what the reader sees without opening it.
-    Values the widgets would drop (not a choice here) read as their defaults, as the widgets show them."""
-    start = start if start in months else (months[0] if months else None)
-    end = end if end in months else (months[-1] if months else None)
-    if start and end and start > end:
-        start, end = end, start
-    when = "No months" if not months else f"{start}" if start == end else f"{start} to {end}"
-    return f"{when} · {unit if unit in units else 'all units'}"
 
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
