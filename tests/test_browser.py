@@ -401,6 +401,14 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
         _wait_for_app(page)
         page.screenshot(path=str(ARTIFACTS / "upload-then-overview.png"))
         assert page.get_by_text("$2.1k").count() >= 1  # IT spend: 1,200 + 900
+        # The sidebar's filters change the figures, and the address keeps them from page to page.
+        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="From month").click()
+        page.get_by_role("option", name="2025-02").click()
+        page.get_by_text("$900").first.wait_for(timeout=30_000)  # IT spend: February only
+        page.wait_for_url("**from=2025-02**", timeout=30_000)
+        page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Spend & value").click()
+        page.get_by_role("heading", name="Spend & value").first.wait_for(timeout=30_000)
+        page.wait_for_url("**/spend?*from=2025-02*", timeout=30_000)  # a link copied here reproduces the view
 
 
 def _answer_on_a_phone(browser, url: str, code: str, side: str, score: str, screenshot: Path | None = None):
