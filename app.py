@@ -14,12 +14,14 @@ from app_pages.common import (
     current_role,
     filter_sidebar,
     identity_provider_configured,
+    new_run,
     store_or_stop,
     user_email,
 )
 
 st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layout="wide")
 
+new_run()
 rules = access_rules()
 role = current_role()
 join = "join" in st.query_params  # ?join= with no code or a wrong one still gets the form's code box

@@ -137,19 +137,29 @@ def filter_sidebar() -> None:
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+SAID = "_filter_problems_said"  # False at each run's start (app.py: new_run), so a problem is said once a run
+
+
+def new_run() -> None:
+    st.session_state[SAID] = False
+
+
 def filters() -> dict[str, Any]:
     """The global filters as query parameters. The address bar is typed by people (and by anyone):
-    a value that is not a month is said and left out, never an error page."""
+    a value that is not a month is said and left out, never an error page. Pages call this once per
+    analysis; a problem is said once a run."""
     state = st.session_state
+    warn = st.warning if not state.get(SAID) else (lambda _text: None)
+    state[SAID] = True
     # The sidebar is not drawn when presenting; the address bar still carries the filters.
     unit, start, end = (state.get(k, st.query_params.get(k)) for k in ("bu", "from", "to"))
     for key, label, value in (("from", "From month", start), ("to", "To month", end)):
         if value and not MONTH.match(str(value)):
-            st.warning(f"The address asks for {label.lower()} '{str(value)[:20]}', which is not a month like "
+            warn(f"The address asks for {label.lower()} '{str(value)[:20]}', which is not a month like "
                        "2026-01; that filter is left out.")
             start, end = (None, end) if key == "from" else (start, None)
     if start and end and start > end:
-        st.warning("The 'From month' is after the 'To month'; showing the months between them.")
+        warn("The 'From month' is after the 'To month'; showing the months between them.")
         start, end = end, start
     return _filter_values(start, end, unit)
 

@@ -343,3 +343,15 @@ def test_the_overview_and_the_presentation_offer_the_board_pack(demo_db):
         at = open_page(page)
         labels = [b.proto.label for b in at.get("download_button")]
         assert {"Board pack (PowerPoint)", "Board pack (PDF)"} <= set(labels), (page, labels)
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_a_reversed_period_in_a_link_is_said_once_not_per_figure(demo_db, presenting):
+    """Each analysis on a page reads the filters; the sentence about them is said once a run, not per figure."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"from": "2026-09", "to": "2026-03"} | ({"present": "1"} if presenting else {}))
+    at.run()
+    said = [w.value for w in at.warning if "'From month' is after the 'To month'" in w.value]
+    assert len(said) == 1 and not at.exception
+    at.run()  # a rerun says it again, once
+    assert len([w for w in at.warning if "'From month' is after" in w.value]) == 1
