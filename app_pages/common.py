@@ -132,6 +132,20 @@ def filter_sidebar() -> None:
             st.selectbox("To month", months, index=len(months) - 1, key="to", bind="query-params")
         st.selectbox("Business unit", [ALL_UNITS, *units], key="bu", bind="query-params")
         st.caption("The address bar keeps these filters: copy it to share this view.")
+    # Said on the page too: on a phone the sidebar is closed, and a shared link's figures are a part.
+    if scope := view_scope(*(st.session_state.get(k) for k in ("from", "to", "bu")), months=months):
+        st.caption(f"Showing {scope} (the filters in the sidebar).")
+
+
+def view_scope(start: str | None, end: str | None, unit: str | None, *, months: list[str]) -> str | None:
+    """The part of the data the filters show, in words; None when they show all of it."""
+    start, end = sorted((start or months[0], end or months[-1])) if months else (None, None)
+    parts = []
+    if months and (start, end) != (months[0], months[-1]):
+        parts.append(start if start == end else f"{start} to {end}")
+    if unit and unit != ALL_UNITS:
+        parts.append(unit)
+    return " · ".join(parts) or None
 
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -355,3 +355,28 @@ def test_a_reversed_period_in_a_link_is_said_once_not_per_figure(demo_db, presen
     assert len(said) == 1 and not at.exception
     at.run()  # a rerun says it again, once
     assert len([w for w in at.warning if "'From month' is after" in w.value]) == 1
+
+
+@pytest.mark.parametrize(("shown", "scope"), [
+    ((None, None, None), None),
+    (("2026-01", "2026-03", "All business units"), None),
+    (("2026-02", "2026-02", None), "2026-02"),
+    (("2026-03", "2026-02", "Retail"), "2026-02 to 2026-03 · Retail"),  # swapped, as filters() swaps them
+    ((None, None, "Retail"), "Retail"),
+])
+def test_the_page_says_which_part_of_the_data_it_shows(shown, scope):
+    from app_pages.common import view_scope
+
+    assert view_scope(*shown, months=["2026-01", "2026-02", "2026-03"]) == scope
+    assert view_scope(None, None, "Retail", months=[]) == "Retail"
+
+
+def test_a_filtered_link_says_so_on_the_page_not_only_in_the_sidebar(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not [c for c in at.main.caption if c.value.startswith("Showing")]
+    unit = at.selectbox(key="bu").options[1]
+    linked = AppTest.from_file(APP, default_timeout=60)
+    linked.query_params.update({"bu": unit})
+    linked.run()
+    assert [c.value for c in linked.main.caption if c.value.startswith("Showing")] == [
+        f"Showing {unit} (the filters in the sidebar)."]
