@@ -148,8 +148,11 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     elif highlight:
         encoding["color"] = alt.condition(f"datum.{highlight}", alt.value(PALETTE[4]), alt.value(PALETTE[0]))
     bars = frame[category].nunique() if len(frame) else 0
-    # The palette's blue, not the theme's: a bar means the same colour on every chart.
-    return _base(frame, title).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=max(160, 36 * bars + 40))
+    # The palette's blue, not the theme's: a bar means the same colour on every chart. The height is
+    # the whole chart's as drawn (Streamlit fits the spec to it): about 140 px of title and axes,
+    # then 24 px a bar, so two bars' labels do not overlap.
+    height = max(200, 24 * bars + 140)
+    return _base(frame, title).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=height)
 
 
 def spend_by_goal(frame: pd.DataFrame, extra: tuple[str, ...] = ("share_of_spend",)) -> alt.Chart:

@@ -141,6 +141,17 @@ def _wait_for_app(page):
     page.wait_for_function(SETTLED_JS, timeout=30_000, polling=100)
 
 
+# Pairs of a chart's axis labels drawn over each other (a chart too short for its bars, say).
+OVERLAPPING_LABELS = """svg => {
+  const boxes = [...svg.querySelectorAll('.role-axis-label text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+  const over = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                      && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  const found = [];
+  boxes.forEach(([s, a], i) => boxes.slice(i + 1).forEach(([t, b]) => { if (over(a, b)) found.push([s, t]); }));
+  return found;
+}"""
+
+
 def _look_at(page, name: str, has_charts: bool) -> dict:
     """Everything on the page brought into view (tables draw only when seen), read, screenshotted."""
     if has_charts:
@@ -401,6 +412,7 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
         _wait_for_app(page)
         page.screenshot(path=str(ARTIFACTS / "upload-then-overview.png"))
         assert page.get_by_text("$2.1k").count() >= 1  # IT spend: 1,200 + 900
+        assert page.locator(CHART).first.evaluate(OVERLAPPING_LABELS) == []  # two goals: each label readable
         # The sidebar's filters change the figures, and the address keeps them from page to page.
         page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="From month").click()
         page.get_by_role("option", name="2025-02").click()
