@@ -23,9 +23,13 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame["suppressed"].fillna(False).astype(bool)] if "suppressed" in frame else frame
 
 
+noted: set[str] = set()  # this run's notes: sections hiding the same groups say so once
+
+
 def hidden_note(groups: list[str]) -> None:
-    if groups:
-        st.caption(too_few(groups, minimum))
+    if groups and (text := too_few(groups, minimum)) not in noted:
+        noted.add(text)
+        st.caption(text)
 
 
 st.title("Alignment survey")
@@ -85,8 +89,10 @@ answers("score_distribution")
 spread = run("score_distribution", wave=wave)
 if not spread.empty:
     if not shown(spread).empty:
-        chart(charts.likert, shown(spread), "Answers by dimension: IT (upper bar) and business (lower bar)",
-              name="score_distribution")
+        sides = set(shown(spread)["respondent_group"])
+        title = ("Answers by dimension: IT (upper bar) and business (lower bar)" if len(sides) > 1 else
+                 f"Answers by dimension: {'IT' if sides == {'IT'} else 'the business'} (the other side is not shown)")
+        chart(charts.likert, shown(spread), title, name="score_distribution")
         people = shown(spread).groupby("respondent_group")["respondents"].max()
         st.caption("n = " + ", ".join(f"{int(n)} from {'IT' if side == 'IT' else 'the business'}"
                                       for side, n in people.sort_index(ascending=False).items())

@@ -301,6 +301,8 @@ def test_the_survey_page_under_a_unit_keeps_it_and_says_what_it_hides(demo_db): 
     assert any(c.startswith("Not shown where fewer than 5 people answered") and "(IT 10, business 2)" in c
                for c in captions)
     assert "Not shown: fewer than 5 Business respondents (2 answered; response rate unknown)." in captions
+    hidden = [c for c in captions if c.startswith("Not shown where")]
+    assert len(hidden) == len(set(hidden))  # sections hiding the same groups say so once
 
 
 def test_the_response_rate_appears_once_invitations_are_given(demo_db):  # noqa: F811
