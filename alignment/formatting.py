@@ -43,6 +43,12 @@ def whole(value: Any) -> int:
     return 0 if missing(value) else int(value)
 
 
+def how_many(value: Any, noun: str) -> str:
+    """A count with its noun in the right number: 1 item, 0 items, 1,204 items (a blank counts 0)."""
+    count = whole(value)
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
 def money(value: Any) -> str:
     """An amount in the organisation's currency, scaled to its display unit (auto: k, m or bn)."""
     if missing(value):

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from alignment import charts
-from alignment.formatting import missing
+from alignment.formatting import how_many, missing
 from app_pages.common import (
     answers,
     chart,
@@ -50,8 +50,8 @@ if not worst.empty:
     where = (f"**{w.stage}** is the bottleneck, a working stage: items" if w.is_active
              else f"**{w.stage}** is the bottleneck, a waiting stage: items")
     st.warning(f"{where} spent {pct(w.share_of_time)} of their time in stages there "
-               f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days), "
-               f"and {int(w.wip)} item(s) are there now.", icon=":material/hourglass_top:")
+               f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days); "
+               f"{how_many(w.wip, 'item')} there now.", icon=":material/hourglass_top:")
 left, right = st.columns(2)
 with left:
     chart(charts.hbar, stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",
@@ -78,9 +78,9 @@ a.metric("Flow velocity", f"{number(m.flow_velocity_per_month, 1)} a month",
 b.metric("Flow time", f"{number(m.flow_time_median_days, 0)} days",
          help=f"Median days from an item's first stage to finishing; 85% within "
               f"{number(m.flow_time_p85_days, 0)} days.")
-c.metric("Flow load", f"{int(m.flow_load)} items",
+c.metric("Flow load", how_many(m.flow_load, "item"),
          help="Items started and not finished on the as-of date, those between stages included. "
-              f"{int(m.left_unfinished)} item(s) left the flow unfinished and are not counted.")
+              f"Not counted: {how_many(m.left_unfinished, 'item')} that left the flow unfinished.")
 e = efficiency.iloc[0] if not efficiency.empty else None
 d.metric("Flow efficiency", pct(m.flow_efficiency),
          help="Active days ÷ days from start to finish of the finished items; time between stages that no stage "

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from alignment import charts
-from alignment.formatting import money, pct, use_money_style, whole
+from alignment.formatting import how_many, money, pct, use_money_style, whole
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +53,8 @@ def test_charts_show_money_in_the_currency():
 def test_counts_and_shares():
     assert whole(pd.NA) == 0 and whole(3.0) == 3
     assert pct(0.0712, signed=True) == "+7.1%"
+
+
+def test_a_count_reads_with_its_noun_in_the_right_number():
+    assert [how_many(n, "item") for n in (0, 1, 2, 1204, None, float("nan"))] == [
+        "0 items", "1 item", "2 items", "1,204 items", "0 items", "0 items"]
