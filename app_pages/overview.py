@@ -30,6 +30,9 @@ if summary.empty or summary["it_spend"].isna().all() and not summary["projects"]
 s = summary.iloc[0]
 answers("executive_summary")
 
+if missing(s.it_spend):  # months with only budget or forecast lines (the year's open months, say)
+    st.info("No actual spend is recorded in the chosen months (they may hold only budget or forecast), so the "
+            "spend figures are blank. The project and alignment figures do not follow the month filter.")
 a, b, c, d = st.columns(4)
 a.metric("IT spend", money(s.it_spend), help="Actual spend in the chosen months.")
 b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),

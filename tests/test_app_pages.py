@@ -380,3 +380,14 @@ def test_a_filtered_link_says_so_on_the_page_not_only_in_the_sidebar(demo_db):
     linked.run()
     assert [c.value for c in linked.main.caption if c.value.startswith("Showing")] == [
         f"Showing {unit} (the filters in the sidebar)."]
+
+
+def test_months_without_actuals_say_why_the_spend_figures_are_blank(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    last = at.selectbox(key="to").options[-1]  # the demo's last month holds a forecast, no actuals
+    linked = AppTest.from_file(APP, default_timeout=60)
+    linked.query_params.update({"from": last, "to": last})
+    linked.run()
+    assert {m.label: m.value for m in linked.metric}["IT spend"] == "–"
+    assert [i.value for i in linked.info if i.value.startswith("No actual spend is recorded in the chosen months")]
+    assert not [i for i in at.info if i.value.startswith("No actual spend")]  # all months: actuals, no sentence
