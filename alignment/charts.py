@@ -221,7 +221,12 @@ def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: st
     frame = frame.assign(**{x: months})
     totals = frame.groupby(x)[value].sum() if len(frame) else []
     y_axis = alt.Axis(format="%", title="Share of spend") if normalize else _axis(value, totals)
-    return _base(frame, title).mark_area(opacity=0.85).encode(
+    # One month has no area to draw (a stacked area of one point is nothing): a stacked bar says the same.
+    one_month = frame[x].nunique() == 1
+    if one_month:  # its label under the bar: a band, not a point in time
+        x_enc = alt.X(f"utcyearmonth({x}):O", axis=alt.Axis(title=label(x), format="%b %Y", labelAngle=0))
+    base = _base(frame, title)
+    return (base.mark_bar(opacity=0.85) if one_month else base.mark_area(opacity=0.85)).encode(
         x=x_enc,
         y=alt.Y(f"{value}:Q", stack="normalize" if normalize else "zero", axis=y_axis),
         color=alt.Color(f"{series}:N", title=_series_title(series, frame), scale=scale,

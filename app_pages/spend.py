@@ -36,6 +36,8 @@ mix = run("spend_mix", mix=mix_kind)
 if not mix.empty:
     chart(charts.stacked_area, mix, "period", "actual", "category", "Spend mix by month", normalize=True,
           name="spend_mix")
+else:
+    st.info("No actual spend is recorded in the chosen months, so there is no mix to show.")
 
 st.header("Budget, actual and forecast")
 answers("budget_vs_actual")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from alignment import charts
@@ -162,3 +163,16 @@ def test_the_room_chart_leaves_its_text_colours_to_the_screen_theme(run):
     room = charts.for_the_room(charts.health_mix(run("portfolio_summary").iloc[0])).to_dict()["config"]
     assert not {"labelColor", "titleColor"} & set(room["axis"]) and "color" not in room.get("title", {})
     assert room["axis"]["labelFontSize"] == 18
+
+
+def test_a_mix_of_one_month_is_drawn_as_a_bar_not_an_invisible_area():
+    def mix(months: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"period": [m for m in months for _ in range(2)], "category": ["Run", "Grow"] * len(months),
+                             "actual": [70.0, 30.0] * len(months)})
+
+    def mark(spec: dict) -> str:
+        return spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"]
+
+    one = charts.stacked_area(mix(["2026-03"]), "period", "actual", "category", "Mix", normalize=True)
+    two = charts.stacked_area(mix(["2026-03", "2026-04"]), "period", "actual", "category", "Mix", normalize=True)
+    assert (mark(one.to_dict()), mark(two.to_dict())) == ("bar", "area")
