@@ -86,6 +86,9 @@ else:
     open_ev = earned[earned["is_open"]] if not earned.empty else earned
     if not open_ev.empty:
         chart(charts.ev_indices, open_ev, "Cost and schedule performance of open projects", name="earned_value_indices")
+if not earned.empty:
+    st.caption("The table lists every project, the closed ones at their final figures; the indices and chart above "
+               "count the open ones.")
 table(earned, "earned_value", headers={"eac": "EAC used for health"}, column_config={
     "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
 })
