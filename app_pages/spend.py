@@ -106,7 +106,7 @@ if not vendors.empty:
     chart(charts.hbar, vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
                                                                                    "cumulative_share"),
           name="vendor_concentration")
-    table(vendors, "vendor_concentration")
+    table(vendors.drop(columns="hhi"), "vendor_concentration")  # one index for all vendors: said above
 
 workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
                    f"Budget vs actual ({group})": variance.rename(columns={"category": group}),
