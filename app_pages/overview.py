@@ -40,7 +40,7 @@ b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),
          help="Actual − budget of the chosen months that have actuals (in any unit): positive is over budget.")
 c.metric("Spend serving no business goal", pct(s.unmapped_share),
          help="Share of spend with no business goal mapped.")
-d.metric("IT spend / revenue", pct(s.it_spend_pct_revenue),
+d.metric("Fully loaded IT spend / revenue", pct(s.it_spend_pct_revenue),
          help=f"Fully loaded IT spend (a unit's own plus its share of shared cost, by headcount) ÷ revenue, over the "
               f"{whole(s.it_ratio_months)} chosen month(s) with both actual spend and business metrics. Per "
               f"employee a year: {money(s.it_spend_per_employee)} (annualised spend ÷ average headcount, Apptio).")
