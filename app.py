@@ -12,16 +12,15 @@ from app_pages.common import (
     access_rules,
     apply_settings,
     current_role,
+    filter_problems,
     filter_sidebar,
     identity_provider_configured,
-    new_run,
     store_or_stop,
     user_email,
 )
 
 st.set_page_config(page_title="IT–Business Alignment", page_icon="📊", layout="wide")
 
-new_run()
 rules = access_rules()
 role = current_role()
 join = "join" in st.query_params  # ?join= with no code or a wrong one still gets the form's code box
@@ -83,13 +82,14 @@ pages["Work with data"].append(st.Page("app_pages/sql.py", title="SQL explorer",
 navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
 apply_settings()
 FILTERED = {"Overview", "Spend & value", "Portfolio", "Bottlenecks", "Alignment survey", "Present findings"}
-if not presenting:
-    # The other pages ignore the filters, so they don't show them. (getattr: run bare, outside a
-    # Streamlit server, as a spawned process may re-run this script, the page has no title.)
-    if getattr(navigation, "title", None) in FILTERED:
+# The other pages ignore the filters, so they don't show them. (getattr: run bare, outside a
+# Streamlit server, as a spawned process may re-run this script, the page has no title.)
+if getattr(navigation, "title", None) in FILTERED:
+    if not presenting:
         filter_sidebar()
-    if rules.enabled:
-        with st.sidebar:
-            st.caption(f"Signed in as {user_email()} ({role}).")
-            st.button("Sign out", on_click=st.logout, key="sign-out")
+    filter_problems()
+if not presenting and rules.enabled:
+    with st.sidebar:
+        st.caption(f"Signed in as {user_email()} ({role}).")
+        st.button("Sign out", on_click=st.logout, key="sign-out")
 navigation.run()

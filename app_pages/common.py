@@ -151,30 +151,35 @@ def view_scope(start: str | None, end: str | None, unit: str | None, *, months: 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-SAID = "_filter_problems_said"  # False at each run's start (app.py: new_run), so a problem is said once a run
+def _asked() -> tuple[str | None, str | None, str | None, list[str]]:
+    """From month, to month and unit as the widgets (or, when presenting, the address bar) hold them,
+    a value that is not a month left out and a reversed period put in order, with what was wrong."""
+    state = st.session_state
+    # The sidebar is not drawn when presenting; the address bar still carries the filters.
+    unit, start, end = (state.get(k, st.query_params.get(k)) for k in ("bu", "from", "to"))
+    problems = []
+    for key, label, value in (("from", "From month", start), ("to", "To month", end)):
+        if value and not MONTH.match(str(value)):
+            problems.append(f"The address asks for {label.lower()} '{str(value)[:20]}', which is not a month like "
+                            "2026-01; that filter is left out.")
+            start, end = (None, end) if key == "from" else (start, None)
+    if start and end and start > end:
+        problems.append("The 'From month' is after the 'To month'; showing the months between them.")
+        start, end = end, start
+    return start, end, unit, problems
 
 
-def new_run() -> None:
-    st.session_state[SAID] = False
+def filter_problems() -> None:
+    """What is wrong with the filters, said once a run (app.py calls this for the pages that take them,
+    after the sidebar's widgets have taken their values). The address bar is typed by people, and by
+    anyone: a wrong value is a sentence, never an error page."""
+    for problem in _asked()[3]:
+        st.warning(problem)
 
 
 def filters() -> dict[str, Any]:
-    """The global filters as query parameters. The address bar is typed by people (and by anyone):
-    a value that is not a month is said and left out, never an error page. Pages call this once per
-    analysis; a problem is said once a run."""
-    state = st.session_state
-    warn = st.warning if not state.get(SAID) else (lambda _text: None)
-    state[SAID] = True
-    # The sidebar is not drawn when presenting; the address bar still carries the filters.
-    unit, start, end = (state.get(k, st.query_params.get(k)) for k in ("bu", "from", "to"))
-    for key, label, value in (("from", "From month", start), ("to", "To month", end)):
-        if value and not MONTH.match(str(value)):
-            warn(f"The address asks for {label.lower()} '{str(value)[:20]}', which is not a month like "
-                       "2026-01; that filter is left out.")
-            start, end = (None, end) if key == "from" else (start, None)
-    if start and end and start > end:
-        warn("The 'From month' is after the 'To month'; showing the months between them.")
-        start, end = end, start
+    """The global filters as the analyses' parameters (pages call this once per analysis)."""
+    start, end, unit, _ = _asked()
     return _filter_values(start, end, unit)
 
 
