@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from alignment import charts
-from alignment.formatting import missing, money, number, pct
+from alignment.formatting import how_many, missing, money, number, pct
 
 Run = Callable[..., pd.DataFrame]
 
@@ -33,32 +33,28 @@ def _over_under(pct_value: float) -> str:
     return f"{pct(abs(pct_value))} over" if pct_value > 0 else f"{pct(abs(pct_value))} under"
 
 
-def _months(count: float) -> str:
-    return f"{int(count)} month" + ("" if int(count) == 1 else "s")
-
-
 def projection_basis(p: pd.Series) -> str:
     """What a year_end_projection row assumed, in words, so the slide and the Spend page say the same."""
     year = f"FY{int(p.fiscal_year)} ({p.fiscal_year_from} to {p.fiscal_year_to})"
     if missing(p.projected_full_year):
         text = (f"{year} cannot be projected: the chosen months have no actuals, so there is no run rate for "
-                f"{_months(p.run_rate_months)} with no forecast.")
+                f"{how_many(p.run_rate_months, 'month')} with no forecast.")
     else:
         span = (p.last_actual_month if p.first_actual_month == p.last_actual_month
                 else f"{p.first_actual_month} to {p.last_actual_month}")
-        parts = [f"{_months(p.actual_months)} of actuals ({span})"] if p.actual_months else []
+        parts = [f"{how_many(p.actual_months, 'month')} of actuals ({span})"] if p.actual_months else []
         if p.forecast_months:
-            parts.append(f"the forecast for {_months(p.forecast_months)}" + (
+            parts.append(f"the forecast for {how_many(p.forecast_months, 'month')}" + (
                 " (a unit that gave none, at its own run rate)" if p.partly_forecast_months else ""))
         if p.run_rate_months:
-            parts.append(f"the run rate of {money(p.burn_rate)} a month for {_months(p.run_rate_months)}")
+            parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
         text = f"{year} is projected from " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
     if p.months_covered < 12:
-        text += (f" Only {_months(p.months_covered)} of the fiscal year have spend lines; the projection and "
+        text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the projection and "
                  "its budget cover those.")
     if p.budget_months < p.months_covered:
-        text += f" {_months(p.months_covered - p.budget_months)} of them have no budget."
+        text += f" {how_many(p.months_covered - p.budget_months, 'month')} of them have no budget."
     return text
 
 
@@ -72,7 +68,7 @@ def budget(run: Run) -> Finding | None:
                   f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
     monthly = run("budget_vs_actual", group_by="month")
     return Finding("budget", "Spend against budget",
-                   f"IT has spent {money(p.actual_to_date)} in {_months(p.actual_months)}: "
+                   f"IT has spent {money(p.actual_to_date)} in {how_many(p.actual_months, 'month')}: "
                    f"{_over_under(p.variance_to_date_pct)} the budget for the same months.", detail,
                    charts.budget_actual_forecast(monthly, "category", "Budget, actual and forecast by month"))
 
