@@ -88,12 +88,13 @@ st.header("How each side answered")
 answers("score_distribution")
 spread = run("score_distribution", wave=wave)
 if not spread.empty:
-    if not shown(spread).empty:
-        sides = set(shown(spread)["respondent_group"])
+    visible = shown(spread)
+    if not visible.empty:
+        sides = set(visible["respondent_group"])
         title = ("Answers by dimension: IT (upper bar) and business (lower bar)" if len(sides) > 1 else
                  f"Answers by dimension: {'IT' if sides == {'IT'} else 'the business'} (the other side is not shown)")
-        chart(charts.likert, shown(spread), title, name="score_distribution")
-        people = shown(spread).groupby("respondent_group")["respondents"].max()
+        chart(charts.likert, visible, title, name="score_distribution")
+        people = visible.groupby("respondent_group")["respondents"].max()
         st.caption("n = " + ", ".join(f"{int(n)} from {'IT' if side == 'IT' else 'the business'}"
                                       for side, n in people.sort_index(ascending=False).items())
                    + " (the most on any dimension; every count is in the Excel download).")
