@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "it_cost_per_employee": ("IT cost per employee", MONEY), "unallocated_reason": ("Why not allocated", TEXT),
     "is_unallocated": ("Not allocated", FLAG), "rank": ("Rank", COUNT), "vendor": ("Vendor", TEXT),
     "cumulative_share": ("Cumulative share", SHARE), "hhi": ("Concentration index (HHI)", NUMBER),
+    "concentration": ("Concentration", TEXT),
     "dimension": ("Dimension", TEXT), "value": ("Value", TEXT), "unmapped": ("Unmapped spend", MONEY),
     "mapped_share": ("Share mapped", SHARE), "share_of_unmapped": ("Share of unmapped spend", SHARE),
     "lines": ("Lines", COUNT),

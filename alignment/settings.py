@@ -45,6 +45,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("health_red_pct", "DOUBLE", 30.0, "Red from variance of (%)",
             "A variance at or above this share of plan is red. Default: the US federal IT Dashboard's 30%.",
             minimum=0, maximum=1000),
+    Setting("hhi_moderate", "DOUBLE", 1000.0, "Vendors moderately concentrated above (HHI)",
+            "Herfindahl-Hirschman index of vendor spend (0-10,000) above which it is moderately concentrated. "
+            "Default: 1,000, the US DOJ/FTC Horizontal Merger Guidelines (1992); the 2010 ones used 1,500.",
+            minimum=0, maximum=10000),
+    Setting("hhi_high", "DOUBLE", 1800.0, "Vendors highly concentrated above (HHI)",
+            "Above this index vendor spend is highly concentrated. Default: 1,800, the US DOJ/FTC Merger "
+            "Guidelines (2023); the 2010 ones used 2,500.", minimum=0, maximum=10000),
     Setting("min_respondents", "INTEGER", 5, "Fewest respondents shown",
             "A survey group (a side, a unit, a wave) with fewer respondents is not shown, so nobody's answers "
             "can be singled out and small samples don't mislead.", minimum=1, maximum=1000),
@@ -106,4 +113,6 @@ def resolve(stored: Mapping[str, str | None]) -> dict[str, Any]:
                 pass
     if values["health_red_pct"] < values["health_amber_pct"]:
         values["health_red_pct"] = values["health_amber_pct"]
+    if values["hhi_high"] < values["hhi_moderate"]:
+        values["hhi_high"] = values["hhi_moderate"]
     return values

@@ -522,6 +522,8 @@ class Store:
         proposed = {**current, **checked}
         if proposed["health_red_pct"] < proposed["health_amber_pct"]:
             raise SettingError("Red must start at or above amber (health bands).")
+        if proposed["hhi_high"] < proposed["hhi_moderate"]:
+            raise SettingError("Highly concentrated must start at or above moderately concentrated (HHI).")
         now = dt.datetime.now()
 
         def body(cur: duckdb.DuckDBPyConnection) -> None:

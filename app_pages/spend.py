@@ -98,15 +98,14 @@ st.header("Vendor concentration")
 answers("vendor_concentration")
 vendors = run("vendor_concentration")
 if not vendors.empty:
-    hhi = vendors["hhi"].iloc[0]
-    level = "highly concentrated" if hhi > 2500 else "moderately concentrated" if hhi > 1500 else "not concentrated"
+    hhi, level = vendors[["hhi", "concentration"]].iloc[0]
     top5 = vendors.head(5)["share_of_spend"].sum()
     st.markdown(f"The top five vendors take **{pct(top5)}** of external spend. "
-                f"Concentration index (HHI) **{hhi:,.0f}**: {level}.")
+                f"Concentration index (HHI) **{hhi:,.0f}**: {level} (bands in Settings).")
     chart(charts.hbar, vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
                                                                                    "cumulative_share"),
           name="vendor_concentration")
-    table(vendors.drop(columns="hhi"), "vendor_concentration")  # one index for all vendors: said above
+    table(vendors.drop(columns=["hhi", "concentration"]), "vendor_concentration")  # one for all: said above
 
 workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
                    f"Budget vs actual ({group})": variance.rename(columns={"category": group}),

@@ -404,4 +404,8 @@ def test_spend_mix_and_vendor_concentration(stores, name):
         for row in got.to_dict("records"):
             same(row["actual"], vendors[row["vendor"]], 2, (name, row["vendor"]))
             same(row["share_of_spend"], shares[row["vendor"]], 4, (name, row["vendor"]))
-            same(row["hhi"], (shares ** 2).sum() * 10000 if vendors.sum() else math.nan, 1, (name, "hhi"))
+            hhi = (shares ** 2).sum() * 10000 if vendors.sum() else math.nan
+            same(row["hhi"], hhi, 1, (name, "hhi"))
+            band = ("highly" if round(hhi, 1) > 1800 else "moderately" if round(hhi, 1) > 1000 else "not") \
+                + " concentrated" if not math.isnan(hhi) else None
+            assert row["concentration"] == band, (name, row["vendor"], hhi)

@@ -131,6 +131,15 @@ def test_vendor_concentration(cur):
     assert v[0]["actual"] == 240 and v[0]["share_of_spend"] == approx(0.5714)
     assert v[1]["cumulative_share"] == approx(1.0)
     assert v[0]["hhi"] == approx(5102.0)  # (240² + 180²) / 420² x 10,000
+    assert {r["concentration"] for r in v} == {"highly concentrated"}  # over 1,800 (2023 guidelines)
+    # the bands are the organisation's: 5,102 is moderate under 5,000 / 6,000, unconcentrated above 5,102
+    assert rows(cur, "vendor_concentration", hhi_moderate=5000, hhi_high=6000)[0]["concentration"] == \
+        "moderately concentrated"
+    assert rows(cur, "vendor_concentration", hhi_moderate=5102, hhi_high=6000)[0]["concentration"] == \
+        "not concentrated"  # "above" the band's start, as the guidelines say
+    # Sales buys only from V1: one vendor has it all, 10,000
+    only = rows(cur, "vendor_concentration", business_unit="Sales")
+    assert [(r["vendor"], r["hhi"], r["concentration"]) for r in only] == [("V1", 10000.0, "highly concentrated")]
 
 
 def test_portfolio_health(cur):

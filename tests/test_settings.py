@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from alignment import cli
 from alignment.queries import run_query
 from alignment.settings import BY_NAME, SETTINGS, SettingError, convert, defaults, resolve
+from tests import fixtures
 from tests.test_app_pages import APP, demo_db  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,18 @@ def test_a_query_parameter_named_like_a_setting_takes_its_value(tmp_path, store)
     store.save_settings({"min_respondents": 8})
     assert run_query(store.cursor(), "probe", directory=tmp_path, settings=store.settings()).n[0] == 8
     assert run_query(store.cursor(), "probe", {"min_respondents": 2}, tmp_path, store.settings()).n[0] == 2
+
+
+def test_the_vendor_concentration_bands_are_the_organisations(store):
+    fixtures.load(store)  # V1 240, V2 180: HHI 5,102
+    def band() -> str:
+        return run_query(store.cursor(), "vendor_concentration", settings=store.settings()).concentration[0]
+    assert band() == "highly concentrated"
+    store.save_settings({"hhi_moderate": 5500, "hhi_high": 7000})
+    assert band() == "not concentrated"
+    with pytest.raises(SettingError, match="Highly concentrated must start at or above moderately"):
+        store.save_settings({"hhi_high": 5000})
+    assert store.settings()["hhi_high"] == 7000  # refused, nothing changed
 
 
 def test_the_command_line_shows_and_changes_settings(tmp_path, capsys):
