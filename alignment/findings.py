@@ -37,7 +37,7 @@ def projection_basis(p: pd.Series) -> str:
     """What a year_end_projection row assumed, in words, so the slide and the Spend page say the same."""
     year = f"FY{int(p.fiscal_year)} ({p.fiscal_year_from} to {p.fiscal_year_to})"
     if missing(p.projected_full_year):
-        text = (f"{year} cannot be projected: the chosen months have no actuals, so there is no run rate for "
+        text = (f"{year} cannot be projected: it has no actuals yet, so there is no run rate for "
                 f"{how_many(p.run_rate_months, 'month')} with no forecast.")
     else:
         span = (p.last_actual_month if p.first_actual_month == p.last_actual_month
@@ -68,8 +68,8 @@ def budget(run: Run) -> Finding | None:
                   f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
     monthly = run("budget_vs_actual", group_by="month")
     return Finding("budget", "Spend against budget",
-                   f"IT has spent {money(p.actual_to_date)} in {how_many(p.actual_months, 'month')}: "
-                   f"{_over_under(p.variance_to_date_pct)} the budget for the same months.", detail,
+                   f"IT has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} so far: "
+                   f"{_over_under(p.variance_to_date_pct)} the budget for those months.", detail,
                    charts.budget_actual_forecast(monthly, "category", "Budget, actual and forecast by month"))
 
 

@@ -46,9 +46,10 @@ if not projection.empty:
     p = projection.iloc[0]
     a, b, c = st.columns(3)
     if p.actual_months:
-        a.metric(f"Actual to {p.last_actual_month}", money(p.actual_to_date),
+        a.metric(f"FY{int(p.fiscal_year)} actual to {p.last_actual_month}", money(p.actual_to_date),
                  **delta(p.variance_to_date_pct, "share", lower_is_better=True, suffix=" vs budget"),
-                 help=f"Actual of the {int(p.actual_months)} chosen months with actuals against their budget.")
+                 help=f"Actual of the fiscal year's {int(p.actual_months)} months with actuals against their "
+                      "budget. The chosen months pick the fiscal year; its year end counts every actual of it.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
     c.metric(f"Projected FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
              **delta(p.projected_variance, lower_is_better=True,

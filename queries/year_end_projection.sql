@@ -1,12 +1,14 @@
 -- title: Year-end projection
--- answers: Where will IT spend end the fiscal year against its budget: actuals of the chosen months, then the forecast, else the run rate, for the rest of the year?
+-- answers: Where will IT spend end the fiscal year against its budget: its actuals to date, then the forecast, else the run rate, for the rest of the year?
 -- include: _spend_year_end
 -- source: TBM Council / Apptio IT financial management: full-year forecast = actuals to date + forecast for the remaining months, compared with the full-year budget
--- The fiscal year is the one holding the last month with actuals among the chosen months
--- (setting fiscal_year_start_month; named for the calendar year it ends in). Each unit's months count
--- as (see _spend_year_end): actual (the chosen months with actuals: actual_months), forecast (after
--- the last actual, where the unit forecast it), else run rate (the unit's actuals ÷ actual_months):
--- months after the close without forecast and months of the year outside the chosen ones.
+-- The fiscal year is the one holding the last month with actuals among the chosen months (with none,
+-- the last chosen month; setting fiscal_year_start_month; named for the calendar year it ends in).
+-- The chosen months only pick the year: a year end is a fact about the whole year, so every actual of
+-- it counts, chosen or not. Each unit's months count as (see _spend_year_end): actual (the year's
+-- months with actuals: actual_months), forecast (after the year's last actual, where the unit forecast
+-- it), else run rate (the unit's actuals ÷ actual_months): months after the close without forecast.
+-- actual_to_date, budget_to_date and variance_to_date are therefore the fiscal year's to date.
 -- forecast_months counts the months after the close that some unit forecast (partly_forecast_months
 -- of them have a unit with no forecast, at its run rate); run_rate_months the other open months.
 -- The budget is the whole fiscal year's (full_year_budget), whatever months are chosen. Months with
@@ -23,9 +25,9 @@ WITH units AS (
 totals AS (
     SELECT any_value(m.fiscal_year) AS fiscal_year,
            any_value(m.fiscal_year_start) AS fiscal_year_start,
-           any_value(m.last_actual_month) AS last_actual_month,
-           min(m.period) FILTER (WHERE m.closed) AS first_actual_month,
-           count(*) FILTER (WHERE m.closed) AS actual_months,
+           any_value(m.year_last_actual_month) AS last_actual_month,
+           min(m.period) FILTER (WHERE m.year_closed) AS first_actual_month,
+           count(*) FILTER (WHERE m.year_closed) AS actual_months,
            count(*) AS months_covered,
            count(*) FILTER (WHERE m.has_budget) AS budget_months
     FROM _spend_months m

@@ -97,13 +97,14 @@ def year_end(spend: pd.DataFrame, start, end, unit, first_month: int) -> dict | 
     in_period = spend[chosen(spend["period"], start, end)]
     if in_period.empty:
         return None
-    closed = set(in_period.loc[in_period["actual"].notna(), "period"])
-    last = max(closed) if closed else None
-    anchor = last if closed else in_period["period"].max()
+    chosen_closed = set(in_period.loc[in_period["actual"].notna(), "period"])
+    anchor = max(chosen_closed) if chosen_closed else in_period["period"].max()
     begin = fy_start(anchor, first_month)
     finish = begin + pd.DateOffset(months=11)
     year = spend[(spend["period"] >= begin) & (spend["period"] <= finish)]
-    n = len({m for m in closed if begin <= m <= finish})
+    closed = set(year.loc[year["actual"].notna(), "period"])  # the year's, chosen or not: the months pick the year
+    last = max(closed) if closed else None
+    n = len(closed)
     lines = year if unit is None else year[year["business_unit"] == unit]
     cells = lines.groupby(["business_unit", "period"])["forecast"].count().reset_index()
     after = cells["period"] > last if last is not None else True

@@ -28,7 +28,7 @@ def test_findings_in_order_with_hand_worked_numbers(run):
     found = {f.key: f for f in findings.build(run)}
     assert list(found) == ["budget", "unmapped", "portfolio", "bottleneck", "gap", "maturity"]
     # 500 spent in Jan-Feb against 450 budgeted; year ends at 500 + 310 March forecast = 810 vs 750 budget
-    assert found["budget"].headline == "IT has spent $500 in 2 months: 11.1% over the budget for the same months."
+    assert found["budget"].headline == "IT has spent $500 in FY2025 so far: 11.1% over the budget for those months."
     assert found["budget"].detail.startswith(
         "The fiscal year ends at $810: 8.0% over its budget of $750. FY2025 (2025-01 to 2025-12) is projected "
         "from 2 months of actuals (2025-01 to 2025-02) and the forecast for 1 month.")

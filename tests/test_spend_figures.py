@@ -93,7 +93,7 @@ def nan(value):
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-# 1. Year-end projection: the chosen months' actuals, the whole fiscal year's budget, and what it assumed.
+# 1. Year-end projection: the chosen months pick the fiscal year; its actuals to date, its budget, what it assumed.
 
 def test_projection_without_filters(cur):
     p = one(cur, "year_end_projection")
@@ -112,32 +112,24 @@ def test_projection_without_filters(cur):
     assert p.method.startswith("actuals to date + forecast")
 
 
-def test_projection_up_to_a_month_keeps_the_whole_years_budget(cur):
-    # Old: "full-year budget" = Jan-Feb's 360 and 10 months at the run rate, +550%.
-    p = one(cur, "year_end_projection", period_to="2025-02")
-    assert (p.actual_months, p.forecast_months, p.run_rate_months) == (2, 2, 8)  # Mar-Oct at the run rate
-    assert p.actual_to_date == 390 and p.burn_rate == 195  # 180 + 210; / 2
-    assert p.full_year_budget == 2160
-    # A 230 + 210 + 8 x 115 = 1360; B 100 + 110 + 8 x 50 = 610; Shared 60 + 10 x 30 = 360
-    assert p.projected_full_year == 2330
-    assert p.projected_variance == 170 and p.projected_variance_pct == approx(0.0787)  # 2330 - 2160; / 2160
+@pytest.mark.parametrize("filters", [{"period_to": "2025-02"}, {"period_from": "2025-03"},
+                                     {"period_from": "2025-03", "period_to": "2025-03"},
+                                     {"period_from": "2024-12", "period_to": "2025-02"}, {"period_from": "2025-11"}])
+def test_the_chosen_months_pick_the_year_and_every_actual_of_it_counts(cur, filters):
+    # Old rule (actuals of the chosen months only): up to Feb projected 2330 from 2 months at a burn of
+    # 195; from March 1880 at 150, Jan and Feb at the run rate; Nov-Dec alone could not project at all.
+    p = one(cur, "year_end_projection", **filters)
+    assert p.fiscal_year == 2025 and (p.first_actual_month, p.last_actual_month) == ("2025-01", "2025-04")
+    assert (p.actual_months, p.forecast_months, p.run_rate_months) == (4, 2, 6)
+    assert p.actual_to_date == 690 and p.budget_to_date == 720 and p.burn_rate == 172.5  # Jan-Apr; 4 x 180; / 4
+    assert p.projected_full_year == 2105 and p.full_year_budget == 2160  # as without filters
 
 
-def test_projection_from_a_month_counts_only_the_months_of_actuals(cur):
-    # Old: 4 "elapsed" months for 2 months of actuals, a burn rate of 75 instead of 150.
-    p = one(cur, "year_end_projection", period_from="2025-03")
-    assert (p.first_actual_month, p.actual_months) == ("2025-03", 2)
-    assert p.actual_to_date == 300 and p.burn_rate == 150  # 170 + 130; / 2
-    assert p.budget_to_date == 360 and p.variance_to_date_pct == approx(-0.1667)  # Mar + Apr budget; -60 / 360
-    assert p.run_rate_months == 8  # Jan, Feb (not chosen) and May-Oct
-    # A 190 + 210 + 8 x 95 = 1160; B 50 + 110 + 8 x 25 = 360; Shared 60 + 10 x 30 = 360
-    assert p.projected_full_year == 1880 and p.projected_variance == -280  # - 2160
-
-
-def test_projection_across_two_years_uses_the_fiscal_year_of_the_last_actual(cur):
-    p = one(cur, "year_end_projection", period_from="2024-12", period_to="2025-02")
-    assert p.fiscal_year == 2025 and p.actual_months == 2 and p.actual_to_date == 390  # Dec 2024 is FY2024
-    assert p.projected_full_year == 2330  # as up to Feb 2025
+def test_a_past_year_is_projected_from_its_own_actuals(cur):
+    p = one(cur, "year_end_projection", period_from="2024-12", period_to="2024-12")
+    # FY2024 has one month with lines, December (A: budget 100, actual 95): all of it is actual.
+    assert (p.fiscal_year, p.actual_months, p.months_covered, p.run_rate_months) == (2024, 1, 1, 0)
+    assert p.projected_full_year == 95 and p.full_year_budget == 100 and p.projected_variance == -5
 
 
 def test_projection_of_one_unit_uses_the_companys_close_and_forecast_horizon(cur):
@@ -154,10 +146,12 @@ def test_projection_of_one_unit_uses_the_companys_close_and_forecast_horizon(cur
     assert a.projected_full_year + b.projected_full_year + shared.projected_full_year == 2105
 
 
-def test_projection_with_no_actuals_in_the_chosen_months_says_it_cannot(cur):
-    p = one(cur, "year_end_projection", period_from="2025-11")
-    assert p.fiscal_year == 2025 and p.actual_months == 0 and nan(p.burn_rate)
-    assert p.forecast_rest == 320 and p.run_rate_months == 10 and nan(p.projected_full_year)  # Jan-Oct
+def test_a_year_with_no_actuals_yet_cannot_be_projected(cur):
+    # Fiscal years from May: May-Dec 2025 are FY2026's first months, none with actuals.
+    p = one(cur, "year_end_projection", period_from="2025-05", fiscal_year_start_month=5)
+    assert (p.fiscal_year, p.fiscal_year_from, p.months_covered) == (2026, "2025-05", 8)
+    assert p.actual_months == 0 and nan(p.burn_rate) and nan(p.projected_full_year)
+    assert p.forecast_rest == 320 and p.run_rate_months == 6  # Nov + Dec 2 x (105 + 55); May-Oct no run rate
     assert run_query(cur, "year_end_projection", {"period_to": "2023-06"}).empty  # no data at all
 
 
@@ -201,9 +195,9 @@ def test_budget_vs_actual_by_unit_year_end(cur):
     u = by(cur, "budget_vs_actual", "category", group_by="business_unit", period_to="2025-02")
     # The chosen months run Dec 2024 - Feb 2025: A's actual 95 + 110 + 120, budget 3 x 100, all closed.
     assert u["A"]["actual"] == 325 and u["A"]["budget"] == 300 and u["A"]["budget_to_date"] == 300
-    # The year end is FY2025's: 230 actual in Jan-Feb, burn 115; + Nov-Dec 210 + 8 run-rate months x 115.
-    assert u["A"]["outlook"] == 1360 and u["A"]["year_end_budget"] == 1200  # 230 + 210 + 920; 12 x 100
-    assert u["A"]["outlook_variance"] == 160  # 1360 - 1200: positive = over budget
+    # The year end is FY2025's, from all its actuals: 420 in Jan-Apr, burn 105; + Nov-Dec 210 + 6 x 105.
+    assert u["A"]["outlook"] == 1260 and u["A"]["year_end_budget"] == 1200  # 420 + 210 + 630; 12 x 100
+    assert u["A"]["outlook_variance"] == 60  # 1260 - 1200: positive = over budget
 
 
 def test_budget_vs_actual_by_month_outlook(cur):

@@ -1,5 +1,5 @@
 -- title: Spend months: closed, forecast, fiscal year
--- answers: For every month with spend lines: is it in the chosen months, is it closed (has actuals), is it in the fiscal year being projected?
+-- answers: For every month with spend lines: is it in the chosen months, is it closed (has actuals), is it in the fiscal year being projected, and how far are that year's books closed?
 -- param: period_from DATE = NULL | First month (inclusive); blank for all
 -- param: period_to DATE = NULL | Last month (inclusive); blank for all
 -- param: fiscal_year_start_month INTEGER = 1 | Fiscal year starts in month: 1 = January ... 12 = December
@@ -11,6 +11,9 @@
 -- chosen month with any line); a fiscal year is named for the calendar year it ends in (FY2026 runs
 -- Oct 2025 - Sep 2026 when it starts in October). A month with no spend line at all is outside the
 -- plan: it is not a row here and is never projected. See _spend_year_end for what each month counts as.
+-- The chosen months only pick that year: its projection uses every actual of the year, chosen or not
+-- (year_closed: a month of the year with actuals; year_last_actual_month: the last of them), so
+-- choosing March, or December, does not project the year as if the other closed months had no actuals.
 WITH company AS (
     SELECT period,
            bool_or(actual IS NOT NULL) AS has_actual,
@@ -28,14 +31,21 @@ anchor AS (
            arg_max(fy_start, period) FILTER (WHERE in_period AND has_actual) AS closed_fy_start,
            arg_max(fy_start, period) FILTER (WHERE in_period) AS chosen_fy_start
     FROM company
+),
+months AS (
+    SELECT c.*, a.last_actual_month,
+           c.fy_start IS NOT DISTINCT FROM coalesce(a.closed_fy_start, a.chosen_fy_start) AS in_year
+    FROM company c, anchor a
 )
-SELECT c.period,
-       c.in_period,
-       c.in_period AND c.has_actual AS closed,
-       c.has_budget,
-       c.has_forecast,
-       a.last_actual_month,
-       year(c.fy_start + INTERVAL 11 MONTH) AS fiscal_year,
-       c.fy_start AS fiscal_year_start,
-       c.fy_start IS NOT DISTINCT FROM coalesce(a.closed_fy_start, a.chosen_fy_start) AS in_year
-FROM company c, anchor a
+SELECT period,
+       in_period,
+       in_period AND has_actual AS closed,
+       has_budget,
+       has_forecast,
+       last_actual_month,
+       year(fy_start + INTERVAL 11 MONTH) AS fiscal_year,
+       fy_start AS fiscal_year_start,
+       in_year,
+       in_year AND has_actual AS year_closed,
+       max(period) FILTER (WHERE in_year AND has_actual) OVER () AS year_last_actual_month
+FROM months

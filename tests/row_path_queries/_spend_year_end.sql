@@ -5,13 +5,15 @@
 -- source: TBM Council / Apptio IT financial management: full-year forecast = actuals to date + forecast for the remaining months
 -- A unit's month of the projection year (see _spend_months) counts as:
 --   actual    when the month is closed (it has actuals in any unit), at the unit's actual (0 if none);
---   forecast  when it is after the last closed month and the unit forecast it, at that forecast;
+--   forecast  when it is after the year's last closed month and the unit forecast it, at that forecast;
 --   run rate  otherwise, at the unit's burn rate: its actuals of the closed months of the year ÷ their
---             number (months after the close it did not forecast, months of the year not chosen).
+--             number (months after the close it did not forecast, earlier months with no actuals).
+-- Closed months are the year's, chosen or not (_spend_months.year_closed): the chosen months pick the
+-- year, and "actuals to date" means every actual of that year.
 -- Months in which a unit has no spend line are outside its plan and not projected. The year end of
 -- any set of lines is the sum over its units, so a unit filter and a grouping by unit agree.
 WITH unit_months AS (
-    SELECT s.business_unit, s.period, m.closed, m.last_actual_month,
+    SELECT s.business_unit, s.period, m.year_closed AS closed, m.year_last_actual_month AS last_actual_month,
            bool_or(s.forecast IS NOT NULL) AS has_forecast,
            sum(s.budget) AS budget,
            coalesce(sum(s.actual), 0) AS actual,
@@ -28,7 +30,7 @@ based AS (
     FROM unit_months
 ),
 closed_months AS (
-    SELECT count(*) AS months FROM _spend_months WHERE in_year AND closed
+    SELECT count(*) AS months FROM _spend_months WHERE year_closed
 )
 SELECT b.business_unit, b.period, b.basis, b.budget, b.actual, b.forecast,
        c.months AS actual_months,
