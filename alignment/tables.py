@@ -1,6 +1,10 @@
 """How a table reads on screen: business headers, money in the organisation's currency with
 thousands separators, shares as %, dates without a time, yes/no for booleans.
 
+The currency (and display unit) of a money column is in its header, "Variance ($m)", as in a
+finance report, and its cells are plain signed numbers: the NumberColumn's printf formats cannot put
+a minus before a currency symbol, and "$-6,494" is not how anyone writes an overrun.
+
 Built from the label table's units as plain column_config dictionaries (the shape
 ``st.column_config.NumberColumn`` returns), so it is tested without Streamlit and the page only
 passes them on. The frame's own values are left alone except booleans, which become words (a
@@ -25,13 +29,17 @@ MONTH_FIELDS = {"period", "month"}
 
 def number_format(kind: str | None, integer: bool = False) -> str | None:
     """The NumberColumn format of a unit (printf with ',' for thousands, as sprintf-js reads it)."""
-    if kind == MONEY:
-        scale = display_unit()
-        symbol = currency_symbol().replace("%", "%%")
-        return f"{symbol}%,.1f{scale}" if scale in UNITS else f"{symbol}%,.0f"
+    if kind == MONEY:  # the currency is in the header (money_header)
+        return "%,.1f" if display_unit() in UNITS else "%,.0f"
     return {SHARE: "percent", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
             DAYS: "%,d" if integer else "%,.1f", NUMBER: "%,d" if integer else "%,.1f"}.get(kind or "",
                                                                                          "%,d" if integer else None)
+
+
+def money_header(header: str) -> str:
+    """A money column's header with its currency and display unit: "Actual spend ($m)"."""
+    scale = display_unit()
+    return f"{header} ({(currency_symbol() + (scale if scale in UNITS else '')).strip()})"
 
 
 def _config(kind: str, header: str, fmt: str | None = None) -> dict[str, Any]:
@@ -72,8 +80,10 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             config[field] = _config("date", header, MONTH_FORMAT if field in MONTH_FIELDS else DATE_FORMAT)
         elif pd.api.types.is_numeric_dtype(column.dtype):
-            if unit(field) == MONEY and display_unit() in UNITS:  # the chosen unit: 4.5 with "m" after it
-                shown.isetitem(i, column / UNITS[display_unit()])
+            if unit(field) == MONEY:
+                header = money_header(header)
+                if display_unit() in UNITS:  # the chosen unit: 4.5 under a header that says $m
+                    shown.isetitem(i, column / UNITS[display_unit()])
             config[field] = _config("number", header,
                                     number_format(unit(field), pd.api.types.is_integer_dtype(column.dtype)))
         elif unit(field) == DATE:

@@ -319,7 +319,7 @@ def test_tables_show_business_headers_formats_and_blank_blanks(demo_db):
             assert not frame.value.isin(["None"]).any().any()
     at = open_page("app_pages/spend.py")
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["actual"] == {"label": "Actual spend", "type_config": {"type": "number", "format": "$%,.0f"}}
+    assert config["actual"] == {"label": "Actual spend ($)", "type_config": {"type": "number", "format": "%,.0f"}}
     assert set(at.dataframe[0].value["is_unmapped"]) <= {"Yes", "No"}
 
 

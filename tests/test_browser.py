@@ -286,14 +286,18 @@ def titled_category(views: dict[str, dict]) -> list:
 
 
 def _unit_of(header: str) -> str | None:
-    """The unit the one label table gives a header, when every column it names agrees."""
+    """The unit the one label table gives a header, when every column it names agrees (a money
+    header carries its currency: "Actual spend ($)")."""
     units = {unit for label, unit in labels.COLUMNS.values() if label == header}
+    if not units and (money := re.match(r"^(.*) \([^)]+\)$", header)):
+        units = {unit for label, unit in labels.COLUMNS.values() if label == money[1]} & {labels.MONEY}
     return units.pop() if len(units) == 1 else None
 
 
 def unformatted_numbers(views: dict[str, dict]) -> set:
     """Numbers as a person should not read them: long ones without separators, raw decimals, and
-    money or shares (by the label table's unit of the header) without their currency or %."""
+    money or shares (by the label table's unit of the header) without their currency (in the cell
+    or the header) or %, and a minus after a currency symbol ("$-6,494")."""
     found = {(view, m) for view, seen in views.items() for m in seen["metrics"] if UNFORMATTED.match(m)}
     found |= {(chart, label) for chart, axis in _axes(views) for label in axis["labels"]
               if UNFORMATTED.match(label.replace("$", ""))}
@@ -305,7 +309,8 @@ def unformatted_numbers(views: dict[str, dict]) -> set:
                     continue
                 if (UNFORMATTED.match(shown) or re.search(r"\.\d{3,}", shown)
                         or unit == labels.SHARE and not shown.endswith("%")
-                        or unit == labels.MONEY and not re.search(r"[$€£¥]|[A-Z]{3}", shown)):
+                        or re.search(r"[$€£¥][-−]", shown)
+                        or unit == labels.MONEY and not re.search(r"[$€£¥]|[A-Z]{3}", shown + header)):
                     found.add((view, header, shown))
     return found
 
@@ -367,6 +372,12 @@ def test_chart_text_reads_against_the_page_in_both_themes(seen):
 
 def test_numbers_are_formatted_with_separators_currency_and_percent(seen):
     assert unformatted_numbers(seen) == set()
+    # the walk does see overruns and underruns: a money column whose header names the currency, with
+    # a cell that starts with its minus
+    negatives = {shown for _, table in _tables(seen) for c, header in enumerate(table["columns"])
+                 if header.endswith("($)") for kind, shown, _ in (row[c] for row in table["rows"])
+                 if kind == "number" and re.match(r"^-\d", shown)}
+    assert negatives
 
 
 def test_the_join_form_fits_a_phone(seen):

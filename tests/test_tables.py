@@ -26,10 +26,10 @@ def frame() -> pd.DataFrame:
 def test_headers_come_from_the_label_table_and_units_give_the_format(euros):
     shown, config = on_screen(frame())
     assert [config[c]["label"] for c in frame().columns] == [
-        "Business goal", "No business goal", "Actual spend", "Share of spend", "Projects", "Month", "Planned end",
+        "Business goal", "No business goal", "Actual spend (€)", "Share of spend", "Projects", "Month", "Planned end",
         "Maturity (1-5)", "Tower", "Mystery field"]
     fmt = {c: config[c].get("type_config", {}).get("format") for c in config}
-    assert fmt["actual"] == "€%,.0f"  # the organisation's currency, thousands separated, no cents
+    assert fmt["actual"] == "%,.0f"  # thousands separated, no cents; the currency is in the header
     assert fmt["share_of_spend"] == "percent" and fmt["projects"] == "%,d" and fmt["maturity"] == "%.2f"
     assert fmt["period"] == "MMM YYYY" and fmt["planned_end"] == "D MMM YYYY"  # no 00:00:00
     assert config["period"]["type_config"]["type"] == "date"
@@ -44,7 +44,7 @@ def test_booleans_read_as_words_and_blanks_stay_blank():
 
 def test_a_header_that_depends_on_the_view_can_be_named():
     shown, config = on_screen(pd.DataFrame({"category": ["Apps"], "actual": [1.0]}), headers={"category": "Tower"})
-    assert config["category"]["label"] == "Tower" and config["actual"]["label"] == "Actual spend"
+    assert config["category"]["label"] == "Tower" and config["actual"]["label"] == "Actual spend ($)"
 
 
 def test_a_query_that_repeats_a_column_name_still_shows():
@@ -59,7 +59,20 @@ def test_a_chosen_display_unit_scales_money_on_screen_only():
         raw = pd.DataFrame({"actual": [4_500_000.0, -250_000.0], "projects": [3, 4]})
         shown, config = on_screen(raw)
         assert shown["actual"].tolist() == [4.5, -0.25] and raw["actual"].tolist() == [4_500_000.0, -250_000.0]
-        assert config["actual"]["type_config"]["format"] == "£%,.1fm"
+        assert config["actual"]["type_config"]["format"] == "%,.1f" and config["actual"]["label"] == "Actual spend (£m)"
         assert shown["projects"].tolist() == [3, 4]  # counts are not money
     finally:
         use_money_style("USD")
+
+
+def test_an_overrun_reads_with_its_minus_before_the_amount_and_the_currency_in_the_header():
+    """sprintf-js, which the NumberColumn formats with, would write "$-6,494" for "$%,.0f"."""
+    for currency, unit, header in (("USD", "auto", "Variance ($)"), ("SEK", "auto", "Variance (SEK)"),
+                                   ("SEK", "k", "Variance (SEK k)"), ("EUR", "bn", "Variance (€bn)")):
+        use_money_style(currency, unit)
+        try:
+            shown, config = on_screen(pd.DataFrame({"variance": [-6494.0]}))
+            fmt = config["variance"]["type_config"]["format"]
+            assert config["variance"]["label"] == header and fmt.startswith("%")  # no symbol before the sign
+        finally:
+            use_money_style("USD")
