@@ -130,7 +130,7 @@ def sheet_title(name: str, used: set[str]) -> str:
 BREAKDOWN_KEYS = {"business_goal", "business_unit", "vendor", "category", "rank", "month", "tower", "cost_pool"}
 ADDITIVE = {"actual", "budget", "forecast", "variance", "budget_to_date", "year_end_budget", "outlook",
             "outlook_variance", "direct_cost", "allocated_shared", "total_cost", "cost_in_ratio_months",
-            "expected_benefit", "realized_benefit", "share_of_spend", "amount", "projects", "late",
+            "expected_benefit", "realized_benefit", "spend_to_date", "share_of_spend", "amount", "projects", "late",
             "over_budget", "red", "cost_variance", "unmapped", "lines", "revenue"}
 TOTAL = "Total"
 

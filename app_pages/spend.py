@@ -24,8 +24,9 @@ if unmapped > 0:
                "Ask its owners which goal it serves, or whether it is needed.")
 chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar"),
       name="spend_by_goal")
-st.caption("Value per dollar: realised benefit of the goal's projects in scope (sponsored by the chosen unit, and "
-           "running during the chosen months: actual dates, else planned) ÷ the goal's actual spend in scope.")
+st.caption("Benefit ÷ spend is to date, whatever months are chosen: the realised benefit of the goal's projects "
+           "(sponsored by the chosen unit) ÷ the goal's actual spend in every loaded month. Project registers record "
+           "benefits to date, not by month, so a month's spend is not set against them.")
 table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")

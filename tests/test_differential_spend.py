@@ -263,15 +263,11 @@ def test_budget_vs_actual(stores, name):
 def expected_goals(v, start, end, unit):
     spend, projects = v["spend"], v["projects"]
     lines = spend[chosen(spend["period"], start, end) & ((spend["business_unit"] == unit) if unit else True)]
-    first = projects["actual_start"].fillna(projects["planned_start"])
-    finish = projects["actual_end"].fillna(projects["planned_end"])
-    keep = projects["business_goal"].notna()
+    keep = projects["business_goal"].notna()  # benefits to date: the months do not cut projects
     if unit:
         keep &= projects["business_unit"] == unit
-    if end:
-        keep &= first.isna() | (first < month(end) + pd.DateOffset(months=1))
-    if start:
-        keep &= finish.isna() | (finish >= month(start))
+    own = spend[(spend["business_unit"] == unit) if unit else spend["business_unit"].notna()]
+    to_date = own.groupby("business_goal")["actual"].sum(min_count=1)  # every month
     benefits = projects[keep].groupby("business_goal")[["expected_benefit", "realized_benefit"]].sum(min_count=1)
     goals = lines.assign(goal=lines["business_goal"].fillna("Unmapped")).groupby("goal")["actual"].sum()
     rows = {}
@@ -281,7 +277,9 @@ def expected_goals(v, start, end, unit):
                       "realized_benefit": realized,
                       "expected_benefit": benefits["expected_benefit"].get(goal, math.nan) if goal != "Unmapped"
                       else math.nan,
-                      "value_per_dollar": realized / actual if actual else math.nan}
+                      "spend_to_date": to_date.get(goal, math.nan) if goal != "Unmapped" else math.nan,
+                      "value_per_dollar": realized / to_date.get(goal, math.nan) if goal != "Unmapped"
+                      and to_date.get(goal, 0) else math.nan}
     return rows
 
 

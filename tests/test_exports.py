@@ -51,7 +51,7 @@ def test_dashboard_workbook_reads_like_the_screen():
     assert sheet["A1"].value == ("Spend by goal — Spend & value · Months 2026-01 to 2026-03, Retail · "
                                  "as of 23 Nov 2026")
     assert [c.value for c in sheet[3]] == ["Business goal", "No business goal", "Actual spend", "Share of spend",
-                                           "Benefit per $ spent"]
+                                           "Benefit ÷ spend, to date"]
     assert sheet.freeze_panes == "A4"  # the title and the header row stay in view
     assert [c.value for c in sheet[4]] == ["Grow", "No", 1200, 0.3, 1.5]
     assert sheet["C4"].number_format == '"$"#,##0;-"$"#,##0' and sheet["D4"].number_format == "0.0%"

@@ -208,7 +208,7 @@ def test_budget_vs_actual_by_month_outlook(cur):
     assert sum(r["outlook"] for k, r in m.items() if k.startswith("2025")) == 2105
 
 
-# 3. Value per dollar: benefits of the projects in scope only.
+# 3. Value per dollar: benefits and spend to date, of the chosen unit's projects and spend.
 
 def test_value_per_dollar_counts_the_units_own_projects(cur):
     g = by(cur, "spend_by_business_goal", "business_goal")
@@ -218,16 +218,18 @@ def test_value_per_dollar_counts_the_units_own_projects(cur):
     assert a["G1"]["realized_benefit"] == 400 and a["G1"]["value_per_dollar"] == approx(0.7767)  # (300+100)/515
 
 
-def test_value_per_dollar_counts_projects_running_in_the_chosen_months(cur):
-    g = by(cur, "spend_by_business_goal", "business_goal", period_from="2025-01")
-    # PA2 ended June 2024: out. PA1, PB1 overlap; PB2 has no dates: in.
-    assert g["G1"]["realized_benefit"] == 800 and g["G1"]["value_per_dollar"] == approx(1.9048)  # 800 / 420
-    assert g["G2"]["value_per_dollar"] == approx(0.4)  # 60 / 150
-    g = by(cur, "spend_by_business_goal", "business_goal", period_to="2025-01")
-    # PA1 started 15 Jan 2025, inside January; PB1 starts in February: out.
-    assert g["G1"]["realized_benefit"] == 400 and g["G1"]["value_per_dollar"] == approx(1.9512)  # 400 / (95+110)
-    g = by(cur, "spend_by_business_goal", "business_goal", period_from="2024-12", period_to="2024-12")
-    assert nan(g["G1"]["realized_benefit"]) and nan(g["G1"]["value_per_dollar"])  # nothing ran in Dec 2024
+@pytest.mark.parametrize("months", [{"period_from": "2025-01"}, {"period_to": "2025-01"},
+                                    {"period_from": "2024-12", "period_to": "2024-12"}])
+def test_value_per_dollar_is_to_date_whatever_months_are_chosen(cur, months):
+    # Old: projects running in the chosen months over those months' spend; up to Jan 2025 that was
+    # 400 / 205 = 1.95, and from Jan 2025 800 / 420 = 1.90, against 1.75 for all months.
+    g = by(cur, "spend_by_business_goal", "business_goal", **months)
+    assert g["G1"]["realized_benefit"] == 900 and g["G1"]["spend_to_date"] == 515  # PA1 + PA2 + PB1; 95 + 420
+    assert g["G1"]["value_per_dollar"] == approx(1.7476)  # 900 / 515, as without filters
+    a = by(cur, "spend_by_business_goal", "business_goal", business_unit="A", **months)
+    assert a["G1"]["value_per_dollar"] == approx(0.7767)  # (300 + 100) / 515: the unit filter still applies
+    if months.get("period_to") == "2024-12":
+        assert g["G1"]["actual"] == 95 and g["G1"]["share_of_spend"] == 1  # the spend follows the months
 
 
 # 4. IT spend per employee and % of revenue: one definition, same months, annualised, fully loaded.
