@@ -26,6 +26,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from alignment.mapping import header_score
 from alignment.parsing import tidy_text
@@ -579,7 +580,9 @@ def _read_csv_text(source: Source, text: CsvText, sheet: str, dataset: str,
         raise ReadError(_too_wide(sheet, max(len(row) for row in grid) if text.size <= SAMPLE_BYTES else None))
     header = find_header_row([[c if c.strip() else None for c in row] for row in grid], dataset)
     lines = max(text.count(b"\n") - header, 1) if progress else 0  # about one row a line
-    table = _duckdb_csv(str(text.path), delimiter, header, source.name, lines, progress)
+    table = _arrow_csv(str(text.path), delimiter, header, grid[header], text.size, lines, progress)
+    if table is None:
+        table = _duckdb_csv(str(text.path), delimiter, header, source.name, lines, progress)
     _check_table_width(table, sheet)
     table = table.rename_columns(header_names(grid[header], table.num_columns))
     rows = text.row_numbers(header, table.num_rows)
@@ -630,19 +633,27 @@ class CsvText:
         return sum(step.count(needle) for step in _steps(self.path))
 
     def row_numbers(self, header: int, count: int) -> np.ndarray:
-        if self.data is None and not any(b"\n\n" in step or b"\n\r\n" in step for step in _steps(self.path, 2)):
-            return np.arange(count) + header + 2  # no empty line: the rows follow the header
+        if self.data is None:
+            if self.count(b"\n") + _ends_open(self.path) - header - 1 == count:
+                # a row a line: no empty line, no line break inside a cell (either leaves fewer rows than lines)
+                return np.arange(count) + header + 2
         return _csv_row_numbers(self.data if self.data is not None else self.path.read_bytes(), header, count)
 
 
-def _steps(path: Path, overlap: int = 0) -> Iterator[bytes]:
-    """The file a step at a time, each step beginning with the last ``overlap`` bytes of the one
-    before, so a sequence that spans two steps is seen whole."""
-    tail = b""
+def _ends_open(path: Path) -> bool:
+    """Whether the file's last line has no line break after it (then it is a line the count misses)."""
+    with path.open("rb") as file:
+        if file.seek(0, 2) == 0:
+            return False
+        file.seek(-1, 2)
+        return file.read(1) != b"\n"
+
+
+def _steps(path: Path) -> Iterator[bytes]:
+    """The file a step at a time."""
     with path.open("rb") as file:
         while step := file.read(STEP_BYTES):
-            yield tail + step
-            tail = step[-overlap:] if overlap else b""
+            yield step
 
 
 @contextmanager
@@ -763,6 +774,72 @@ def _csv_failure(name: str, detail: str) -> str:
     return (f"'{name}' could not be read as a table{where}: its rows could not be split into columns "
             "(often a quote mark that opens a cell and never closes). Save it again from Excel as CSV "
             "and upload that.")
+
+
+# Types DuckDB's reader gives a csv's columns (auto_type_candidates BIGINT, DOUBLE, VARCHAR) and the
+# validation takes as read; dates and times pyarrow infers are taken too (a workbook's are typed alike).
+ARROW_TYPES = (pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_date32,
+               lambda t: pa.types.is_timestamp(t) and t.tz is None)
+WHOLE_READ_BYTES = 32 * 2**20  # a csv up to this size is read in one call (its bytes held besides the table)
+NEVER = ["\x00"]  # a cell no csv holds: pyarrow reads no column as true/false (DuckDB's reader does not either)
+
+
+def _arrow_csv(path: str, delimiter: str, header: int, names: list[str], size: int = 0, lines: int = 0,
+               progress: Callable[[float], None] | None = None) -> pa.Table | None:
+    """The usual csv (rectangular, each column of one type throughout) by pyarrow's multi-threaded
+    reader: 3x faster than DuckDB's on 100,000 rows, half of whose time is its sniffer. None for
+    anything else (a short or long row, a type that changes after the first block, a row longer
+    than a block, a header it reads differently): DuckDB's reader then reads it, padding short rows.
+    Read like DuckDB's: only an empty cell is blank ("NA" is North America), quotes doubled inside
+    quotes (RFC 4180, as Excel writes), line breaks allowed inside quotes, empty lines skipped.
+    A file over WHOLE_READ_BYTES, or one whose reading is told to ``progress``, is streamed in about
+    twenty blocks: the one-call reader is faster but holds the whole file besides the table (1M rows:
+    0.4 s and 430 MB peak, streamed 0.55 s and 290 MB, DuckDB's reader 1.0 s and 330 MB)."""
+    parse = pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                                newlines_in_values=True, ignore_empty_lines=True)
+    convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                    true_values=NEVER, false_values=NEVER + NEVER)
+    try:
+        if progress is None and size <= WHOLE_READ_BYTES:
+            table = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(skip_rows=header), parse_options=parse,
+                                    convert_options=convert)
+        else:
+            block = max(size // 19 + 1, 1 << 16)  # a longer row: DuckDB reads the file
+            reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(skip_rows=header, block_size=block),
+                                     parse_options=parse, convert_options=convert)
+            batches, done = [], 0
+            for batch in reader:
+                batches.append(batch)
+                done += batch.num_rows
+                if progress:
+                    progress(min(done / max(lines, 1), 1.0))
+            table = _one_chunk(batches, reader.schema)
+    except (pa.ArrowException, OSError) as exc:
+        log.info("pyarrow left %r to DuckDB's reader: %s", path, exc)
+        return None
+    if table.column_names != [str(n) for n in names]:  # skip_rows counted differently (an empty line above)
+        return None
+    columns = []
+    for column in table.columns:
+        if pa.types.is_null(column.type):
+            column = column.cast(pa.string())  # an empty column: DuckDB's is text
+        elif not any(is_type(column.type) for is_type in ARROW_TYPES):
+            return None  # a time of day, say: DuckDB's reader keeps its text
+        columns.append(column)
+    return pa.table(columns, names=[f"column{i}" for i in range(len(columns))])
+
+
+def _one_chunk(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    """The streamed blocks (the list is emptied) joined into one array a column, a column at a time,
+    so the peak is one column over the table, not two tables. Left in blocks, the insert of the
+    checked rows held 270 MB more at 1M rows than the same rows read in one piece."""
+    table = pa.Table.from_batches(batches, schema)
+    batches.clear()
+    names, columns = table.column_names, []
+    while table.num_columns:
+        columns.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)
+    return pa.table(columns, names=names)
 
 
 def _duckdb_csv(path: str, delimiter: str, header: int, name: str, lines: int = 0,

@@ -3,6 +3,7 @@ import zipfile
 
 import pytest
 
+from alignment.ingest import make_preview
 from alignment.reading import ReadError, detect_delimiter, detect_encoding, open_source, read_table
 from tests.conftest import xlsx
 
@@ -260,3 +261,54 @@ def test_a_csv_on_disk_that_turns_windows_1252_late_is_read_as_its_bytes_are(tmp
     assert from_disk.frame.to_dict("list") == from_bytes.frame.to_dict("list")
     assert from_disk.frame["Vendor"].iloc[-1] == "Café"
     assert from_disk.row_numbers.tolist() == from_bytes.row_numbers.tolist() == list(range(2, 23))
+
+
+READER_FILES = {**CSV_FILES,
+                "text that looks blank or true": (HEADER + "2026-01-31,NA,N/A,100\n2026-02-28,null,TRUE,NaN\n"
+                                                  "2026-03-31,,false,-1.5e3\n").encode(),
+                "a short row": (HEADER + "2026-01-31,CC1,Acme,100\n2026-02-28,CC2\n").encode(),
+                "a late text in a number column": (HEADER + "".join(f"2026-01-31,CC{i},V,{i}\n" for i in range(20_000))
+                                                   + "2026-02-28,CC,V,n/a\n").encode(),
+                "times and stamps": (HEADER.replace("Date", "Time") + "10:30:00,CC1,Acme,1\n").encode()
+                + b"\n" + (HEADER + "2026-01-31 00:00:00,CC1,Acme,1\n").encode()}
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+@pytest.mark.parametrize("kind", list(READER_FILES))
+def test_pyarrows_reader_reads_what_duckdbs_reads(tmp_path, monkeypatch, kind, on_disk):
+    """pyarrow reads the usual csv (3x faster); anything it reads otherwise goes to DuckDB's reader.
+    Either way the rows, row numbers, warnings and refusals are DuckDB's: "NA" (North America) and
+    "null" stay text, TRUE stays a word, a short row is padded, a late 'n/a' keeps its column text."""
+    from alignment import reading
+
+    data = READER_FILES[kind]
+    path = tmp_path / "spend.csv"
+    path.write_bytes(data)
+
+    def read():
+        try:
+            raw = read_table(open_source(path if on_disk else data, "spend.csv"), None, "spend")
+            checked = make_preview(path if on_disk else data, "spend.csv", "spend").validated
+        except ReadError as exc:
+            return ("refused", str(exc))
+        return (raw.headers, raw.row_numbers.tolist(), raw.header_row, raw.warnings, raw.titles,
+                raw.frame.astype(str).to_dict("list"), [p.as_dict() for p in checked.errors], checked.warnings,
+                checked.frame.to_dict("list"))  # what is stored, typed as stored
+
+    fast = read()
+    monkeypatch.setattr(reading, "_arrow_csv", lambda *args, **kwargs: None)
+    assert fast == read()
+    if kind == "text that looks blank or true":
+        assert fast[5]["Cost centre"][:2] == ["NA", "null"] and fast[5]["Vendor"] == ["N/A", "TRUE", "false"]
+
+
+def test_the_usual_csv_is_read_by_pyarrow(tmp_path):
+    from alignment import reading
+
+    path = tmp_path / "spend.csv"
+    path.write_bytes(CSV_FILES["plain"])
+    table = reading._arrow_csv(str(path), ",", 0, ["Date", "Cost centre", "Vendor", "Amount"])
+    assert table is not None and table.num_rows == 2 and str(table.schema.types[3]) == "int64"
+    short = tmp_path / "short.csv"
+    short.write_bytes(READER_FILES["a short row"])
+    assert reading._arrow_csv(str(short), ",", 0, ["Date", "Cost centre", "Vendor", "Amount"]) is None
