@@ -4,7 +4,19 @@ from alignment import charts
 from alignment.deltas import delta, signed_pct
 from alignment.findings import projection_basis
 from alignment.formatting import whole
-from app_pages.common import answers, chart, choice, empty_notice, money, pct, prefetch, run, table, workbook_download
+from app_pages.common import (
+    answers,
+    chart,
+    choice,
+    empty_notice,
+    money,
+    pct,
+    prefetch,
+    run,
+    store_or_stop,
+    table,
+    workbook_download,
+)
 
 st.title("Spend & value")
 prefetch("spend_by_business_goal", ("spend_mix", {"mix": st.session_state.get("split", "rgt")}), "year_end_projection",
@@ -102,8 +114,10 @@ vendors = run("vendor_concentration")
 if not vendors.empty:
     hhi, level = vendors[["hhi", "concentration"]].iloc[0]
     top5 = vendors.head(5)["share_of_spend"].sum()
+    bands = store_or_stop().settings()
     st.markdown(f"The top five vendors take **{pct(top5)}** of external spend. "
-                f"Concentration index (HHI) **{hhi:,.0f}**: {level} (bands in Settings).")
+                f"Concentration index (HHI) **{hhi:,.0f}**: {level} (this organisation's bands: above "
+                f"{bands['hhi_moderate']:,.0f} moderately, above {bands['hhi_high']:,.0f} highly concentrated).")
     chart(charts.hbar, vendors.head(15), "vendor", "actual", "Top vendors", extra=("share_of_spend",
                                                                                    "cumulative_share"),
           name="vendor_concentration")

@@ -110,3 +110,18 @@ def test_the_dashboards_show_money_in_the_organisations_currency(demo_db):  # no
     assert spend.value.startswith("€") and spend.value.endswith("m")
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert any('"currency": ["\\u20ac", ""]' in s or '"currency":["\\u20ac",""]' in s or "€" in s for s in specs)
+
+
+def test_the_spend_page_says_the_organisations_concentration_bands(demo_db):  # noqa: F811
+    import app_pages.common as common
+
+    def sentence() -> str:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.switch_page("app_pages/spend.py").run()
+        assert not at.exception
+        return next(m.value for m in at.markdown if "Concentration index (HHI)" in m.value)
+
+    assert "(this organisation's bands: above 1,000 moderately, above 1,800 highly concentrated)" in sentence()
+    common.get_store().save_settings({"hhi_moderate": 9000, "hhi_high": 9500})
+    said = sentence()
+    assert ": not concentrated (this organisation's bands: above 9,000 moderately, above 9,500 highly" in said
