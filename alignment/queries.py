@@ -182,6 +182,27 @@ def _with(body: str, deps: list[Query]) -> str:
     return f"WITH {ctes}\n{body}"
 
 
+def sql_literal(param: Param, value: Any) -> str:
+    """A value written into SQL text as the literal of its parameter's type (quotes doubled)."""
+    if value is None:
+        return "NULL"
+    if param.type in ("INTEGER", "DOUBLE"):
+        return repr(convert(param, value))
+    text = "'" + str(value).replace("'", "''") + "'"
+    return f"CAST({text} AS DATE)" if param.type == "DATE" else text
+
+
+def standalone_sql(query: Query, settings: dict[str, Any] | None = None) -> str:
+    """The analysis as one SQL text with its parameters written in (the organisation's settings for
+    those named like one, else the defaults): what the SQL explorer starts from, runnable as it is."""
+    sql, params = compose(query)
+    for p in sorted(params, key=lambda p: -len(p.name)):  # $period_to before $period
+        value = (settings or {}).get(p.name, p.default)
+        literal = sql_literal(p, value)
+        sql = sql.replace(f"${p.name}::DATE", f"CAST({literal} AS DATE)").replace(f"${p.name}", literal)
+    return sql
+
+
 def shared_parts(name: str, directory: Path = QUERIES_DIR) -> tuple[str, ...]:
     """The includes of an analysis marked ``shared: yes``, which may be given to it as rows."""
     queries = load_queries(directory)

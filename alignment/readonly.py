@@ -30,6 +30,9 @@ def public_relations() -> dict[str, str]:
     """Each name the explorer offers, and the SQL that fills it."""
     relations = {name: f"SELECT * FROM {name}" for name in DATASETS}
     relations["uploads"] = f"SELECT {UPLOAD_COLUMNS} FROM uploads"
+    # The spend summed on write (alignment.aggregates), which the spend analyses read: sums of the
+    # spend above, so nothing an analyst could not already see.
+    relations |= {name: f"SELECT * FROM {name}" for name in ("spend_summary", "spend_detail")}
     return relations
 
 

@@ -2,26 +2,23 @@ import streamlit as st
 
 from alignment import explorer
 from alignment.config import sql_result_bytes
-from alignment.queries import QueryError, compose, public_queries
+from alignment.queries import QueryError, public_queries, standalone_sql
 from app_pages.common import store_or_stop, table
 
 st.title("SQL explorer")
 st.caption("Read-only SQL over a snapshot of the datasets (spend, projects, stage_history, survey, mapping_rules, "
-           "business_metrics, uploads), in a process of its own: it cannot change anything, read files or the "
+           "business_metrics, uploads, and spend_summary / spend_detail: spend summed as the analyses read it), "
+           "in a process of its own: it cannot change anything, read files or the "
            "network, and a query that runs too long or takes too much memory is stopped.")
 examples = public_queries()
 
 
 def use_example() -> None:
-    """Put the chosen analysis in the editor, with its default parameters written in."""
+    """Put the chosen analysis in the editor, its parameters written in as the dashboards bind them."""
     choice = st.session_state["example"]
     if choice == "(blank)":
         return
-    sql, params = compose(examples[choice])
-    for p in params:
-        literal = "NULL" if p.default is None else f"'{p.default}'"
-        sql = sql.replace(f"${p.name}::DATE", f"CAST({literal} AS DATE)").replace(f"${p.name}", literal)
-    st.session_state["sql_text"] = sql
+    st.session_state["sql_text"] = standalone_sql(examples[choice], store_or_stop().settings())
 
 
 st.selectbox("Start from a built-in analysis", ["(blank)", *examples], key="example", on_change=use_example,
