@@ -64,7 +64,7 @@ def budget(run: Run) -> Finding | None:
         return None
     detail = projection_basis(p)
     if not missing(p.projected_full_year) and not missing(p.projected_variance_pct):
-        detail = (f"The fiscal year ends at {money(p.projected_full_year)}: "
+        detail = (f"The fiscal year is projected to end at {money(p.projected_full_year)}: "
                   f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
     monthly = run("budget_vs_actual", group_by="month")
     return Finding("budget", "Spend against budget",

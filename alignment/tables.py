@@ -29,16 +29,17 @@ MONTH_FIELDS = {"period", "month"}
 
 def number_format(kind: str | None, integer: bool = False) -> str | None:
     """The NumberColumn format of a unit (printf with ',' for thousands, as sprintf-js reads it)."""
-    if kind == MONEY:  # the currency is in the header (money_header)
-        return "%,.1f" if display_unit() in UNITS else "%,.0f"
+    if kind == MONEY:  # the currency is in the header (money_header); $m and $bn to the ten-thousand
+        return {"k": "%,.1f", "m": "%,.2f", "bn": "%,.2f"}.get(display_unit(), "%,.0f")
     return {SHARE: "percent", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
             DAYS: "%,d" if integer else "%,.1f", NUMBER: "%,d" if integer else "%,.1f"}.get(kind or "",
                                                                                          "%,d" if integer else None)
 
 
-def money_header(header: str) -> str:
-    """A money column's header with its currency and display unit: "Actual spend ($m)"."""
-    scale = display_unit()
+def money_header(header: str, scaled: bool = True) -> str:
+    """A money column's header with its currency and display unit: "Actual spend ($m)"; ``scaled``
+    False for amounts shown as they are (a file's rows before they are loaded)."""
+    scale = display_unit() if scaled else "units"
     return f"{header} ({(currency_symbol() + (scale if scale in UNITS else '')).strip()})"
 
 

@@ -133,8 +133,22 @@ def filter_sidebar() -> None:
         st.selectbox("Business unit", [ALL_UNITS, *units], key="bu", bind="query-params")
         st.caption("The address bar keeps these filters: copy it to share this view.")
     # Said on the page too: on a phone the sidebar is closed, and a shared link's figures are a part.
-    if scope := view_scope(*(st.session_state.get(k) for k in ("from", "to", "bu")), months=months):
+    if scope := current_scope():
         st.caption(f"Showing {scope} (the filters in the sidebar).")
+
+
+def months_chosen() -> bool:
+    """Whether the filters narrow the months (not only the unit)."""
+    start, end, _, _ = _asked()
+    months = _choices(store_or_stop())[0]
+    return bool(months) and view_scope(start, end, None, months=months) is not None
+
+
+def current_scope() -> str | None:
+    """The part of the data this view's filters show, in words (None: all of it); presenting, from
+    the address bar, as the figures take them."""
+    start, end, unit, _ = _asked()
+    return view_scope(start, end, unit, months=_choices(store_or_stop())[0])
 
 
 def view_scope(start: str | None, end: str | None, unit: str | None, *, months: list[str]) -> str | None:

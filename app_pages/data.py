@@ -13,8 +13,9 @@ from alignment.mapping import better_dataset
 from alignment.reading import ReadError, open_source
 from alignment.schema import DATASETS, DATE, MONEY, MONTH, NUMBER, PERCENT, Column, Dataset
 from alignment.store import StoreError
+from alignment.tables import money_header
 from alignment.validation import summarise_warnings
-from app_pages.common import currency_symbol, money, pct, require, run, store_or_stop, user_email
+from app_pages.common import money, pct, require, run, store_or_stop, user_email
 from app_pages.demo_button import demo_button, lower_first
 
 NOT_IN_FILE = "(not in the file)"
@@ -62,7 +63,8 @@ def column_config(spec: Dataset, frame: pd.DataFrame) -> dict:
         kind = spec.column(name).kind if name in {c.name for c in spec.columns} else None
         label = business_name(name)
         if kind == MONEY:
-            config[name] = st.column_config.NumberColumn(label, format=f"{currency_symbol()}%,.2f")
+            # the currency in the header, signed numbers in the cells (-1,234.50, not $-1,234.50)
+            config[name] = st.column_config.NumberColumn(money_header(label, scaled=False), format="%,.2f")
         elif kind == NUMBER:
             config[name] = st.column_config.NumberColumn(label, format="localized")
         elif kind == PERCENT:
@@ -346,7 +348,8 @@ with rules_tab:
             else:
                 column.dataframe(rows, hide_index=True, width="stretch", placeholder="", column_config={
                     "value": st.column_config.Column(dimension),
-                    "unmapped": st.column_config.NumberColumn("Unmapped spend", format=f"{currency_symbol()}%,.0f"),
+                    "unmapped": st.column_config.NumberColumn(money_header("Unmapped spend", scaled=False),
+                                                              format="%,.0f"),
                     "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="percent")})
     st.subheader("Rules in force")
     in_force = rules.active_rules(store.cursor())

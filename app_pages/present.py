@@ -7,7 +7,7 @@ screen is right on the first render, not only after the first key press."""
 import streamlit as st
 
 from alignment import charts, findings
-from app_pages.common import board_pack_download, empty_notice, run
+from app_pages.common import board_pack_download, current_scope, empty_notice, run
 
 # Large type for the back of the room; only this page's text is enlarged. The buttons keep their
 # arrow icon; the shortcut's own key hint would be a second arrow, so it is hidden (the keys still work).
@@ -37,7 +37,9 @@ def go(to: int) -> None:
 
 
 finding = slides[index - 1]
-st.caption(f"{finding.title} · {index} of {len(slides)}")
+# The room sees no sidebar: a filtered deck says which part of the data it shows on every slide.
+scope = current_scope()
+st.caption(f"{finding.title} · {index} of {len(slides)}" + (f" · showing {scope}" if scope else ""))
 st.title(finding.headline, anchor=False)
 st.write(finding.detail)
 if finding.chart is not None:

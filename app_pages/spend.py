@@ -10,6 +10,7 @@ from app_pages.common import (
     choice,
     empty_notice,
     money,
+    months_chosen,
     pct,
     prefetch,
     run,
@@ -69,7 +70,10 @@ if not projection.empty:
                      suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
              help="Actuals to date + forecast for the remaining months, run rate where "
                                          "there is none (TBM / Apptio).")
-    st.caption(f"{projection_basis(p)} {SIGN}")
+    year_only = (f"The month filter only chooses the fiscal year here: these are the whole of FY{int(p.fiscal_year)} "
+                 "to date, whatever months are chosen (the chart and table below follow them). "
+                 if months_chosen() else "")
+    st.caption(f"{year_only}{projection_basis(p)} {SIGN}")
 group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:

@@ -391,3 +391,21 @@ def test_months_without_actuals_say_why_the_spend_figures_are_blank(demo_db):
     assert {m.label: m.value for m in linked.metric}["IT spend"] == "–"
     assert [i.value for i in linked.info if i.value.startswith("No actual spend is recorded in the chosen months")]
     assert not [i for i in at.info if i.value.startswith("No actual spend")]  # all months: actuals, no sentence
+
+
+def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_its_scope(demo_db):
+    def spend_page(**address: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update(address)
+        at.run()
+        at.switch_page("app_pages/spend.py")
+        return at.run()
+
+    said = "The month filter only chooses the fiscal year here: these are the whole of FY2026 to date"
+    assert not [c for c in spend_page().caption if c.value.startswith(said)]
+    assert not [c for c in spend_page(bu="Retail").caption if c.value.startswith(said)]  # a unit is no month
+    assert [c for c in spend_page(**{"from": "2026-03", "to": "2026-03"}).caption if c.value.startswith(said)]
+    deck = AppTest.from_file(APP, default_timeout=60)
+    deck.query_params.update({"present": "1", "bu": "Retail", "from": "2026-03", "to": "2026-03"})
+    deck.run()
+    assert deck.caption[0].value == "Spend against budget · 1 of 6 · showing 2026-03 · Retail"

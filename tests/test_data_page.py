@@ -219,3 +219,15 @@ def test_the_file_is_read_and_checked_once_while_the_user_chooses_and_loads(empt
 
     cur = common.get_store().cursor()
     assert cur.execute("SELECT sum(actual), count(vendor) FROM spend").fetchone() == (150.0, 0)
+
+
+def test_the_rows_to_load_name_the_currency_in_the_header_and_sign_the_numbers(empty_db):  # noqa: F811
+    import json
+
+    at = open_page("app_pages/data.py")
+    workbook = xlsx([["Month", "Business unit", "Actual"], ["2025-01", "Retail", -1234.5], ["2025-02", "Retail", 50]])
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    configs = [json.loads(d.proto.columns) for d in at.dataframe]
+    actual = next(c["actual"] for c in configs if "actual" in c)
+    # sprintf-js would write "$-1,234.50" for "$%,.2f"
+    assert actual["label"] == "Actual spend ($)" and actual["type_config"]["format"] == "%,.2f"

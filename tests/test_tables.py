@@ -59,7 +59,7 @@ def test_a_chosen_display_unit_scales_money_on_screen_only():
         raw = pd.DataFrame({"actual": [4_500_000.0, -250_000.0], "projects": [3, 4]})
         shown, config = on_screen(raw)
         assert shown["actual"].tolist() == [4.5, -0.25] and raw["actual"].tolist() == [4_500_000.0, -250_000.0]
-        assert config["actual"]["type_config"]["format"] == "%,.1f" and config["actual"]["label"] == "Actual spend (£m)"
+        assert config["actual"]["type_config"]["format"] == "%,.2f" and config["actual"]["label"] == "Actual spend (£m)"
         assert shown["projects"].tolist() == [3, 4]  # counts are not money
     finally:
         use_money_style("USD")
