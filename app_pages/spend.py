@@ -39,7 +39,9 @@ chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", 
       name="spend_by_goal")
 st.caption("Benefit ÷ spend is to date, whatever months are chosen: the realised benefit of the goal's projects "
            "(sponsored by the chosen unit) ÷ the goal's actual spend in every loaded month. Project registers record "
-           "benefits to date, not by month, so a month's spend is not set against them.")
+           "benefits to date, not by month, so a month's spend is not set against them. The loaded spend may cover "
+           "fewer months than the projects have run; Portfolio's return on cost sets benefits against the projects' "
+           "own cost.")
 table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")
