@@ -29,20 +29,28 @@ if goals.empty:
     empty_notice("spend")
     st.stop()
 
+# Months with only budget or forecast lines (the year's open months): no chart of zeros, a sentence.
+NO_ACTUALS = "No actual spend is recorded in the chosen months (they may hold only budget or forecast), so there is "
+spent = bool(goals["actual"].fillna(0).any())
+
 st.header("Spend by business goal")
 answers("spend_by_business_goal")
 unmapped = goals.loc[goals["is_unmapped"], "share_of_spend"].sum()
 if unmapped > 0:
     st.warning(f"**{pct(unmapped)}** of IT spend is mapped to no business goal. "
                "Ask its owners which goal it serves, or whether it is needed.")
-chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar"),
-      name="spend_by_goal")
+if spent:
+    chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar"),
+          name="spend_by_goal")
+else:
+    st.info(NO_ACTUALS + "no spend by goal to show.")
 st.caption("Benefit ÷ spend is to date, whatever months are chosen: the realised benefit of the goal's projects "
            "(sponsored by the chosen unit) ÷ the goal's actual spend in every loaded month. Project registers record "
            "benefits to date, not by month, so a month's spend is not set against them. The loaded spend may cover "
            "fewer months than the projects have run; Portfolio's return on cost sets benefits against the projects' "
            "own cost.")
-table(goals, "spend_by_business_goal")
+if spent:
+    table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")
 answers("spend_mix")
@@ -92,7 +100,9 @@ st.header("Cost of IT per business unit")
 answers("cost_by_business_unit")
 driver = choice("Allocate shared IT cost by", ["headcount", "revenue"], "allocate", format_func=str.capitalize)
 units = run("cost_by_business_unit", driver=driver)
-if not units.empty:
+if not spent:
+    st.info(NO_ACTUALS + "no IT cost per business unit.")
+elif not units.empty:
     for row in units[units["is_unallocated"]].itertuples():
         st.warning(f"**{money(row.total_cost)}** of shared IT cost ({row.business_unit}) is not in any business "
                    f"unit's cost: {row.unallocated_reason} Load business metrics on the Data page to allocate it.")
@@ -128,6 +138,9 @@ if not vendors.empty:
                                                                                    "cumulative_share"),
           name="vendor_concentration")
     table(vendors.drop(columns=["hhi", "concentration"]), "vendor_concentration")  # one for all: said above
+else:
+    st.info("No actual spend with a vendor is recorded in the chosen months (the spend may have no vendor column), "
+            "so there is no concentration to show.")
 
 workbook_download({"Spend by goal": goals, "Spend mix": mix, "Year-end projection": projection,
                    f"Budget vs actual ({group})": variance.rename(columns={"category": group}),

@@ -409,3 +409,18 @@ def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_
     deck.query_params.update({"present": "1", "bu": "Retail", "from": "2026-03", "to": "2026-03"})
     deck.run()
     assert deck.caption[0].value == "Spend against budget · 1 of 6 · showing 2026-03 · Retail"
+
+
+def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    last = at.selectbox(key="to").options[-1]  # the demo's last month holds a forecast, no actuals
+    for address, sentences in (({"from": last, "to": last}, 3), ({}, 0)):
+        page = AppTest.from_file(APP, default_timeout=60)
+        page.query_params.update(address)
+        page.run()
+        page.switch_page("app_pages/spend.py").run()
+        assert not page.exception
+        said = [i.value for i in page.info if i.value.startswith("No actual spend")]
+        assert len(said) == sentences + (1 if sentences else 0), said  # goals, unit cost, vendors and the mix
+        charts = [c.proto.spec for c in page.get("vega_lite_chart")]
+        assert any("Spend by business goal" in c for c in charts) == (not sentences)
