@@ -807,13 +807,7 @@ def _arrow_csv(path: str, delimiter: str, header: int, names: list[str], size: i
             block = max(size // 19 + 1, 1 << 16)  # a longer row: DuckDB reads the file
             reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(skip_rows=header, block_size=block),
                                      parse_options=parse, convert_options=convert)
-            batches, done = [], 0
-            for batch in reader:
-                batches.append(batch)
-                done += batch.num_rows
-                if progress:
-                    progress(min(done / max(lines, 1), 1.0))
-            table = _one_chunk(batches, reader.schema)
+            table = _one_chunk(_in_batches(reader, lines, progress), reader.schema)
     except (pa.ArrowException, OSError) as exc:
         log.info("pyarrow left %r to DuckDB's reader: %s", path, exc)
         return None
@@ -860,7 +854,8 @@ def _duckdb_csv(path: str, delimiter: str, header: int, name: str, lines: int = 
                 result = con.execute(f"SELECT * FROM {base} {options})", [path, delimiter])
                 if progress is None:
                     return result.to_arrow_table()
-                return _in_batches(result.to_arrow_reader(max(lines // 19 + 1, 10_000)), lines, progress)
+                reader = result.to_arrow_reader(max(lines // 19 + 1, 10_000))
+                return pa.Table.from_batches(_in_batches(reader, lines, progress), reader.schema)
             except duckdb.Error as exc:
                 failure = str(exc)
                 if "parallel=false" in failure and "parallel" not in options:
@@ -871,14 +866,16 @@ def _duckdb_csv(path: str, delimiter: str, header: int, name: str, lines: int = 
         con.close()
 
 
-def _in_batches(reader: pa.RecordBatchReader, lines: int, progress: Callable[[float], None]) -> pa.Table:
-    """The rows as they arrive, about twenty batches, telling ``progress`` how far they have got."""
+def _in_batches(reader: pa.RecordBatchReader, lines: int,
+                progress: Callable[[float], None] | None) -> list[pa.RecordBatch]:
+    """The rows as they arrive, about twenty batches, telling ``progress`` (if any) how far they have got."""
     batches, done = [], 0
     for batch in reader:
         batches.append(batch)
         done += batch.num_rows
-        progress(min(done / lines, 1.0))
-    return pa.Table.from_batches(batches, reader.schema)
+        if progress:
+            progress(min(done / max(lines, 1), 1.0))
+    return batches
 
 
 def _csv_row_numbers(utf8: bytes, header: int, count: int) -> np.ndarray:
