@@ -64,6 +64,11 @@ SETTINGS: tuple[Setting, ...] = (
             "The day ages, overdue projects and open work are measured on. Blank: today."),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+# Bands whose upper start may not fall below the lower one: (lower, upper, what saving such a pair says).
+ORDERED: tuple[tuple[str, str, str], ...] = (
+    ("health_amber_pct", "health_red_pct", "Red must start at or above amber (health bands)."),
+    ("hhi_moderate", "hhi_high", "Highly concentrated must start at or above moderately concentrated (HHI)."),
+)
 
 
 def convert(setting: Setting, value: Any) -> Any:
@@ -111,8 +116,13 @@ def resolve(stored: Mapping[str, str | None]) -> dict[str, Any]:
                 values[name] = convert(BY_NAME[name], text) if text is not None else BY_NAME[name].default
             except SettingError:
                 pass
-    if values["health_red_pct"] < values["health_amber_pct"]:
-        values["health_red_pct"] = values["health_amber_pct"]
-    if values["hhi_high"] < values["hhi_moderate"]:
-        values["hhi_high"] = values["hhi_moderate"]
+    for lower, upper, _ in ORDERED:  # stored before the pair was checked: the upper band starts at the lower
+        values[upper] = max(values[upper], values[lower])
     return values
+
+
+def check_order(values: Mapping[str, Any]) -> None:
+    """SettingError naming the first band pair whose upper start is below its lower one."""
+    for lower, upper, message in ORDERED:
+        if values[upper] < values[lower]:
+            raise SettingError(message)

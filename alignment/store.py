@@ -39,7 +39,7 @@ from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_l
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
-from alignment.settings import BY_NAME, SettingError, convert, resolve
+from alignment.settings import BY_NAME, SettingError, check_order, convert, resolve
 
 __all__ = ["SAFE_SETTINGS", "AlreadyAnswered", "DuplicateUpload", "Store", "StoreError", "WriteConflict",
            "close_shared_stores", "shared_store"]
@@ -520,10 +520,7 @@ class Store:
             raise SettingError(f"There is no setting {', '.join(unknown)}. Settings: {', '.join(BY_NAME)}.")
         current = self.settings()
         proposed = {**current, **checked}
-        if proposed["health_red_pct"] < proposed["health_amber_pct"]:
-            raise SettingError("Red must start at or above amber (health bands).")
-        if proposed["hhi_high"] < proposed["hhi_moderate"]:
-            raise SettingError("Highly concentrated must start at or above moderately concentrated (HHI).")
+        check_order(proposed)
         now = dt.datetime.now()
 
         def body(cur: duckdb.DuckDBPyConnection) -> None:
