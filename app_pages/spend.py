@@ -42,15 +42,14 @@ if unmapped > 0:
 if spent:
     chart(charts.spend_by_goal, goals, extra=("share_of_spend", "realized_benefit", "value_per_dollar"),
           name="spend_by_goal")
+    st.caption("Benefit ÷ spend is to date, whatever months are chosen: the realised benefit of the goal's projects "
+               "(sponsored by the chosen unit) ÷ the goal's actual spend in every loaded month. Project registers "
+               "record benefits to date, not by month, so a month's spend is not set against them. The loaded spend "
+               "may cover fewer months than the projects have run; Portfolio's return on cost sets benefits against "
+               "the projects' own cost.")
+    table(goals, "spend_by_business_goal")
 else:
     st.info(NO_ACTUALS + "no spend by goal to show.")
-st.caption("Benefit ÷ spend is to date, whatever months are chosen: the realised benefit of the goal's projects "
-           "(sponsored by the chosen unit) ÷ the goal's actual spend in every loaded month. Project registers record "
-           "benefits to date, not by month, so a month's spend is not set against them. The loaded spend may cover "
-           "fewer months than the projects have run; Portfolio's return on cost sets benefits against the projects' "
-           "own cost.")
-if spent:
-    table(goals, "spend_by_business_goal")
 
 st.header("Run, grow, transform")
 answers("spend_mix")
@@ -61,7 +60,7 @@ if not mix.empty:
     chart(charts.stacked_area, mix, "period", "actual", "category", "Spend mix by month", normalize=True,
           name="spend_mix")
 else:
-    st.info("No actual spend is recorded in the chosen months, so there is no mix to show.")
+    st.info(NO_ACTUALS + "no mix to show.")
 
 st.header("Budget, actual and forecast")
 answers("budget_vs_actual")
