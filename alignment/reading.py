@@ -678,6 +678,8 @@ def _file_is_utf8(path: Path, skip: int) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for index, step in enumerate(_steps(path)):
+            if step.isascii() and not decoder.getstate()[0]:
+                continue  # ASCII is UTF-8, and no character was cut at the step before: a tenth of decoding
             decoder.decode(step[skip:] if index == 0 else step)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:

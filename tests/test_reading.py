@@ -312,3 +312,25 @@ def test_the_usual_csv_is_read_by_pyarrow(tmp_path):
     short = tmp_path / "short.csv"
     short.write_bytes(READER_FILES["a short row"])
     assert reading._arrow_csv(str(short), ",", 0, ["Date", "Cost centre", "Vendor", "Amount"]) is None
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5, 64])
+def test_the_utf8_scan_skips_ascii_steps_but_never_a_cut_character(tmp_path, monkeypatch, step):
+    """An ASCII step is passed over without decoding, unless the step before ended inside a
+    character: then its first byte must continue that character, and an ASCII one cannot."""
+    from alignment import reading
+
+    monkeypatch.setattr(reading, "STEP_BYTES", step)
+    cases = {
+        b"plain,ascii\n1,2\n": True,
+        "Café,Zürich\n1,2\n".encode(): True,
+        b"ab" + "é".encode()[:1] + b"cd\n": False,  # a lead byte followed by ASCII
+        b"abc" + "€".encode()[:2] + b"xyz\n": False,  # a three-byte character cut short
+        b"x" * 10 + "é".encode("cp1252") + b"y" * 10: False,  # Windows-1252 after ASCII
+        b"ends with" + "é".encode()[:1]: False,  # cut at the file's end
+        b"a\xc3b\xa9c": False,  # ASCII between a character's two bytes: skipped, they would pass as 'é'
+    }
+    for index, (data, expected) in enumerate(cases.items()):
+        path = tmp_path / f"{index}.csv"
+        path.write_bytes(data)
+        assert reading._file_is_utf8(path, 0) is expected, data
