@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset  # noqa: F401  DuckDB imports it to scan an upload's Arrow stream; here, not in the first upload
 
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
@@ -231,6 +232,9 @@ class Store:
         """Create or upgrade every table and view. The file keeps its sequence and keys (older
         databases have them); the lake has neither, so the store checks in code what they checked."""
         keyed = not self.shared
+        # A table created here has every column: only older ones take the column upgrades below.
+        had = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() "
+                                         "WHERE database_name = current_database()").fetchall()}
         if keyed:
             cur.execute("CREATE SEQUENCE IF NOT EXISTS upload_ids START 1")
         cur.execute(f"""
@@ -251,13 +255,11 @@ class Store:
             )""")
         # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
         cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
-        new_links = not cur.execute(
-            "SELECT 1 FROM duckdb_tables() WHERE table_name = 'supersessions' AND database_name = "
-            "current_database()").fetchone()
+        new_links = "supersessions" not in had
         # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
         cur.execute("CREATE TABLE IF NOT EXISTS supersessions (replaced_by INTEGER NOT NULL, "
                     "upload_id INTEGER NOT NULL)")
-        if new_links:  # a database from before this table: its current links are all there is
+        if new_links and "uploads" in had:  # a database from before this table: its current links are all there is
             cur.execute("INSERT INTO supersessions SELECT superseded_by, id FROM uploads "
                         "WHERE superseded_by IS NOT NULL")
         # Organisation settings, append-only: the latest row per name is in force, every change is kept.
@@ -281,7 +283,8 @@ class Store:
             cur.execute(f"CREATE TABLE IF NOT EXISTS {ds.name}_rows "
                         f"(batch_id INTEGER NOT NULL, source_row INTEGER, {cols})")
             for c in ds.stored_columns:  # a database from before a column was added gets it, blank
-                cur.execute(f"ALTER TABLE {ds.name}_rows ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPES[c.kind]}")
+                if f"{ds.name}_rows" in had:
+                    cur.execute(f"ALTER TABLE {ds.name}_rows ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPES[c.kind]}")
             names = ", ".join(c.name for c in ds.stored_columns)
             view = "spend_lines" if ds.name == "spend" else ds.name  # spend: the lines as loaded
             cur.execute(f"""
