@@ -88,7 +88,8 @@ variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:
     chart(charts.budget_actual_forecast, variance, "category", f"Budget vs actual by {charts.label(group).lower()}",
           name=f"budget_vs_actual_{group}")
-    st.caption("Budget to date is the budget of the chosen months that have actuals in any unit. Forecast: the "
+    st.caption("Budget to date is the budget of the chosen months that have actuals in any unit; where none has, "
+               "actual and variance are blank (nothing booked yet, which is not zero spent). Forecast: the "
                "chosen months after the last actual. Year-end budget and outlook are the fiscal year's, by the "
                "projection's rule" + (": each month's actual, forecast or the run rate." if group == "month" else
                                       "; summed over the rows they are the projected year end and its budget.")

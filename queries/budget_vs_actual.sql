@@ -6,6 +6,8 @@
 -- source: TBM Council, TBM Taxonomy 4.0: cost pools and IT towers
 -- source: TBM Council / Apptio IT financial management: variance to date against the budget of the closed months; full-year forecast = actuals to date + forecast for the remaining months
 -- Sign: variance = actual - budget; positive = over budget (outlook_variance likewise).
+-- A category none of whose chosen months is closed has no actual and no variance yet (NULL, shown
+-- blank), not 0: nothing was spent is a different statement from nothing is booked yet.
 -- budget, actual and forecast cover the chosen months; budget_to_date is the budget of the closed
 -- months (chosen months with actuals in ANY unit, so the cutoff never moves with the unit filter);
 -- forecast is the chosen months' forecast after the last closed month (all of it when none is closed).
@@ -78,9 +80,9 @@ categories AS (
 SELECT category,
        round(coalesce(budget, 0), 2) AS budget,
        round(budget_to_date, 2) AS budget_to_date,
-       round(actual, 2) AS actual,
+       round(CASE WHEN budget_to_date IS NOT NULL THEN actual END, 2) AS actual,
        round(forecast, 2) AS forecast,
-       round(actual - coalesce(budget_to_date, 0), 2) AS variance,
+       round(actual - budget_to_date, 2) AS variance,
        round((actual - budget_to_date) / nullif(budget_to_date, 0), 4) AS variance_pct,
        round(year_end_budget, 2) AS year_end_budget,
        round(outlook, 2) AS outlook,

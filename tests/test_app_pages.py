@@ -424,3 +424,7 @@ def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
         assert len(said) == sentences + (1 if sentences else 0), said  # goals, unit cost, vendors and the mix
         charts = [c.proto.spec for c in page.get("vega_lite_chart")]
         assert any("Spend by business goal" in c for c in charts) == (not sentences)
+        if sentences:  # the budget table: nothing booked yet is blank, never an actual of 0 on budget
+            (budget,) = [d.value for d in page.dataframe if "budget_to_date" in d.value]
+            assert budget[["actual", "variance", "variance_pct"]].isna().all().all(), budget
+            assert budget["forecast"].gt(0).all(), budget  # what is known of the month still shows

@@ -226,10 +226,11 @@ def expected_budget_vs_actual(spend, start, end, unit, group_by, first_month):
         actual = sums.at[cat, "actual"]
         outlook = (sums.at[cat, "year_actual"] + sums.at[cat, "year_forecast"] + run_rate.get(cat, 0.0)
                    if in_year[cat] else math.nan)
+        actual = math.nan if math.isnan(btd) else actual  # no month of it closed: no actual yet, not 0
         rows[cat] = {
             "budget": sums.at[cat, "budget"], "budget_to_date": btd, "actual": actual,
             "forecast": known.at[cat, "forecast"],
-            "variance": actual - (0 if math.isnan(btd) else btd),
+            "variance": actual - btd,
             "variance_pct": (actual - btd) / btd if btd else math.nan,
             "year_end_budget": year_budget, "outlook": outlook, "outlook_variance": outlook - year_budget,
         }

@@ -62,8 +62,8 @@ def test_budget_vs_actual_by_month(cur):
     assert (jan["budget"], jan["actual"], jan["variance"]) == (300, 290, -10)
     assert jan["variance_pct"] == approx(-0.0333)
     assert (feb["budget"], feb["actual"], feb["variance"], feb["variance_pct"]) == (150, 210, 60, 0.4)
-    # March has no actuals yet: nothing to compare to date, the outlook is its forecast.
-    assert mar["forecast"] == 310 and mar["variance"] == 0 and nan(mar["variance_pct"])
+    # March has no actuals yet: no actual and nothing to compare to date (blank, not 0), the outlook is its forecast.
+    assert mar["forecast"] == 310 and nan(mar["actual"]) and nan(mar["variance"]) and nan(mar["variance_pct"])
     assert mar["outlook"] == 310 and mar["outlook_variance"] == 10
 
 

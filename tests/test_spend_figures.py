@@ -170,7 +170,8 @@ def test_projection_follows_the_fiscal_year_start_month(cur):
 def test_budget_vs_actual_keeps_the_forecast_when_no_month_is_closed(cur):
     pools = by(cur, "budget_vs_actual", "category", group_by="cost_pool", period_from="2025-11")
     assert pools["Software"]["forecast"] == 210 and pools["Cloud"]["forecast"] == 110  # old: NULL
-    assert pools["Software"]["actual"] == 0 and nan(pools["Software"]["budget_to_date"])
+    assert nan(pools["Software"]["actual"]) and nan(pools["Software"]["budget_to_date"])  # none booked yet, not 0
+    assert nan(pools["Software"]["variance"])
 
 
 def test_budget_to_date_does_not_move_with_the_unit_filter(cur):
