@@ -50,6 +50,10 @@ def projection_basis(p: pd.Series) -> str:
             parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
         text = f"{year} is projected from " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
+    if p.get("fiscal_years_chosen", 1) > 1:  # said first: the other year's months are not in this figure
+        text = (f"The chosen months reach into {int(p.fiscal_years_chosen)} fiscal years; the year end is FY"
+                f"{int(p.fiscal_year)}'s, the year of the last chosen month with actuals (else of the last chosen "
+                "month). " + text)
     if p.months_covered < 12:
         text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the projection and "
                  "its budget cover those.")

@@ -13,7 +13,8 @@
 -- of them have a unit with no forecast, at its run rate); run_rate_months the other open months.
 -- The budget is the whole fiscal year's (full_year_budget), whatever months are chosen. Months with
 -- no spend line at all are outside the plan: months_covered says how many of the 12 are projected,
--- budget_months how many of those have a budget.
+-- budget_months how many of those have a budget. fiscal_years_chosen: how many fiscal years the chosen
+-- months (with lines) reach into; over 1, the page says which one is projected.
 -- Sign: variance = actual (or projection) - budget; positive = over budget.
 WITH units AS (
     SELECT business_unit,
@@ -29,7 +30,8 @@ totals AS (
            min(m.period) FILTER (WHERE m.year_closed) AS first_actual_month,
            count(*) FILTER (WHERE m.year_closed) AS actual_months,
            count(*) AS months_covered,
-           count(*) FILTER (WHERE m.has_budget) AS budget_months
+           count(*) FILTER (WHERE m.has_budget) AS budget_months,
+           (SELECT count(DISTINCT fiscal_year) FROM _spend_months WHERE in_period) AS fiscal_years_chosen
     FROM _spend_months m
     WHERE m.in_year
     HAVING count(*) > 0
@@ -69,6 +71,7 @@ SELECT fiscal_year,
        run_rate_months,
        months_covered,
        budget_months,
+       fiscal_years_chosen,
        round(full_year_budget, 2) AS full_year_budget,
        round(budget_to_date, 2) AS budget_to_date,
        round(actual_to_date, 2) AS actual_to_date,

@@ -303,3 +303,17 @@ def test_headers_cite_their_source(name):
     assert query.source, name
     if name in ("year_end_projection", "budget_vs_actual"):
         assert "positive = over budget" in query.path.read_text()
+
+
+def test_months_across_two_fiscal_years_say_which_year_is_projected(cur):
+    from alignment.findings import projection_basis
+
+    both = one(cur, "year_end_projection", period_to="2025-02")  # Dec 2024 (FY2024) to Feb 2025 (FY2025)
+    assert both.fiscal_years_chosen == 2 and both.fiscal_year == 2025  # the year of Feb, the last closed month
+    assert projection_basis(both).startswith("The chosen months reach into 2 fiscal years; the year end is "
+                                             "FY2025's, the year of the last chosen month with actuals")
+    within = one(cur, "year_end_projection", period_from="2025-01", period_to="2025-02")
+    assert within.fiscal_years_chosen == 1 and not projection_basis(within).startswith("The chosen months")
+    # April start: Dec 2024-Mar 2025 is FY2025, Apr-Dec 2025 FY2026; April 2025 is the last closed month.
+    april = one(cur, "year_end_projection", fiscal_year_start_month=4)
+    assert april.fiscal_years_chosen == 2 and april.fiscal_year == 2026
