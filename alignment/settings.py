@@ -28,6 +28,8 @@ class Setting:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    step: float = 1.0  # the Settings page's +/- step for a number
+    decimals: int = 1  # and the decimals it shows (an index of 1,000 is not 1000.00)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -48,10 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hhi_moderate", "DOUBLE", 1000.0, "Vendors moderately concentrated above (HHI)",
             "Herfindahl-Hirschman index of vendor spend (0-10,000) above which it is moderately concentrated. "
             "Default: 1,000, the US DOJ/FTC Horizontal Merger Guidelines (1992); the 2010 ones used 1,500.",
-            minimum=0, maximum=10000),
+            minimum=0, maximum=10000, step=50, decimals=0),
     Setting("hhi_high", "DOUBLE", 1800.0, "Vendors highly concentrated above (HHI)",
             "Above this index vendor spend is highly concentrated. Default: 1,800, the US DOJ/FTC Merger "
-            "Guidelines (2023); the 2010 ones used 2,500.", minimum=0, maximum=10000),
+            "Guidelines (2023); the 2010 ones used 2,500.", minimum=0, maximum=10000, step=50, decimals=0),
     Setting("min_respondents", "INTEGER", 5, "Fewest respondents shown",
             "A survey group (a side, a unit, a wave) with fewer respondents is not shown, so nobody's answers "
             "can be singled out and small samples don't mislead.", minimum=1, maximum=1000),
@@ -73,12 +75,8 @@ ORDERED: tuple[tuple[str, str, str], ...] = (
 
 def convert(setting: Setting, value: Any) -> Any:
     """Text from a form or the command line → the setting's type, or SettingError saying why not."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if setting.type == "VARCHAR" and setting.default == "":
-            return ""
-        if setting.default is None:
-            return None
-        raise SettingError(f"{setting.label} needs a value.")
+    if is_blank(value):  # blank goes back to the default (the command line's NAME=)
+        return setting.default
     text = str(value).strip()
     try:
         if setting.type == "INTEGER":
@@ -101,6 +99,10 @@ def convert(setting: Setting, value: Any) -> Any:
     if setting.maximum is not None and converted > setting.maximum:
         raise SettingError(f"{setting.label} must be at most {setting.maximum:g}.")
     return converted
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def defaults() -> dict[str, Any]:

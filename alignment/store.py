@@ -40,7 +40,7 @@ from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_l
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
-from alignment.settings import BY_NAME, SettingError, check_order, convert, resolve
+from alignment.settings import BY_NAME, SettingError, check_order, convert, is_blank, resolve
 
 __all__ = ["SAFE_SETTINGS", "AlreadyAnswered", "DuplicateUpload", "Store", "StoreError", "WriteConflict",
            "close_shared_stores", "shared_store"]
@@ -528,9 +528,9 @@ class Store:
 
         def body(cur: duckdb.DuckDBPyConnection) -> None:
             for name, value in checked.items():
-                if value != current[name]:
+                if value != current[name]:  # blank is stored as NULL: the default, whatever it becomes
                     cur.execute("INSERT INTO settings VALUES (?, ?, ?, ?)",
-                                [name, None if value is None else str(value), user, now])
+                                [name, None if value is None or is_blank(values[name]) else str(value), user, now])
 
         self._write(body, turn="settings")
         return self.settings()

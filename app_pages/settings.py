@@ -25,20 +25,30 @@ with st.form("settings"):
                                              min_value=int(s.minimum) if s.minimum is not None else None,
                                              max_value=int(s.maximum) if s.maximum is not None else None)
         elif s.type == "DOUBLE":
-            values[s.name] = st.number_input(s.label, value=float(current[s.name]), step=1.0, key=key,
-                                             help=help_text,
+            values[s.name] = st.number_input(s.label, value=float(current[s.name]), step=float(s.step), key=key,
+                                             help=help_text, format=f"%.{s.decimals}f",
                                              min_value=float(s.minimum) if s.minimum is not None else None,
                                              max_value=float(s.maximum) if s.maximum is not None else None)
         elif s.type == "DATE":
             values[s.name] = st.date_input(s.label, value=current[s.name], key=key, help=help_text)
         else:
             values[s.name] = st.text_input(s.label, value=current[s.name], key=key, help=help_text)
-    saved = st.form_submit_button("Save settings", type="primary")
+    left, right = st.columns([1, 3])
+    saved = left.form_submit_button("Save settings", type="primary")
+    reset = right.form_submit_button("Put back every default",
+                                     help="Each setting goes back to its default (shown in its help); the "
+                                          "change is kept in the history like any other.")
 
-if saved:
+if saved or reset:
     try:
-        store.save_settings(values, user_email() or "")
+        store.save_settings(dict.fromkeys(values) if reset else values, user_email() or "")
     except SettingError as exc:
         st.error(str(exc))
     else:
-        st.success("Saved. Every dashboard now follows these settings.")
+        # The form's fields keep what was typed: forget them so they show what is now in force.
+        for s in SETTINGS:
+            st.session_state.pop(f"setting-{s.name}", None)
+        st.session_state["settings-saved"] = "Defaults put back" if reset else "Saved"
+        st.rerun()
+if said := st.session_state.pop("settings-saved", None):
+    st.success(f"{said}. Every dashboard now follows these settings.")

@@ -22,6 +22,7 @@ def test_values_are_checked_with_a_sentence():
     assert convert(BY_NAME["fiscal_year_start_month"], "4") == 4
     assert convert(BY_NAME["as_of"], "2026-06-30") == dt.date(2026, 6, 30)
     assert convert(BY_NAME["as_of"], "") is None
+    assert convert(BY_NAME["fiscal_year_start_month"], " ") == 1  # blank: back to the default, never refused
     for name, bad, said in (("fiscal_year_start_month", "13", "at most 12"), ("fiscal_year_start_month", "4.5",
                             "a whole number"), ("health_amber_pct", "ten", "a number"), ("display_unit", "kk",
                             "one of auto"), ("as_of", "30/06/2026", "a date like")):
@@ -46,6 +47,10 @@ def test_saving_keeps_every_change_and_blank_goes_back_to_the_default(store):
         "SELECT name, value, changed_by FROM settings ORDER BY changed_at, rowid").fetchall()
     assert history == [("min_respondents", "3", "cfo@example.com"), ("as_of", "2026-06-30", "cfo@example.com"),
                        ("as_of", None, "cfo@example.com")]
+    store.save_settings({"min_respondents": ""}, "cfo@example.com")  # the command line's min_respondents=
+    assert store.settings()["min_respondents"] == 5
+    assert store.cursor().execute("SELECT value FROM settings ORDER BY changed_at DESC, rowid DESC LIMIT 1"
+                                  ).fetchone() == (None,)  # stored as 'the default', not as 5
     with pytest.raises(SettingError, match="at or above amber"):
         store.save_settings({"health_red_pct": 5})
     with pytest.raises(SettingError, match="no setting colour"):
@@ -98,6 +103,27 @@ def test_an_editor_changes_a_setting_on_the_settings_page(demo_db):  # noqa: F81
     import app_pages.common as common
 
     assert common.get_store().settings()["min_respondents"] == 7
+    assert at.number_input(key="setting-min_respondents").value == 7  # the form shows what is in force
+
+
+def test_the_settings_page_shows_an_index_as_a_whole_number_and_puts_back_every_default(demo_db):  # noqa: F811
+    import app_pages.common as common
+
+    store = common.get_store()
+    store.save_settings({"hhi_high": "2500", "health_red_pct": "25", "min_respondents": "3"}, "someone")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    hhi = at.number_input(key="setting-hhi_high")
+    assert hhi.value == 2500 and hhi.proto.format == "%.0f" and hhi.proto.step == 50
+    assert at.number_input(key="setting-health_red_pct").proto.format == "%.1f"
+    (reset,) = [b for b in at.button if b.label == "Put back every default"]
+    reset.click().run()
+    assert not at.exception and at.success[0].value.startswith("Defaults put back.")
+    settings = store.settings()
+    assert (settings["hhi_high"], settings["health_red_pct"], settings["min_respondents"]) == (1800.0, 30.0, 5)
+    assert at.number_input(key="setting-hhi_high").value == 1800  # the fields show the defaults, not what was typed
+    history = store.cursor().execute("SELECT count(*) FROM settings WHERE name = 'hhi_high'").fetchone()[0]
+    assert history == 2  # the change and the way back, both kept
 
 
 def test_the_dashboards_show_money_in_the_organisations_currency(demo_db):  # noqa: F811
