@@ -31,7 +31,7 @@ def number_format(kind: str | None, integer: bool = False) -> str | None:
     """The NumberColumn format of a unit (printf with ',' for thousands, as sprintf-js reads it)."""
     if kind == MONEY:  # the currency is in the header (money_header); $m and $bn to the ten-thousand
         return {"k": "%,.1f", "m": "%,.2f", "bn": "%,.2f"}.get(display_unit(), "%,.0f")
-    return {SHARE: "percent", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
+    return {SHARE: "%.1f%%", COUNT: "%,d", YEAR: "%d", SCORE: "%.2f", RATIO: "%.2f",
             DAYS: "%,d" if integer else "%,.1f", NUMBER: "%,d" if integer else "%,.1f"}.get(kind or "",
                                                                                          "%,d" if integer else None)
 
@@ -85,6 +85,8 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
                 header = money_header(header)
                 if display_unit() in UNITS:  # the chosen unit: 4.5 under a header that says $m
                     shown.isetitem(i, column / UNITS[display_unit()])
+            elif unit(field) == SHARE:  # one decimal like every other share on the page (Streamlit's
+                shown.isetitem(i, column * 100)  # 'percent' drops zeros: 12.4% beside 33.43%)
             config[field] = _config("number", header,
                                     number_format(unit(field), pd.api.types.is_integer_dtype(column.dtype)))
         elif unit(field) == DATE:

@@ -30,7 +30,9 @@ def test_headers_come_from_the_label_table_and_units_give_the_format(euros):
         "Maturity (1-5)", "Tower", "Mystery field"]
     fmt = {c: config[c].get("type_config", {}).get("format") for c in config}
     assert fmt["actual"] == "%,.0f"  # thousands separated, no cents; the currency is in the header
-    assert fmt["share_of_spend"] == "percent" and fmt["projects"] == "%,d" and fmt["maturity"] == "%.2f"
+    assert fmt["share_of_spend"] == "%.1f%%" and fmt["projects"] == "%,d" and fmt["maturity"] == "%.2f"
+    # shares as percentages with one decimal, like every share in the page's text (not 12.4% beside 33.43%)
+    assert shown["share_of_spend"].tolist() == [v * 100 for v in frame()["share_of_spend"]]
     assert fmt["period"] == "MMM YYYY" and fmt["planned_end"] == "D MMM YYYY"  # no 00:00:00
     assert config["period"]["type_config"]["type"] == "date"
 
