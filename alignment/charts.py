@@ -168,8 +168,8 @@ def maturity_by_dimension(frame: pd.DataFrame) -> alt.Chart:
 def health_mix(summary: pd.Series) -> alt.Chart:
     """How many projects are red, amber and green (a portfolio_summary row)."""
     mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"],
-                        "items": [summary["red"], summary["amber"], summary["green"]]})
-    return hbar(mix, "overall_health", "items", "Health mix", color="overall_health")
+                        "projects": [summary["red"], summary["amber"], summary["green"]]})
+    return hbar(mix, "overall_health", "projects", "Health mix", color="overall_health")  # axis: Projects
 
 
 def _scale(field: str) -> alt.Scale:

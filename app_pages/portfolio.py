@@ -35,7 +35,8 @@ st.caption(
     "that same rule. Open projects are judged on their estimate at completion (budget ÷ CPI from percent "
     "complete) and their forecast finish, or the as-of date once past their planned end; finished projects on "
     "their final cost and finish. Variances: positive = over budget or late.")
-a, b, c, d, e, f = st.columns(6)
+a, b, c = st.columns(3)  # two rows of three: six in a row clipped "Cost variance at completion"
+d, e, f = st.columns(3)
 a.metric("Projects", int(s.projects), **label_only(f"{int(s.red)} red"),
          help=f"{int(s.open_projects)} still open.")
 b.metric("On time", pct(s.on_time_rate),

@@ -58,7 +58,7 @@ def test_likert_counts_people_per_answer(run):
 
 def test_health_mix_counts_the_portfolio_summary(run):
     rows = chart_rows(charts.health_mix(run("portfolio_summary").iloc[0]))
-    assert {r["overall_health"]: r["items"] for r in rows} == {"Red": 2, "Amber": 2, "Green": 0}
+    assert {r["overall_health"]: r["projects"] for r in rows} == {"Red": 2, "Amber": 2, "Green": 0}
 
 
 def svg_texts(chart) -> list[str]:
@@ -127,6 +127,7 @@ def test_money_axes_carry_the_currency_and_the_display_unit():
 def test_counts_tick_on_whole_numbers_and_scores_on_one_to_five(run):
     health = svg_texts(charts.health_mix(run("portfolio_summary").iloc[0]))  # 2 red, 2 amber, 0 green
     assert not [t for t in health if "." in t]  # no 0.5 of a project
+    assert "Projects" in health and "Items" not in health  # the axis says what is counted
     maturity = run("alignment_maturity").query("dimension != 'Overall'")
     texts = svg_texts(charts.maturity_by_dimension(maturity))
     assert [t for t in texts if t in {"0", "1", "2", "3", "4", "5"}] == ["1", "2", "3", "4", "5"]

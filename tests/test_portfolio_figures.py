@@ -245,7 +245,7 @@ def test_the_finding_and_the_charts_say_the_same(pstore):
     assert finding.headline == "3 of 7 projects are red; 57.1% are on time and 33.3% on budget."
     assert "within 10% of plan, over or under" in finding.detail and "as of 2026-07-01" in finding.detail
     mix = charts.health_mix(run("portfolio_summary").iloc[0]).to_dict()
-    assert {r["overall_health"]: r["items"] for r in next(iter(mix["datasets"].values()))} == \
+    assert {r["overall_health"]: r["projects"] for r in next(iter(mix["datasets"].values()))} == \
         {"Red": 3, "Amber": 3, "Green": 1}
     ev = charts.ev_indices(run("earned_value"), "EV")
     assert charts.to_image(ev, "svg").startswith(b"<svg")
