@@ -6,6 +6,7 @@ its own thread (a ContextVar), so one session's settings never leak into another
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -47,6 +48,17 @@ def how_many(value: Any, noun: str) -> str:
     """A count with its noun in the right number: 1 item, 0 items, 1,204 items (a blank counts 0)."""
     count = whole(value)
     return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
+def naming(noun: str, items: Sequence[Any], shown: int | None = 10) -> str:
+    """A noun in the right number and the things it names: row 4, rows 4, 7 and 9, rows 1, 2, …, 10
+    and 5 more (past ``shown``; None lists them all)."""
+    names = [str(item) for item in items]
+    if shown is not None and len(names) > shown:
+        text = ", ".join(names[:shown]) + f" and {len(names) - shown:,} more"
+    else:
+        text = " and ".join(part for part in (", ".join(names[:-1]), *names[-1:]) if part)
+    return f"{noun if len(names) == 1 else noun + 's'} {text}"
 
 
 def money(value: Any) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from alignment import charts
-from alignment.formatting import how_many, money, pct, use_money_style, whole
+from alignment.formatting import how_many, money, naming, pct, use_money_style, whole
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +58,12 @@ def test_counts_and_shares():
 def test_a_count_reads_with_its_noun_in_the_right_number():
     assert [how_many(n, "item") for n in (0, 1, 2, 1204, None, float("nan"))] == [
         "0 items", "1 item", "2 items", "1,204 items", "0 items", "0 items"]
+
+
+def test_a_list_reads_with_its_noun_in_the_right_number():
+    assert naming("row", [4]) == "row 4"
+    assert naming("row", [4, 7]) == "rows 4 and 7"
+    assert naming("Project id", ["P1", "P2", "P3"]) == "Project ids P1, P2 and P3"
+    assert naming("row", range(1, 1206)) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1,195 more"
+    assert naming("row", [2, 3, 5], shown=2) == "rows 2, 3 and 1 more"
+    assert naming("row", range(1, 13), shown=None) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 12"
