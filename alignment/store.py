@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset  # noqa: F401  DuckDB imports it to scan an upload's Arrow stream; here, not in the first upload
+
 
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
@@ -441,9 +441,11 @@ class Store:
                 "WHERE s.replaced_by = ?", [batch_id]).fetchall())
             moved = sorted(i for i, st in linked.items() if st != "active")
             if moved:
+                listed = " and ".join(part for part in (", ".join(map(str, moved[:-1])), str(moved[-1])) if part)
                 raise StoreError(
-                    f"Upload {batch_id} cannot be restored: it replaced upload(s) {', '.join(map(str, moved))}, "
-                    "which have been replaced or undone since. Undo the later upload first, or load the file again.")
+                    f"Upload {batch_id} cannot be restored: it replaced upload{'s' if len(moved) > 1 else ''} "
+                    f"{listed}, which {'have' if len(moved) > 1 else 'has'} been replaced or undone since. Undo the "
+                    "later upload first, or load the file again.")
             if sha256:
                 twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
                                    "AND status = 'active' AND id NOT IN (SELECT upload_id FROM supersessions "
