@@ -34,7 +34,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
