@@ -217,10 +217,20 @@ def test_restoring_over_a_later_replace_is_refused(store):
     second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
     store.undo(second)
     third = store.add_batch("spend", frame("spend", 2), mode="replace", sha256="c")
-    with pytest.raises(StoreError, match=f"replaced upload\\(s\\) {first}, which have been replaced"):
+    with pytest.raises(StoreError, match=f"replaced upload {first}, which has been replaced"):
         store.redo(second)
     store.undo(third)
     assert store.redo(second) == [first]
+
+
+def test_restoring_over_a_later_replace_names_every_upload_it_replaced(store):
+    first = store.add_batch("spend", frame("spend", 0), sha256="a")
+    other = store.add_batch("spend", frame("spend", 1), sha256="b")
+    third = store.add_batch("spend", frame("spend", 2), mode="replace", sha256="c")
+    store.undo(third)
+    store.add_batch("spend", frame("spend", 3), mode="replace", sha256="d")
+    with pytest.raises(StoreError, match=f"replaced uploads {first} and {other}, which have been replaced"):
+        store.redo(third)
 
 
 def test_restore_on_the_command_line(tmp_path, capsys):
