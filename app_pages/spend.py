@@ -116,7 +116,8 @@ elif not units.empty:
         chart(charts.hbar, stacked, "business_unit", "amount", "IT cost per business unit", color="part",
               name="cost_by_business_unit")
     months = whole(units["ratio_months"].max())
-    ratios = (f"% of revenue and cost per employee use the {months} chosen month(s) with both actual spend and "
+    ratios = (f"% of revenue and cost per employee use the {months} chosen month{'' if months == 1 else 's'} with "
+              "both actual spend and "
               f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio)."
               if months else "No chosen month has both actual spend and business metrics (revenue, headcount), "
                              "so there is no % of revenue or cost per employee.")
