@@ -383,7 +383,7 @@ def for_the_room(chart: alt.Chart, dark: bool | None = None, height: int = 560) 
     title = {"color": colours["titleColor"]} if colours else {}
     return (chart.properties(height=height)
             .configure(background="transparent")  # the font too is the app's, set by Streamlit in the browser
-            .configure_axis(labelFontSize=18, titleFontSize=18, labelLimit=360, titlePadding=12, **colours)
+            .configure_axis(labelFontSize=18, titleFontSize=18, labelLimit=360, titlePadding=28, **colours)
             .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=240, labelLimit=360, **legend)
             .configure_title(fontSize=22, anchor="start", **title)
             .configure_range(category=PALETTE)

@@ -39,20 +39,22 @@ def go(to: int) -> None:
 finding = slides[index - 1]
 # The room sees no sidebar: a filtered deck says which part of the data it shows on every slide.
 scope = current_scope()
-st.caption(f"{finding.title} · {index} of {len(slides)}" + (f" · showing {scope}" if scope else ""))
-st.title(finding.headline, anchor=False)
-st.write(finding.detail)
-if finding.chart is not None:
-    # Long headlines take a second line; the chart gives the room back so the buttons stay on screen.
-    height = 560 if len(finding.headline) > 80 else 640
-    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, height=height)), width="stretch")
-
-back, _, forward = st.columns([1, 3, 1])
+# The buttons sit on the first line, beside where the deck is: on a laptop's screen a long headline
+# and its chart pushed them below the fold (the arrow keys work anywhere).
+where, back, forward = st.columns([6, 1, 1], vertical_alignment="center")
+where.caption(f"{finding.title} · {index} of {len(slides)}" + (f" · showing {scope}" if scope else ""))
 back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, icon=":material/arrow_back:",
             shortcut="ArrowLeft", key="previous", width="stretch", help="Or press the left arrow key")
 forward.button("Next", on_click=go, args=(index + 1,), disabled=index == len(slides),
                icon=":material/arrow_forward:", icon_position="right", shortcut="ArrowRight", key="next",
                width="stretch", help="Or press the right arrow key")
+st.title(finding.headline, anchor=False)
+st.write(finding.detail)
+if finding.chart is not None:
+    # Long headlines take a second line; the chart gives the room back so the slide fits one screen.
+    height = 560 if len(finding.headline) > 80 else 640
+    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, height=height)), width="stretch")
+
 if st.query_params.get("present") != "1":
     st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden.")
 board_pack_download(st.query_params.get("wave"))
