@@ -286,7 +286,7 @@ def _report(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from alignment import report
-    from alignment.formatting import use_money_style
+    from alignment.formatting import how_many, use_money_style
 
     fmt = args.format or args.output.suffix.lstrip(".").lower()
     if fmt not in report.FORMATS:
@@ -301,7 +301,7 @@ def _report(args: argparse.Namespace) -> int:
     args.output.write_bytes(report.render(pack, fmt))
     if not pack.slides:
         print("Note: no finding has data under these filters; the pack has its title page only.", file=sys.stderr)
-    print(f"Wrote {args.output}: a title page and {len(pack.slides)} finding(s).")
+    print(f"Wrote {args.output}: a title page and {how_many(len(pack.slides), 'finding')}.")
     return 0
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from alignment import schema
+from alignment.formatting import how_many, naming
 from alignment.mapping import normalise
 from alignment.parsing import MONTHS, ParseError, fiscal_period, is_blank, parse_date, parse_series
 
@@ -221,13 +222,14 @@ def spread_periods(frame: pd.DataFrame, rows: np.ndarray, mapping: dict[str, str
         given = "as chosen for this upload" if options.year else "from the sheet's name or title rows"
         out.warnings.append(f"The {grain} columns do not say their year: read them as fiscal year {year} ({given}).")
     if totals or amounts:
-        out.warnings.append(f"Left out {len(totals) + len(amounts)} column(s) of totals or amounts beside the "
-                            f"{grain} columns: {', '.join(repr(h) for h in totals + amounts)}. The app adds up "
-                            "the periods itself, so they are never counted twice.")
+        out.warnings.append(f"Left out {how_many(len(totals) + len(amounts), 'column')} of totals or amounts "
+                            f"beside the {grain} columns: {', '.join(repr(h) for h in totals + amounts)}. The app "
+                            "adds up the periods itself, so they are never counted twice.")
     empty = np.setdiff1d(rows, out.rows)
     if len(empty):
-        out.warnings.append(f"{len(empty)} row(s) have no amount in any {grain} column and were left out: "
-                            f"row(s) {_row_list(empty.tolist())}.")
+        one = len(empty) == 1
+        out.warnings.append(f"{how_many(len(empty), 'row')} {'has' if one else 'have'} no amount in any {grain} "
+                            f"column and {'was' if one else 'were'} left out: {naming('row', empty.tolist())}.")
     return out
 
 
@@ -244,7 +246,7 @@ def _spread_note(grain: str, loaded: list[str], span: str, column_scenario: dict
         how = f"as {said} ({source})"
     else:
         how = "as the scenario each column names" + (f", else {said} ({source})" if said else "")
-    return (f"Read {len(loaded)} {grain} column(s) across ({span}) as one row per {grain} and cost line, "
+    return (f"Read {how_many(len(loaded), grain + ' column')} across ({span}) as one row per {grain} and cost line, "
             f"{how}.")
 
 
@@ -401,7 +403,8 @@ def after_parse(dataset: str, result: pd.DataFrame, shaped: Reshaped, header_of:
         cells = shaped.frame[header_of["entered"]] if header_of.get("entered") in shaped.frame else None
         result["exited"] = close_stays(result, cells)
         still = int(result["exited"].isna().sum())
-        shaped.warnings.append(f"{still:,} stay(s) are open: each is an item's current stage.")
+        shaped.warnings.append(f"{how_many(still, 'stay')} {'is' if still == 1 else 'are'} open: each is an "
+                               "item's current stage.")
         return result, None
     if dataset == "projects" and "project_id" in result:
         return _one_row_per_project(result, shaped, rows, problem, options)
@@ -414,9 +417,9 @@ def _one_row_per_project(result: pd.DataFrame, shaped: Reshaped, rows: np.ndarra
     if not repeated.any():
         return result, None
     ids = list(dict.fromkeys(result.loc[repeated, "project_id"].tolist()))
-    listed = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
+    listed = f"{naming('Project id', ids)} {'appears' if len(ids) == 1 else 'appear'} more than once"
     if options.keep == "all":
-        shaped.warnings.append(f"Project id(s) {listed} appear more than once: every row was loaded, as chosen.")
+        shaped.warnings.append(f"{listed}: every row was loaded, as chosen.")
         return result, None
     dates = None
     if shaped.snapshot:
@@ -426,8 +429,8 @@ def _one_row_per_project(result: pd.DataFrame, shaped: Reshaped, rows: np.ndarra
     kept = keep_rows(result["project_id"], dates, options.keep)
     which = "latest" if options.keep == "latest" else "first"
     by = f"by '{shaped.snapshot}'" if shaped.snapshot else f"the {'last' if which == 'latest' else 'first'} in the file"
-    shaped.warnings.append(f"Project id(s) {listed} appear more than once: loaded the {which} row of each ({by}) "
-                           f"and left out {len(result) - len(kept):,} other row(s). To load every row, choose "
+    shaped.warnings.append(f"{listed}: loaded the {which} row of each ({by}) "
+                           f"and left out {how_many(len(result) - len(kept), 'other row')}. To load every row, choose "
                            "'Keep every row' (--keep all).")
     return result.iloc[kept].reset_index(drop=True), kept
 
@@ -488,8 +491,3 @@ def _apply_indicator(result: pd.DataFrame, shaped: Reshaped, header_of: dict[str
     if amounts:
         shaped.warnings.append(f"Read '{header}' as debit or credit: credit lines count as minus.")
     return result.drop(columns="dc_indicator")
-
-
-def _row_list(rows: list[int]) -> str:
-    shown = ", ".join(str(r) for r in rows[:10])
-    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")

@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alignment.config import QUERIES_DIR
+from alignment.formatting import naming
 from alignment.parsing import ParseError, parse_date
 from alignment.readonly import QueryError
 
@@ -231,7 +232,7 @@ def bind(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, 
     values = dict(values or {})
     unknown = set(values) - {p.name for p in params}
     if unknown:
-        raise QueryError(f"Unknown parameter(s): {', '.join(sorted(unknown))}. "
+        raise QueryError(f"Unknown {naming('parameter', sorted(unknown), shown=None)}. "
                          f"This analysis takes: {', '.join(p.name for p in params) or 'none'}.")
     return {p.name: convert(p, values.get(p.name, p.default)) for p in params}
 

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from alignment.formatting import naming
 from alignment.mapping import header_score
 from alignment.parsing import tidy_text
 
@@ -757,13 +758,10 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _legacy_warning(name: str, lines: list[int]) -> str:
-    return (f"Row(s) {_first_few(lines)} of '{name}' are not UTF-8 and were read as Windows-1252 "
-            "(Western European); the other rows are UTF-8. Check the accented letters in those rows.")
-
-
-def _first_few(numbers: list[int], shown: int = 10) -> str:
-    listed = ", ".join(str(n) for n in numbers[:shown])
-    return listed + (f" and {len(numbers) - shown:,} more" if len(numbers) > shown else "")
+    one = len(lines) == 1
+    return (f"{naming('Row', lines)} of '{name}' {'is' if one else 'are'} not UTF-8 and {'was' if one else 'were'} "
+            "read as Windows-1252 (Western European); the other rows are UTF-8. Check the accented letters in "
+            f"{'that row' if one else 'those rows'}.")
 
 
 def _csv_failure(name: str, detail: str) -> str:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from alignment import schema
+from alignment.formatting import naming
 from alignment.parsing import ParseError, parse_capex, parse_rgt
 
 # Spend columns a rule can match on, in the order that breaks a tie between equally specific rules.
@@ -117,11 +118,11 @@ def _check_weights(result: pd.DataFrame, rows: np.ndarray, header_of: dict[str, 
         total = float(group["weight"].sum())
         if abs(total - 1) <= TOLERANCE:
             continue
-        listed = ", ".join(str(r) for r in group["_row"])
+        listed = naming("row", group["_row"].tolist(), shown=None)
         for position in group.index:
             problem(int(rows[position]), header_of.get("weight"), f"{result.at[position, 'weight']:.4g}",
                     f"the weights for {match} '{group['match_value'].iloc[0]}' setting {sets} add up to "
-                    f"{total:.2%}, not 100% (row(s) {listed}); a split must share out the whole line")
+                    f"{total:.2%}, not 100% ({listed}); a split must share out the whole line")
 
 
 COLUMNS = ("match_column", "match_value", "sets_column", "sets_value", "weight")

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alignment import arrow_check, layouts, rules, schema
+from alignment.formatting import how_many, naming
 from alignment.parsing import MAX_AMOUNT, ParseError, amount_unit, is_blank, parse_score, parse_series
 from alignment.reading import RawTable, column_letter
 from alignment.settings import defaults
@@ -104,10 +105,10 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
     total &= ~blank
     if total.any():
         rows = raw.row_numbers[total].tolist()
-        out.warnings.append(f"Skipped {len(rows)} total row(s) in sheet '{raw.sheet}': row(s) "
-                            f"{_row_list(rows)}. Totals are worked out by the app, not loaded.")
+        out.warnings.append(f"Skipped {how_many(len(rows), 'total row')} in sheet '{raw.sheet}': "
+                            f"{naming('row', rows)}. Totals are worked out by the app, not loaded.")
     if blank.any():
-        out.warnings.append(f"Skipped {int(blank.sum())} blank row(s) in sheet '{raw.sheet}'.")
+        out.warnings.append(f"Skipped {how_many(blank.sum(), 'blank row')} in sheet '{raw.sheet}'.")
     keep = ~(blank | total)
     out.skipped = int((~keep).sum())
     if not keep.all():  # most files have nothing to skip: no copy of a million rows then
@@ -119,7 +120,7 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
     if dataset == "survey" and "question" not in mapping.values() and "score" not in mapping.values():
         frame, rows, mapping, melted = _melt_wide_survey(frame, rows, mapping, unmapped)
         if melted:
-            out.warnings.append(f"Read {len(melted)} question column(s) as a wide survey: "
+            out.warnings.append(f"Read {how_many(len(melted), 'question column')} as a wide survey: "
                                 f"{', '.join(melted[:8])}{'…' if len(melted) > 8 else ''}.")
             unmapped = [h for h in unmapped if h not in melted]
     options = replace(layout or layouts.LayoutOptions(), fiscal_year_start_month=int(chosen["fiscal_year_start_month"]))
@@ -224,7 +225,7 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
 
     if out.error_count > len(problems):
         problems.append(Problem(raw.sheet, None, None, None,
-                                f"…and {out.error_count - len(problems)} more problem(s) not listed."))
+                                f"…and {how_many(out.error_count - len(problems), 'more problem')} not listed."))
     out.errors = problems
     if not problems:
         out.frame = result
@@ -387,12 +388,7 @@ def summarise_warnings(warnings: list[str], shown: int = 5) -> list[str]:
     if len(warnings) <= shown + 1:
         return list(warnings)
     rest = warnings[shown:]
-    return [*warnings[:shown], f"…and {len(rest):,} more note(s), the first: {rest[0]}"]
-
-
-def _row_list(rows: list[int]) -> str:
-    shown = ", ".join(str(r) for r in rows[:10])
-    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return [*warnings[:shown], f"…and {how_many(len(rest), 'more note')}, the first: {rest[0]}"]
 
 
 def _melt_wide_survey(frame: pd.DataFrame, rows: np.ndarray, mapping: dict[str, str],

@@ -125,7 +125,7 @@ def test_weights_that_do_not_sum_to_one_are_refused_naming_the_rows(gl):
     messages = [e["message"] for e in result.errors]
     assert len(messages) == 2  # rows 2 and 3; row 4 is fine
     assert messages[0].startswith("Sheet 'Rules', row 2, column E ('Weight'): the weights for cost_center 'CC-101' "
-                                  "setting business_goal add up to 90.00%, not 100% (row(s) 2, 3)")
+                                  "setting business_goal add up to 90.00%, not 100% (rows 2 and 3)")
     assert messages[1].startswith("Sheet 'Rules', row 3, column E ('Weight')")
     assert gl.uploads()["dataset"].tolist() == ["spend"]  # nothing written
     assert goals(gl) == {"Own goal": 200, "Unmapped": 1900}

@@ -273,9 +273,9 @@ def test_a_csv_mixing_utf8_and_cp1252_is_read_line_by_line_with_a_warning(store)
         + "2025-02,Café,2\n".encode("cp1252") + "2025-03,Café,3\n".encode()
     table = read_table(open_source(data, "mixed.csv"), None, "spend")
     assert table.frame["Business Unit"].tail(3).tolist() == ["Zürich", "Café", "Café"]
-    assert table.warnings == ["Row(s) 20002 of 'mixed.csv' are not UTF-8 and were read as Windows-1252 "
+    assert table.warnings == ["Row 20002 of 'mixed.csv' is not UTF-8 and was read as Windows-1252 "
                               "(Western European); the other rows are UTF-8. Check the accented letters "
-                              "in those rows."]
+                              "in that row."]
     result = ingest(store, data, "mixed.csv", "spend")
     assert result.status == "loaded" and table.warnings[0] in result.warnings
 
@@ -310,7 +310,7 @@ def test_many_unloaded_columns_make_one_warning(store):
 def test_the_data_page_shows_a_bounded_number_of_warning_boxes():
     assert summarise_warnings(["a", "b"]) == ["a", "b"]
     shown = summarise_warnings([f"note {i}" for i in range(50_000)])
-    assert len(shown) == 6 and shown[-1] == "…and 49,995 more note(s), the first: note 5"
+    assert len(shown) == 6 and shown[-1] == "…and 49,995 more notes, the first: note 5"
 
 
 # --- every refusal leaves the store as it was ------------------------------------------------------
