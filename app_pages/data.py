@@ -6,6 +6,7 @@ import streamlit as st
 
 from alignment import rules
 from alignment.exports import template_workbook
+from alignment.formatting import how_many
 from alignment.ingest import load_preview, make_preview
 from alignment.labels import label
 from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
@@ -236,7 +237,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     for warning in summarise_warnings(checked.warnings):
         st.warning(warning)
     if checked.errors:
-        st.error(f"{checked.error_count} problem(s) found. Nothing will be loaded until they are fixed "
+        st.error(f"{how_many(checked.error_count, 'problem')} found. Nothing will be loaded until they are fixed "
                  "in the file (or the column mapping is corrected).")
         problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
         st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
@@ -245,7 +246,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     elif checked.frame.empty:
         st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
     else:
-        st.success(f"{len(checked.frame):,} row(s) ready to load; {checked.skipped} skipped.")
+        st.success(f"{how_many(len(checked.frame), 'row')} ready to load; {checked.skipped} skipped.")
         first = checked.frame.head(20)
         st.dataframe(first, hide_index=True, width="stretch", column_config=column_config(spec, first),
                      placeholder="")
@@ -262,7 +263,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
                                   progress=tell)
             bar.empty()
             if result.status == "loaded":
-                st.session_state["last_result"] = (f"Loaded {result.rows_loaded:,} row(s) into {dataset} "
+                st.session_state["last_result"] = (f"Loaded {how_many(result.rows_loaded, 'row')} into {dataset} "
                                                    f"as upload {result.batch_id}.")
                 st.session_state["show_dashboards"] = True
                 st.session_state["loaded"] = this_load
@@ -338,7 +339,7 @@ with rules_tab:
         total = coverage.iloc[0]
         st.metric("Actual spend mapped to a business goal", pct(total["mapped_share"]),
                   help=f"{money(total['unmapped'])} of {money(total['actual'])} serves no goal "
-                       f"({int(total['lines']):,} line(s)); it reads as Unmapped on the dashboards.")
+                       f"({how_many(total['lines'], 'line')}); it reads as Unmapped on the dashboards.")
         largest = coverage.iloc[1:]
         for column, dimension in zip(st.columns(3), ("Cost centre", "Account", "Vendor"), strict=True):
             rows = largest.loc[largest["dimension"] == dimension, ["value", "unmapped", "share_of_unmapped"]]
@@ -353,8 +354,9 @@ with rules_tab:
                     "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="percent")})
     st.subheader("Rules in force")
     in_force = rules.active_rules(store.cursor())
-    st.caption(f"{len(in_force):,} rule(s) in force. Add, correct or delete rules in the table; saving replaces "
-               "the rules in force with it as a new upload, so undo in the upload history brings the earlier back.")
+    st.caption(f"{how_many(len(in_force), 'rule')} in force. Add, correct or delete rules in the table; saving "
+               "replaces the rules in force with it as a new upload, so undo in the upload history brings the "
+               "earlier back.")
     if st.toggle("Show and edit the rules", key="edit_rules"):
         version = store.data_version(("mapping_rules",))
         edited_rules = st.data_editor(
@@ -374,14 +376,14 @@ with rules_tab:
         if st.button("Save the rules", key="save_rules"):
             checked = rules.check_table(edited_rules)
             if checked.errors:
-                st.error(f"{checked.error_count} problem(s) in the rules table; nothing was saved.")
+                st.error(f"{how_many(checked.error_count, 'problem')} in the rules table; nothing was saved.")
                 for problem in checked.errors:
                     st.error(problem.message)
             else:
                 batch = store.add_batch("mapping_rules", checked.frame, mode="replace", file_name=rules.EDITOR_SHEET,
                                         user=user_email() or "app", source_rows=checked.source_rows)
-                st.session_state["last_result"] = (f"Saved {len(checked.frame):,} rule(s) as upload {batch}; the "
-                                                   "dashboards use them now. Undo it in the upload history.")
+                st.session_state["last_result"] = (f"Saved {how_many(len(checked.frame), 'rule')} as upload {batch}; "
+                                                   "the dashboards use them now. Undo it in the upload history.")
                 st.rerun()
 
 with templates_tab:

@@ -3,7 +3,7 @@ import streamlit as st
 from alignment import charts
 from alignment.deltas import delta, label_only
 from alignment.findings import hidden_groups, too_few
-from alignment.formatting import missing
+from alignment.formatting import how_many, missing
 from alignment.waves import source_sentence
 from app_pages.common import (
     OVERVIEW,
@@ -42,7 +42,7 @@ c.metric("Spend serving no business goal", pct(s.unmapped_share),
          help="Share of spend with no business goal mapped.")
 d.metric("Fully loaded IT spend / revenue", pct(s.it_spend_pct_revenue),
          help=f"Fully loaded IT spend (a unit's own plus its share of shared cost, by headcount) ÷ revenue, over the "
-              f"{whole(s.it_ratio_months)} chosen month(s) with both actual spend and business metrics. Per "
+              f"{how_many(s.it_ratio_months, 'chosen month')} with both actual spend and business metrics. Per "
               f"employee a year: {money(s.it_spend_per_employee)} (annualised spend ÷ average headcount, Apptio).")
 a, b, c, d = st.columns(4)
 a.metric("Projects on time", pct(s.on_time_rate),

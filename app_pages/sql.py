@@ -2,6 +2,7 @@ import streamlit as st
 
 from alignment import explorer
 from alignment.config import sql_result_bytes
+from alignment.formatting import how_many
 from alignment.queries import QueryError, public_queries, standalone_sql
 from app_pages.common import store_or_stop, table
 
@@ -40,5 +41,5 @@ if st.button("Run", type="primary"):
             st.warning(f"Showing the first {len(frame):,} rows; the result is larger than the explorer hands "
                        f"back ({sql_result_bytes() // 2**20} MB). Select fewer or smaller columns.")
         else:
-            st.caption(f"{len(frame):,} row(s)")
+            st.caption(how_many(len(frame), "row"))
         table(frame, "query_result")

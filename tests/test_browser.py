@@ -407,7 +407,7 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
                                    ["Jan-2025", "Retail", "AWS", "$1,200.00", 1000, "Grow online sales"],
                                    ["Feb-2025", "Retail", "AWS", "$900.00", 1000, None]], sheet="GL"))
         page.set_input_files("input[type=file]", str(workbook))
-        page.get_by_text("2 row(s) ready to load").wait_for(timeout=30_000)
+        page.get_by_text("2 rows ready to load").wait_for(timeout=30_000)
         page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
         wizard = {"upload-wizard": _look_at(page, "upload-wizard", False)}
         mapping = page.locator("[data-testid='stSelectbox']").filter(has_text="Business unit")
@@ -415,7 +415,7 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
         assert (none_cells(wizard), snake_case_names(wizard), unformatted_numbers(wizard)) == ([], set(), set())
         assert wizard["upload-wizard"]["tables"][0]["columns"][:2] == ["Month", "Business unit"]
         page.get_by_role("button", name="Load", exact=True).click()
-        page.get_by_text("Loaded 2 row(s) into spend").wait_for(timeout=30_000)
+        page.get_by_text("Loaded 2 rows into spend").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Load", exact=True).is_disabled()
         page.get_by_role("link", name="See the dashboards").click()
         page.get_by_text("Spend by business goal").first.wait_for(timeout=30_000)

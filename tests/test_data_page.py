@@ -62,14 +62,14 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     at.selectbox(key="map-business_unit").set_value("Unit").run()
     at.selectbox(key="map-actual").set_value("Spent").run()
     assert at.selectbox(key="map-period").value == "When" and at.selectbox(key="map-actual").value == "Spent"
-    assert "2 row(s) ready to load" in at.success[0].value
+    assert "2 rows ready to load" in at.success[0].value
     # a header picked for another column moves there: 'Spent' now loads as the forecast, not the actual
     at.selectbox(key="map-forecast").set_value("Spent").run()
     assert at.selectbox(key="map-actual").value == "(not in the file)"
     at.selectbox(key="map-actual").set_value("Spent").run()
 
     at.button(key="load").click().run()
-    assert "Loaded 2 row(s) into spend as upload 1." in at.success[0].value
+    assert "Loaded 2 rows into spend as upload 1." in at.success[0].value
     links = at.get("page_link")
     assert links and links[0].proto.label == "See the dashboards"
     # the wizard starts again: no mapping step, and Load stays disabled until another file comes
@@ -82,6 +82,10 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     at.file_uploader(key="upload").upload("gl-march.xlsx", xlsx([["Month", "Business unit", "Actual"],
                                                                  ["2025-03", "Retail", 10]])).run()
     assert not at.button(key="load").disabled
+    # one row is said as one: "1 row", not "1 rows" or "1 row(s)"
+    assert at.success[0].value.startswith("1 row ready to load;")
+    at.button(key="load").click().run()
+    assert "Loaded 1 row into spend as upload 2." in at.success[0].value
 
 
 def test_a_register_loaded_as_spend_offers_to_load_it_as_projects(empty_db):  # noqa: F811
@@ -94,7 +98,7 @@ def test_a_register_loaded_as_spend_offers_to_load_it_as_projects(empty_db):  # 
     at.button(key="switch-dataset").click().run()
     assert at.selectbox(key="dataset").value == "projects"
     assert not [w for w in at.warning if w.value.startswith("This looks like")]
-    assert "1 row(s) ready to load" in at.success[0].value
+    assert "1 row ready to load" in at.success[0].value
 
 
 def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db):  # noqa: F811
@@ -208,13 +212,13 @@ def test_the_file_is_read_and_checked_once_while_the_user_chooses_and_loads(empt
     at = open_page("app_pages/data.py")
     gl = xlsx([GL, ["2025-01", "Retail", "Acme", 100.0, 90.0, "Grow"], ["2025-02", "Retail", "Acme", 50, 60, None]])
     at.file_uploader(key="upload").upload("gl.xlsx", gl).run()
-    assert "2 row(s) ready to load" in at.success[0].value and len(reads) == 1
+    assert "2 rows ready to load" in at.success[0].value and len(reads) == 1
     at.radio(key="mode").set_value("replace").run()
     assert len(reads) == 1
     at.selectbox(key="map-vendor").set_value("(not in the file)").run()  # a mapping change: read again
     assert len(reads) == 2
     at.button(key="load").click().run()
-    assert len(reads) == 2 and "Loaded 2 row(s) into spend" in at.success[0].value
+    assert len(reads) == 2 and "Loaded 2 rows into spend" in at.success[0].value
     import app_pages.common as common
 
     cur = common.get_store().cursor()

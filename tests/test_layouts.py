@@ -390,9 +390,9 @@ def test_data_page_asks_what_the_amounts_are_and_loads_them(tmp_path, monkeypatc
         problems = [m for d in at.dataframe if "message" in d.value for m in d.value["message"]]
         assert len(problems) == 1 and "These amounts are" in problems[0]
         at.selectbox(key="scenario").set_value("budget").run()
-        assert "5 row(s) ready to load" in at.success[0].value  # the 5 month cells of the fixture above
+        assert "5 rows ready to load" in at.success[0].value  # the 5 month cells of the fixture above
         at.button(key="load").click().run()
-        assert "Loaded 5 row(s) into spend" in at.success[0].value
+        assert "Loaded 5 rows into spend" in at.success[0].value
         at.selectbox(key="dataset").set_value("projects").run()
         assert at.radio(key="keep").value == "latest" and not at.exception
     finally:

@@ -239,7 +239,7 @@ def test_the_data_page_shows_coverage_and_saves_the_edited_rules_as_an_undoable_
         at.button(key="save_rules").click().run()
         assert not at.exception, at.exception
         saved = at.success[0].value
-        assert saved.startswith("Saved 6 rule(s) as upload 7;"), saved  # demo uploads are 1-6
+        assert saved.startswith("Saved 6 rules as upload 7;"), saved  # demo uploads are 1-6
         store = common.get_store()
         assert store.uploads().set_index("id").loc[6, "status"] == "superseded"  # a replace: undo brings it back
         assert store.undo(7) == [6]
