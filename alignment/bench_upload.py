@@ -3,7 +3,7 @@
 A benchmark stage, not a timed test. For each file: a fresh database with the demo company, a real
 `streamlit run` server (alignment.loadtest), Debian's chromium through Playwright. One tab does what
 a user does: opens Data, states the upload limit, chooses the file as spend, looks at the guessed
-mapping, picks "Replace", presses Load and waits for "Loaded N row(s)". The tab logs every text the
+mapping, picks "Replace", presses Load and waits for "Loaded N rows". The tab logs every text the
 progress bar shows (a MutationObserver, so nothing between two polls is missed). While the work
 runs, a second browser context opens the Overview and waits for its charts: the app must stay
 responsive for everyone else. Afterwards the server's peak RSS (VmHWM) and the rows in the database.
@@ -28,6 +28,7 @@ from playwright.sync_api import sync_playwright
 from alignment import bench_browser, loadtest
 from alignment.bench import spend_frame, write_xlsx
 from alignment.demo import load_demo
+from alignment.formatting import how_many
 from alignment.reading import MAX_UPLOAD_MB
 from alignment.store import Store
 
@@ -49,7 +50,7 @@ STAGE_LOG_JS = """() => {
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, characterData: true});
 }"""
-READY_JS = "document.body.innerText.includes('{rows:,} row(s) ready to load')"
+READY_JS = "document.body.innerText.includes('{rows} ready to load')"  # rows as said: "1,204 rows"
 # Each dropdown's label and what it shows chosen (the chosen option is drawn in the select, not its label).
 SELECTED_JS = """() => [...document.querySelectorAll("[data-testid='stSelectbox']")].map(box => [
   (box.querySelector('label') || {innerText: ''}).innerText.trim(),
@@ -57,9 +58,9 @@ SELECTED_JS = """() => [...document.querySelectorAll("[data-testid='stSelectbox'
    (box.querySelector('input') || {value: ''}).value].join(' | ')])"""
 # The uploader's own refusal of a file over server.maxUploadSize, said in the browser before sending it.
 REFUSED_JS = "/File must be .* or smaller/.test(document.body.innerText)"
-# "N row(s) ready to load" drawn by the latest run: a run that starts marks what the last one drew stale.
+# "N rows ready to load" drawn by the latest run: a run that starts marks what the last one drew stale.
 FRESH_READY_JS = """() => [...document.querySelectorAll("[data-testid='stElementContainer']")].some(e =>
-  e.getAttribute('data-stale') !== 'true' && e.innerText.includes('{rows} row(s) ready to load'))"""
+  e.getAttribute('data-stale') !== 'true' && e.innerText.includes('{rows} ready to load'))"""
 CHARTS_JS = f"() => document.querySelectorAll(\"{bench_browser.CHART}\").length >= {OVERVIEW_CHARTS}"
 
 
@@ -135,7 +136,7 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
         load_demo(store)
     result: dict = {"file": path.name, "rows": rows, "bytes": path.stat().st_size,
                     "mb": round(path.stat().st_size / 2**20, 1), "overview_bound_s": bound}
-    ms = timeout * 1000
+    ms, counted = timeout * 1000, how_many(rows, "row")  # "1,204 rows", as the Data page says it
     with loadtest.serve(db) as server:
         result["overview_idle_s"] = _overview(browser, server.url, timeout)
         result["server_rss_before_mb"] = loadtest.peak_rss_mb(server)
@@ -153,14 +154,14 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
             # Choose the file: the page reads and checks it at once, showing the bar.
             start = time.perf_counter()
             page.set_input_files("input[type=file]", str(path), timeout=ms)
-            page.wait_for_function(f"() => window.__stages.length > 0 || {READY_JS.format(rows=rows)} || "
+            page.wait_for_function(f"() => window.__stages.length > 0 || {READY_JS.format(rows=counted)} || "
                                    f"{REFUSED_JS}", timeout=ms, polling=50)  # a tiny file may be done already
             refused = page.evaluate(f"() => {REFUSED_JS} && document.body.innerText.match(/File must be .*/)[0]")
             if refused:  # the browser itself refused the file: nothing reached the server
                 result["refused"] = refused
                 return result
             result["overview_during_check_s"] = _overview(browser, server.url, bound)
-            ready = page.get_by_text(f"{rows:,} row(s) ready to load")
+            ready = page.get_by_text(f"{counted} ready to load")
             ready.wait_for(timeout=ms)
             result["read_and_check_s"] = time.perf_counter() - start
 
@@ -178,13 +179,13 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
                                        polling=50)
             except PlaywrightTimeout:
                 pass
-            page.wait_for_function(FRESH_READY_JS.replace("{rows}", f"{rows:,}"), timeout=ms, polling=100)
+            page.wait_for_function(FRESH_READY_JS.replace("{rows}", counted), timeout=ms, polling=100)
             result["replace_rerun_s"] = time.perf_counter() - start
 
             start = time.perf_counter()
             page.get_by_role("button", name="Load", exact=True).click()
             result["overview_during_load_s"] = _overview(browser, server.url, bound)
-            page.get_by_text(f"Loaded {rows:,} row(s) into spend").wait_for(timeout=ms)
+            page.get_by_text(f"Loaded {counted} into spend").wait_for(timeout=ms)
             result["load_s"] = time.perf_counter() - start
             log = [(t - clock, text) for t, text in _stages(page)]
             result["stages"] = stages_seen(log)
