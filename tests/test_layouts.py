@@ -327,6 +327,8 @@ def test_a_register_of_snapshots_loads_the_latest_row_per_project(store):
         (3, "P-2", 50), (4, "P-1", 120)]
     assert result.rows_loaded == 2 and result.rows_skipped == 2
     assert any("P-1" in w and "latest" in w and "'As Of'" in w for w in result.warnings)
+    assert "Project id P-1 appears more than once: loaded the latest row of each (by 'As Of') and left out " \
+           "2 other rows." in " ".join(result.warnings)
 
 
 def test_keep_first_and_keep_all(store):
@@ -338,6 +340,9 @@ def test_keep_first_and_keep_all(store):
                    layout=LayoutOptions(keep="all"))
     assert every.rows_loaded == 4
     assert rows_of(store, "SELECT count(*), sum(budget) FROM projects") == [(4, 360)]  # 100+50+120+90
+    both = ingest(store, csv_bytes(REGISTER + "P-2,Beta,60,2026-06-30\n"), "register2.csv", "projects",
+                  mode="replace", layout=LayoutOptions(keep="all"))
+    assert "Project ids P-1 and P-2 appear more than once: every row was loaded, as chosen." in both.warnings
 
 
 def test_without_a_date_the_last_row_in_the_file_is_the_latest(store):
