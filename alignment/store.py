@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
+from alignment.formatting import naming
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import BY_NAME, SettingError, check_order, convert, is_blank, resolve
@@ -440,11 +441,10 @@ class Store:
                 "WHERE s.replaced_by = ?", [batch_id]).fetchall())
             moved = sorted(i for i, st in linked.items() if st != "active")
             if moved:
-                listed = " and ".join(part for part in (", ".join(map(str, moved[:-1])), str(moved[-1])) if part)
                 raise StoreError(
-                    f"Upload {batch_id} cannot be restored: it replaced upload{'s' if len(moved) > 1 else ''} "
-                    f"{listed}, which {'have' if len(moved) > 1 else 'has'} been replaced or undone since. Undo the "
-                    "later upload first, or load the file again.")
+                    f"Upload {batch_id} cannot be restored: it replaced {naming('upload', moved, shown=None)}, which "
+                    f"{'have' if len(moved) > 1 else 'has'} been replaced or undone since. Undo the later upload "
+                    "first, or load the file again.")
             if sha256:
                 twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
                                    "AND status = 'active' AND id NOT IN (SELECT upload_id FROM supersessions "
