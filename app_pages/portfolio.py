@@ -51,6 +51,8 @@ e.metric("Benefits realised", pct(s.benefit_realization),
          help=f"{money(s.realized_benefit)} of {money(s.expected_benefit)} expected.")
 f.metric("Return on cost", pct(s.roi), help="(Realised benefit − cost to date) ÷ cost to date.")
 
+# Tables show shares as percentages (alignment.tables: 45, not 0.45), so the bar runs to 100.
+COMPLETE = st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%")
 projects = run("portfolio_health")
 st.header("Value, cost and risk")
 st.caption("Each bubble is a project: higher is more expected benefit, further right costs more so far, "
@@ -91,13 +93,13 @@ if not earned.empty:
     st.caption("The table lists every project, the closed ones at their final figures; the indices and chart above "
                "count the open ones.")
 table(earned, "earned_value", headers={"eac": "EAC used for health"}, column_config={
-    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
+    "percent_complete": COMPLETE,
 })
 
 st.header("Every project")
 answers("portfolio_health")
 table(projects, "portfolio_health", column_config={
-    "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=1, format="percent"),
+    "percent_complete": COMPLETE,
 })
 workbook_download({"Portfolio summary": summary, "Projects": projects, "By sponsor": sponsors,
                    "Earned value": earned}, "portfolio", "Portfolio",

@@ -428,3 +428,27 @@ def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
             (budget,) = [d.value for d in page.dataframe if "budget_to_date" in d.value]
             assert budget[["actual", "variance", "variance_pct"]].isna().all().all(), budget
             assert budget["forecast"].gt(0).all(), budget  # what is known of the month still shows
+
+
+@pytest.mark.parametrize("page", PAGES[:5])
+def test_every_share_and_progress_column_shows_the_number_its_format_expects(demo_db, page):
+    """Tables show shares as percentages (45 for 0.45, formatted '%.1f%%'): a page's own column
+    config for such a column must expect the same scale, or 45% reads as 4,500%."""
+    at = open_page(page)
+    checked = 0
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        for name, column in config.items():
+            kind = column.get("type_config", {})
+            fmt = str(kind.get("format", ""))
+            values = frame.value[name].dropna() if name in frame.value else []
+            if not len(values):
+                continue
+            if kind.get("type") == "progress":
+                assert values.max() <= kind["max_value"], (name, values.max(), kind)
+                assert fmt.endswith("%%") == (kind["max_value"] == 100), (name, kind)
+                checked += 1
+            elif fmt == "percent":
+                assert values.abs().max() <= 10, (name, "a fraction format over numbers already in percent")
+    if page.endswith("portfolio.py"):
+        assert checked == 2  # percent complete in the earned-value table and every project's
