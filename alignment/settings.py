@@ -9,6 +9,7 @@ stored in the database (append-only, so every change is kept), never written int
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,9 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     step: float = 1.0  # the Settings page's +/- step for a number
-    decimals: int = 1  # and the decimals it shows (an index of 1,000 is not 1000.00)
+    decimals: int = 1  # and the decimals it shows
+    pattern: tuple[str, str] | None = None  # (regex, what it asks for): text must match it, upper-cased if ``upper``
+    upper: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -37,7 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "1 = January … 12 = December. Year-to-date, year-end projections and bare fiscal years in files "
             "(FY2026) count from this month.", minimum=1, maximum=12),
     Setting("currency", "VARCHAR", "USD", "Currency",
-            "The one currency of this database (ISO code). Amounts are shown in it; files in another are refused."),
+            "The one currency of this database (ISO code). Amounts are shown in it; files in another are refused. "
+            "Changing it relabels the amounts already loaded; it does not convert them.",
+            pattern=(r"[A-Z]{3}", "a three-letter ISO code such as USD or EUR"), upper=True),
     Setting("display_unit", "VARCHAR", "auto", "Show amounts in",
             "auto picks k, m or bn per figure; or fix one unit for every figure.",
             choices=("auto", "units", "k", "m", "bn")),
@@ -47,13 +52,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("health_red_pct", "DOUBLE", 30.0, "Red from variance of (%)",
             "A variance at or above this share of plan is red. Default: the US federal IT Dashboard's 30%.",
             minimum=0, maximum=1000),
-    Setting("hhi_moderate", "DOUBLE", 1000.0, "Vendors moderately concentrated above (HHI)",
+    Setting("hhi_moderate", "INTEGER", 1000, "Vendors moderately concentrated above (HHI)",
             "Herfindahl-Hirschman index of vendor spend (0-10,000) above which it is moderately concentrated. "
             "Default: 1,000, the US DOJ/FTC Horizontal Merger Guidelines (1992); the 2010 ones used 1,500.",
-            minimum=0, maximum=10000, step=50, decimals=0),
-    Setting("hhi_high", "DOUBLE", 1800.0, "Vendors highly concentrated above (HHI)",
+            minimum=0, maximum=10000, step=50),
+    Setting("hhi_high", "INTEGER", 1800, "Vendors highly concentrated above (HHI)",
             "Above this index vendor spend is highly concentrated. Default: 1,800, the US DOJ/FTC Merger "
-            "Guidelines (2023); the 2010 ones used 2,500.", minimum=0, maximum=10000, step=50, decimals=0),
+            "Guidelines (2023); the 2010 ones used 2,500.", minimum=0, maximum=10000, step=50),
     Setting("min_respondents", "INTEGER", 5, "Fewest respondents shown",
             "A survey group (a side, a unit, a wave) with fewer respondents is not shown, so nobody's answers "
             "can be singled out and small samples don't mislead.", minimum=1, maximum=1000),
@@ -88,10 +93,12 @@ def convert(setting: Setting, value: Any) -> Any:
         elif setting.type == "DATE":
             converted = value if isinstance(value, dt.date) else dt.date.fromisoformat(text)
         else:
-            converted = text
+            converted = text.upper() if setting.upper else text
     except ValueError:
         kind = {"INTEGER": "a whole number", "DOUBLE": "a number", "DATE": "a date like 2026-06-30"}[setting.type]
         raise SettingError(f"{setting.label} must be {kind}, not '{text[:40]}'.") from None
+    if setting.pattern and not re.fullmatch(setting.pattern[0], converted):
+        raise SettingError(f"{setting.label} must be {setting.pattern[1]}, not '{text[:40]}'.")
     if setting.choices and converted not in setting.choices:
         raise SettingError(f"{setting.label} must be one of {', '.join(map(str, setting.choices))}.")
     if setting.minimum is not None and converted < setting.minimum:

@@ -12,16 +12,22 @@ st.caption("The conventions this organisation chose. Every dashboard, the presen
            "follow them; each change is kept with who made it and when.")
 current = store.settings()
 
+# The fields are keyed by a generation that a save moves on: the browser keeps what was typed in a
+# field whose key it knows, so after a save (or putting back the defaults) new fields show what is
+# now in force.
+generation = st.session_state.get("settings-generation", 0)
 with st.form("settings"):
     values = {}
     for s in SETTINGS:
-        key = f"setting-{s.name}"
-        help_text = f"{s.help} Default: {s.default if s.default not in (None, '') else 'blank'}."
+        key = f"setting-{s.name}-{generation}"
+        default = s.default if s.default not in (None, "") else "blank"
+        help_text = s.help if "Default" in s.help else f"{s.help} Default: {default}."  # said once
         if s.choices:
             values[s.name] = st.selectbox(s.label, s.choices, index=s.choices.index(current[s.name]), key=key,
                                           help=help_text)
         elif s.type == "INTEGER":
-            values[s.name] = st.number_input(s.label, value=int(current[s.name]), step=1, key=key, help=help_text,
+            values[s.name] = st.number_input(s.label, value=int(current[s.name]), step=int(s.step), key=key,
+                                             help=help_text,
                                              min_value=int(s.minimum) if s.minimum is not None else None,
                                              max_value=int(s.maximum) if s.maximum is not None else None)
         elif s.type == "DOUBLE":
@@ -45,9 +51,7 @@ if saved or reset:
     except SettingError as exc:
         st.error(str(exc))
     else:
-        # The form's fields keep what was typed: forget them so they show what is now in force.
-        for s in SETTINGS:
-            st.session_state.pop(f"setting-{s.name}", None)
+        st.session_state["settings-generation"] = generation + 1
         st.session_state["settings-saved"] = "Defaults put back" if reset else "Saved"
         st.rerun()
 if said := st.session_state.pop("settings-saved", None):

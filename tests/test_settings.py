@@ -23,6 +23,11 @@ def test_values_are_checked_with_a_sentence():
     assert convert(BY_NAME["as_of"], "2026-06-30") == dt.date(2026, 6, 30)
     assert convert(BY_NAME["as_of"], "") is None
     assert convert(BY_NAME["fiscal_year_start_month"], " ") == 1  # blank: back to the default, never refused
+    assert convert(BY_NAME["currency"], " eur ") == "EUR" and convert(BY_NAME["hhi_high"], "2500.0") == 2500
+    with pytest.raises(SettingError, match="three-letter ISO code"):
+        convert(BY_NAME["currency"], "euro")
+    with pytest.raises(SettingError, match="whole number"):
+        convert(BY_NAME["hhi_moderate"], "1234.6")  # the page and the Spend sentence show whole points
     for name, bad, said in (("fiscal_year_start_month", "13", "at most 12"), ("fiscal_year_start_month", "4.5",
                             "a whole number"), ("health_amber_pct", "ten", "a number"), ("display_unit", "kk",
                             "one of auto"), ("as_of", "30/06/2026", "a date like")):
@@ -93,17 +98,24 @@ def test_every_setting_is_documented_in_the_readme():
     assert not missing, f"README does not document: {missing}"
 
 
+def field(at: AppTest, name: str):
+    """A setting's field on the Settings page (its key moves on with every save)."""
+    (found,) = [w for kind in (at.number_input, at.text_input, at.selectbox) for w in kind
+                if w.label == BY_NAME[name].label]
+    return found
+
+
 def test_an_editor_changes_a_setting_on_the_settings_page(demo_db):  # noqa: F811
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("app_pages/settings.py").run()
     assert not at.exception
-    at.number_input(key="setting-min_respondents").set_value(7)
+    field(at, "min_respondents").set_value(7)
     at.button[0].click().run()
     assert "Saved" in at.success[0].value
     import app_pages.common as common
 
     assert common.get_store().settings()["min_respondents"] == 7
-    assert at.number_input(key="setting-min_respondents").value == 7  # the form shows what is in force
+    assert field(at, "min_respondents").value == 7  # the form shows what is in force
 
 
 def test_the_settings_page_shows_an_index_as_a_whole_number_and_puts_back_every_default(demo_db):  # noqa: F811
@@ -113,15 +125,16 @@ def test_the_settings_page_shows_an_index_as_a_whole_number_and_puts_back_every_
     store.save_settings({"hhi_high": "2500", "health_red_pct": "25", "min_respondents": "3"}, "someone")
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("app_pages/settings.py").run()
-    hhi = at.number_input(key="setting-hhi_high")
-    assert hhi.value == 2500 and hhi.proto.format == "%.0f" and hhi.proto.step == 50
-    assert at.number_input(key="setting-health_red_pct").proto.format == "%.1f"
+    hhi = field(at, "hhi_high")
+    assert hhi.value == 2500 and isinstance(hhi.value, int) and hhi.proto.step == 50  # an index: whole points
+    assert field(at, "health_red_pct").proto.format == "%.1f"
     (reset,) = [b for b in at.button if b.label == "Put back every default"]
     reset.click().run()
     assert not at.exception and at.success[0].value.startswith("Defaults put back.")
     settings = store.settings()
     assert (settings["hhi_high"], settings["health_red_pct"], settings["min_respondents"]) == (1800.0, 30.0, 5)
-    assert at.number_input(key="setting-hhi_high").value == 1800  # the fields show the defaults, not what was typed
+    assert field(at, "hhi_high").value == 1800  # the fields show the defaults, not what was typed
+    assert "setting-hhi_high-0" not in {w.key for w in at.number_input}  # new fields, not the browser's
     history = store.cursor().execute("SELECT count(*) FROM settings WHERE name = 'hhi_high'").fetchone()[0]
     assert history == 2  # the change and the way back, both kept
 
