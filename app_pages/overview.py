@@ -74,7 +74,7 @@ if findings:
 left, right = st.columns(2)
 goals = run("spend_by_business_goal")
 with left:
-    if not goals.empty:
+    if not goals.empty and not missing(s.it_spend):  # no chart of empty bars under the sentence above
         chart(charts.spend_by_goal, goals, name="spend_by_business_goal")
 monthly = run("budget_vs_actual", group_by="month")
 with right:

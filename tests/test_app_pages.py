@@ -391,6 +391,9 @@ def test_months_without_actuals_say_why_the_spend_figures_are_blank(demo_db):
     assert {m.label: m.value for m in linked.metric}["IT spend"] == "–"
     assert [i.value for i in linked.info if i.value.startswith("No actual spend is recorded in the chosen months")]
     assert not [i for i in at.info if i.value.startswith("No actual spend")]  # all months: actuals, no sentence
+    def goal_chart(page: AppTest) -> bool:
+        return any("Spend by business goal" in c.proto.spec for c in page.get("vega_lite_chart"))
+    assert goal_chart(at) and not goal_chart(linked)  # no chart of empty bars under the sentence
 
 
 def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_its_scope(demo_db):
