@@ -41,13 +41,13 @@ finding = slides[index - 1]
 scope = current_scope()
 # The buttons sit on the first line, beside where the deck is: on a laptop's screen a long headline
 # and its chart pushed them below the fold (the arrow keys work anywhere).
-where, back, forward = st.columns([6, 1, 1], vertical_alignment="center")
+where, back, forward = st.columns([4, 1, 1], vertical_alignment="center")
 where.caption(f"{finding.title} · {index} of {len(slides)}" + (f" · showing {scope}" if scope else ""))
 back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, icon=":material/arrow_back:",
-            shortcut="ArrowLeft", key="previous", width="stretch", help="Or press the left arrow key")
+            shortcut="ArrowLeft", key="previous", width="stretch")
 forward.button("Next", on_click=go, args=(index + 1,), disabled=index == len(slides),
                icon=":material/arrow_forward:", icon_position="right", shortcut="ArrowRight", key="next",
-               width="stretch", help="Or press the right arrow key")
+               width="stretch")  # no tooltip: after a click it lay over the headline
 st.title(finding.headline, anchor=False)
 st.write(finding.detail)
 if finding.chart is not None:
@@ -56,5 +56,6 @@ if finding.chart is not None:
     st.altair_chart(charts.localised(charts.for_the_room(finding.chart, height=height)), width="stretch")
 
 if st.query_params.get("present") != "1":
-    st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden.")
+    st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden. "
+               "The ← and → keys step through.")
 board_pack_download(st.query_params.get("wave"))
