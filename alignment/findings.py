@@ -4,6 +4,7 @@ the slides never disagree with the dashboards; a finding whose data is missing i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,7 +49,9 @@ def projection_basis(p: pd.Series) -> str:
                 " (a unit that gave none, at its own run rate)" if p.partly_forecast_months else ""))
         if p.run_rate_months:
             parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
-        text = f"{year} is projected from " + (", ".join(parts[:-1]) + " and " + parts[-1]
+        verb = ("is projected from" if not p.get("year_ended", False) else
+                "is estimated from" if p.actual_months < p.months_covered else "is summed from")
+        text = f"{year} {verb} " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
     if p.get("fiscal_years_chosen", 1) > 1:  # said first: the other year's months are not in this figure
         text = (f"The chosen months reach into {int(p.fiscal_years_chosen)} fiscal years; the year end is FY"
@@ -68,13 +71,32 @@ def budget(run: Run) -> Finding | None:
         return None
     detail = projection_basis(p)
     if not missing(p.projected_full_year) and not missing(p.projected_variance_pct):
-        detail = (f"The fiscal year is projected to end at {money(p.projected_full_year)}: "
+        detail = (f"{year_end_words(p)} {money(p.projected_full_year)}: "
                   f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
-    monthly = run("budget_vs_actual", group_by="month")
+    # The headline is the fiscal year's, so the chart is too, whatever months the filter chose.
+    year = {"period_from": dt.date.fromisoformat(f"{p.fiscal_year_from}-01"),
+            "period_to": dt.date.fromisoformat(f"{p.fiscal_year_to}-01")}
+    monthly = run("budget_vs_actual", group_by="month", **year)
+    if set(run("budget_vs_actual", group_by="month")["category"]) != set(monthly["category"]):
+        detail += f" The chart shows FY{int(p.fiscal_year)}'s months, whatever months are chosen."
+    ended = bool(p.get("year_ended", False))
     return Finding("budget", "Spend against budget",
-                   f"IT has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} so far: "
-                   f"{_over_under(p.variance_to_date_pct)} the budget for those months.", detail,
-                   charts.budget_actual_forecast(monthly, "category", "Budget, actual and forecast by month"))
+                   f"IT {'spent' if ended else 'has spent'} {money(p.actual_to_date)} in FY{int(p.fiscal_year)}"
+                   f"{'' if ended else ' so far'}: {_over_under(p.variance_to_date_pct)} the budget for "
+                   f"{'its months with actuals' if ended else 'those months'}.", detail,
+                   charts.budget_actual_forecast(monthly, "category",
+                                                 f"FY{int(p.fiscal_year)}: budget, actual and forecast by month"))
+
+
+def year_end_words(p: pd.Series) -> str:
+    """How the year end reads: ahead for a year still running, behind for one over by the as-of date
+    (estimated while some of its months have no actuals loaded)."""
+    if not p.get("year_ended", False):
+        return "The fiscal year is projected to end at"
+    if p.actual_months < p.months_covered:
+        return (f"The fiscal year is over; with {how_many(p.months_covered - p.actual_months, 'month')} "
+                "still without actuals, it is estimated to have ended at")
+    return "The fiscal year ended at"
 
 
 def unmapped_spend(run: Run) -> Finding | None:

@@ -1,6 +1,7 @@
 -- title: Year-end projection
 -- answers: Where will IT spend end the fiscal year against its budget: its actuals to date, then the forecast, else the run rate, for the rest of the year?
 -- include: _spend_year_end
+-- param: as_of DATE = NULL | The day the year end is judged on: a fiscal year over by then has ended; blank for today
 -- source: TBM Council / Apptio IT financial management: full-year forecast = actuals to date + forecast for the remaining months, compared with the full-year budget
 -- The fiscal year is the one holding the last month with actuals among the chosen months (with none,
 -- the last chosen month; setting fiscal_year_start_month; named for the calendar year it ends in).
@@ -14,7 +15,8 @@
 -- The budget is the whole fiscal year's (full_year_budget), whatever months are chosen. Months with
 -- no spend line at all are outside the plan: months_covered says how many of the 12 are projected,
 -- budget_months how many of those have a budget. fiscal_years_chosen: how many fiscal years the chosen
--- months (with lines) reach into; over 1, the page says which one is projected.
+-- months (with lines) reach into; over 1, the page says which one is projected. year_ended: the year was
+-- over by the as-of date (then its year end is what it ended at, estimated for months without actuals).
 -- Sign: variance = actual (or projection) - budget; positive = over budget.
 WITH units AS (
     SELECT business_unit,
@@ -72,6 +74,7 @@ SELECT fiscal_year,
        months_covered,
        budget_months,
        fiscal_years_chosen,
+       coalesce($as_of, current_date) > last_day(fiscal_year_start + INTERVAL 11 MONTH) AS year_ended,
        round(full_year_budget, 2) AS full_year_budget,
        round(budget_to_date, 2) AS budget_to_date,
        round(actual_to_date, 2) AS actual_to_date,

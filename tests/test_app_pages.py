@@ -455,3 +455,14 @@ def test_every_share_and_progress_column_shows_the_number_its_format_expects(dem
                 assert values.abs().max() <= 10, (name, "a fraction format over numbers already in percent")
     if page.endswith("portfolio.py"):
         assert checked == 2  # percent complete in the earned-value table and every project's
+
+
+def test_a_fiscal_year_over_by_the_as_of_date_reads_as_ended(demo_db):
+    import app_pages.common as common
+
+    common.get_store().save_settings({"as_of": "2027-06-30"}, "someone")  # FY2026 is over by then
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/spend.py").run()
+    labels = [m.label for m in at.metric]
+    assert "Estimated FY2026 year end" in labels and not [x for x in labels if x.startswith("Projected")]
+    assert [c for c in at.caption if "is estimated from 10 months of actuals" in c.value]

@@ -150,6 +150,7 @@ def expected_projection(spend, start, end, unit, first_month):
         "months_covered": y["months_covered"], "budget_months": y["budget_months"],
         "fiscal_years_chosen": spend.loc[chosen(spend["period"], start, end), "period"]
         .map(lambda m: fy_start(m, first_month)).nunique(),
+        "year_ended": pd.Timestamp.today().normalize() > y["begin"] + pd.DateOffset(months=12, days=-1),
         "full_year_budget": budget, "budget_to_date": to_date, "actual_to_date": actual,
         "variance_to_date": actual - to_date,
         "variance_to_date_pct": (actual - to_date) / to_date if to_date else math.nan,

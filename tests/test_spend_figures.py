@@ -317,3 +317,28 @@ def test_months_across_two_fiscal_years_say_which_year_is_projected(cur):
     # April start: Dec 2024-Mar 2025 is FY2025, Apr-Dec 2025 FY2026; April 2025 is the last closed month.
     april = one(cur, "year_end_projection", fiscal_year_start_month=4)
     assert april.fiscal_years_chosen == 2 and april.fiscal_year == 2026
+
+
+def test_a_fiscal_year_over_by_the_as_of_date_has_ended_not_so_far(cur):
+    from alignment import findings
+    from alignment.report import store_runner
+    from alignment.settings import defaults
+
+    def budget_slide(as_of: dt.date, **filters):
+        run = store_runner(cur, filters, {**defaults(), "as_of": as_of})
+        return findings.budget(run)
+
+    running = budget_slide(D(2025, 6, 30))  # FY2025 (calendar) runs to 2025-12: 690 of actuals so far
+    assert running.headline.startswith("IT has spent $690 in FY2025 so far:")
+    assert running.detail.startswith("The fiscal year is projected to end at")
+    over = budget_slide(D(2026, 6, 30))  # over: Jan-Apr have actuals, the 8 months after none
+    assert over.headline.startswith("IT spent $690 in FY2025:") and "its months with actuals" in over.headline
+    assert over.detail.startswith("The fiscal year is over; with 8 months still without actuals, it is estimated "
+                                  "to have ended at")
+    assert one(cur, "year_end_projection", as_of="2026-06-30").year_ended
+    assert not one(cur, "year_end_projection", as_of="2025-12-31").year_ended  # its last day: not over yet
+    # Only March chosen: the headline is the year's, and so is the chart, which says so.
+    march = budget_slide(D(2025, 6, 30), period_from=D(2025, 3, 1), period_to=D(2025, 3, 31))
+    months = next(iter(march.chart.to_dict()["datasets"].values()))
+    assert {m["category"] for m in months} == {f"2025-{m:02d}-01" for m in range(1, 13)}
+    assert march.detail.endswith("The chart shows FY2025's months, whatever months are chosen.")
