@@ -131,12 +131,12 @@ def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
-         highlight: str | None = None, extra: tuple[str, ...] = ()) -> alt.Chart:
+         highlight: str | None = None, extra: tuple[str, ...] = (), order: list[str] | None = None) -> alt.Chart:
     """Ranked horizontal bars: the workhorse for 'which X takes the most Y'. Every bar keeps its label
     whole: the chart grows with the number of bars instead of dropping or cutting labels."""
     totals = frame.groupby(category)[value].sum() if color and len(frame) else frame.get(value, [])
     encoding = {
-        "y": alt.Y(f"{category}:N", sort="-x", axis=_category_axis(category)),
+        "y": alt.Y(f"{category}:N", sort=order or "-x", axis=_category_axis(category)),
         "x": alt.X(f"{value}:Q", axis=_axis(value, totals),
                    **({"scale": alt.Scale(domain=[1, 5])} if value in ONE_TO_FIVE else {})),
         "tooltip": tooltip(category, value, *extra),
@@ -169,7 +169,8 @@ def health_mix(summary: pd.Series) -> alt.Chart:
     """How many projects are red, amber and green (a portfolio_summary row)."""
     mix = pd.DataFrame({"overall_health": ["Red", "Amber", "Green"],
                         "projects": [summary["red"], summary["amber"], summary["green"]]})
-    return hbar(mix, "overall_health", "projects", "Health mix", color="overall_health")  # axis: Projects
+    return hbar(mix, "overall_health", "projects", "Health mix", color="overall_health",  # axis: Projects
+                order=HEALTH.domain)  # in the legend's order, not by size
 
 
 def _scale(field: str) -> alt.Scale:

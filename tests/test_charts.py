@@ -59,6 +59,8 @@ def test_likert_counts_people_per_answer(run):
 def test_health_mix_counts_the_portfolio_summary(run):
     rows = chart_rows(charts.health_mix(run("portfolio_summary").iloc[0]))
     assert {r["overall_health"]: r["projects"] for r in rows} == {"Red": 2, "Amber": 2, "Green": 0}
+    spec = charts.health_mix(run("portfolio_summary").iloc[0]).to_dict()
+    assert spec["encoding"]["y"]["sort"] == ["Green", "Amber", "Red"]  # the legend's order, not by size
 
 
 def svg_texts(chart) -> list[str]:
