@@ -64,7 +64,7 @@ if not overall.empty:
     b.metric("IT's view", f"{number(o.it_maturity)} / 5", help=f"{int(o.it_respondents)} IT respondents.")
     c.metric("The business's view", f"{number(o.business_maturity)} / 5",
              help=f"{int(o.business_respondents)} business respondents.")
-    d.metric("Relationship (this product's mapping)", o.relationship_model or "–",
+    d.metric("Relationship model", o.relationship_model or "–",  # the help says whose mapping: the label fits
              help="This product's own mapping of the overall score, not Luftman's: below 2 Passive, below 3 "
                   "Provider, below 4 Partner, 4 and above Peer.")
     st.caption(f"n = {int(o.it_respondents)} from IT, {int(o.business_respondents)} from the business.")
