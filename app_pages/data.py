@@ -343,6 +343,7 @@ with rules_tab:
         largest = coverage.iloc[1:]
         for column, dimension in zip(st.columns(3), ("Cost centre", "Account", "Vendor"), strict=True):
             rows = largest.loc[largest["dimension"] == dimension, ["value", "unmapped", "share_of_unmapped"]]
+            rows = rows.assign(share_of_unmapped=rows["share_of_unmapped"] * 100)  # one decimal, as every table
             column.markdown(f"**Largest unmapped by {dimension.lower()}**")
             if rows.empty:
                 column.caption("Nothing unmapped.")
@@ -351,7 +352,7 @@ with rules_tab:
                     "value": st.column_config.Column(dimension),
                     "unmapped": st.column_config.NumberColumn(money_header("Unmapped spend", scaled=False),
                                                               format="%,.0f"),
-                    "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="percent")})
+                    "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="%.1f%%")})
     st.subheader("Rules in force")
     in_force = rules.active_rules(store.cursor())
     st.caption(f"{how_many(len(in_force), 'rule')} in force. Add, correct or delete rules in the table; saving "

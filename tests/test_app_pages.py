@@ -433,7 +433,7 @@ def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
             assert budget["forecast"].gt(0).all(), budget  # what is known of the month still shows
 
 
-@pytest.mark.parametrize("page", PAGES[:5])
+@pytest.mark.parametrize("page", [*PAGES[:5], "app_pages/data.py"])
 def test_every_share_and_progress_column_shows_the_number_its_format_expects(demo_db, page):
     """Tables show shares as percentages (45 for 0.45, formatted '%.1f%%'): a page's own column
     config for such a column must expect the same scale, or 45% reads as 4,500%."""
@@ -453,8 +453,13 @@ def test_every_share_and_progress_column_shows_the_number_its_format_expects(dem
                 checked += 1
             elif fmt == "percent":
                 assert values.abs().max() <= 10, (name, "a fraction format over numbers already in percent")
+            if name.startswith("share") and fmt:  # shares read with one decimal on every page
+                assert fmt == "%.1f%%", (name, fmt)
+                checked += 1
     if page.endswith("portfolio.py"):
         assert checked == 2  # percent complete in the earned-value table and every project's
+    if page.endswith("data.py"):
+        assert checked == 3  # the largest unmapped by cost centre, account and vendor
 
 
 def test_a_fiscal_year_over_by_the_as_of_date_reads_as_ended(demo_db):
