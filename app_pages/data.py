@@ -309,7 +309,9 @@ with history_tab:
         active = uploads.loc[uploads["status"] == "active", "id"].tolist()
         undone = uploads.loc[uploads["status"] == "undone", "id"].tolist()
         named = uploads.set_index("id")
-        label = lambda i: f"{i}: {named.loc[i, 'file_name']} ({DATASETS[named.loc[i, 'dataset']].title})"  # noqa: E731
+        demo = named["file_name"].str.startswith("demo:", na=False)
+        shown = named["file_name"].where(~demo, "Demo company")  # named as the history table names them
+        label = lambda i: f"{i}: {shown.loc[i]} ({DATASETS[named.loc[i, 'dataset']].title})"  # noqa: E731
         with left:
             target = st.selectbox("Upload to undo", active, key="undo_id", format_func=label)
             if st.button("Undo", disabled=not active, key="undo"):

@@ -120,7 +120,9 @@ def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db)
     demo_projects = history.set_index("Upload").loc[2]  # the demo's uploads are 1-6, projects second
     assert (demo_projects["Who"], demo_projects["File"], demo_projects["What"]) == (
         "Demo company", "Demo company", "Project register")
-    at.selectbox(key="undo_id").set_value(7)
+    picker = at.selectbox(key="undo_id")
+    assert picker.format_func(2) == "2: Demo company (Project register)"  # as the table says, not 'demo:projects'
+    picker.set_value(7)
     at.button(key="undo").click().run()
     history = next(d.value for d in at.dataframe if "Who" in d.value.columns)
     assert history.iloc[0]["Status"] == "Undone"
