@@ -53,7 +53,8 @@ st.html("""<style>
   .st-key-qr img { width: min(100%, 58vh) !important; height: auto; }
   .st-key-join-link p { white-space: nowrap; font-size: clamp(1.2rem, 1.9vw, 2.2rem); margin: 0; }
   .st-key-join-link code { white-space: nowrap; }
-  .st-key-join-code p { font-size: clamp(2rem, 4vw, 4.5rem); font-weight: 700; letter-spacing: 0.15em; margin: 0; }
+  .st-key-join-code p { font-size: clamp(2rem, 4vw, 4.5rem); font-weight: 700; margin: 0; }
+  .st-key-join-code strong { letter-spacing: 0.15em; }  /* the code spaced out to be read aloud, not its label */
   .st-key-counts [data-testid="stMetricValue"] { font-size: 3.5rem; }
   .st-key-counts [data-testid="stMetricLabel"] p { font-size: 1.4rem; }
 </style>""")
@@ -67,7 +68,7 @@ with left:
     with st.container(key="qr"):
         st.image(live.qr_svg(link), width=560)
     with st.container(key="join-code"):
-        st.markdown(f"Code {code}")
+        st.markdown(f"Code **{code}**")
     with st.expander("Tips for the room"):
         st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
                    "The link uses the address this browser shows. If phones reach the app another way "
