@@ -323,7 +323,9 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
         y=y, x=alt.X("score:Q", scale=alt.Scale(domain=[1, 5])),
         color=alt.Color("group:N", scale=GROUPS, title=label("group")),
         tooltip=tooltip("dimension", "group", "score", "gap", types={"score": "Q", "gap": "Q"}))
-    return (rule + dots).properties(height=40 * max(4, len(order)))
+    # The whole chart's height as drawn (like hbar's): about 140 px of title and axis, then 36 px a
+    # dimension, so two rows' labels and dots do not touch (40 px for the whole chart a row did).
+    return (rule + dots).properties(height=max(240, 36 * len(order) + 140))
 
 
 LIKERT = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
