@@ -92,10 +92,14 @@ if not variance.empty:
     st.caption("Budget to date is the budget of the chosen months that have actuals in any unit; where none has, "
                "actual and variance are blank (nothing booked yet, which is not zero spent). Forecast: the "
                "chosen months after the last actual. Year-end budget and outlook are the fiscal year's, by the "
-               "projection's rule" + (": each month's actual, forecast or the run rate." if group == "month" else
+               "projection's rule" + (": each month's actual, forecast or the run rate; blank for a chosen month "
+                                      "outside the projected fiscal year." if group == "month" else
                                       "; summed over the rows they are the projected year end and its budget.")
                + f" {SIGN}")
-    table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group)})
+    # By month a row's year-end columns are that month's part of the year end, not the year's totals.
+    by_month = {"year_end_budget": "Budget in the year end", "outlook": "Month's outlook",
+                "outlook_variance": "Month's outlook variance"} if group == "month" else {}
+    table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group), **by_month})
 
 st.header("Cost of IT per business unit")
 answers("cost_by_business_unit")

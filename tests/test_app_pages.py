@@ -471,3 +471,17 @@ def test_a_fiscal_year_over_by_the_as_of_date_reads_as_ended(demo_db):
     labels = [m.label for m in at.metric]
     assert "Estimated FY2026 year end" in labels and not [x for x in labels if x.startswith("Projected")]
     assert [c for c in at.caption if "is estimated from 10 months of actuals" in c.value]
+
+
+def test_the_budget_tables_year_end_columns_say_what_they_hold_by_month(demo_db):
+    def labels(by: str) -> dict[str, str]:
+        at = open_page("app_pages/spend.py")
+        if by != "month":
+            at.radio(key="by").set_value(by).run()
+        (budget,) = [d for d in at.dataframe if "budget_to_date" in d.value]
+        return {k: v.get("label") for k, v in json.loads(budget.proto.columns).items()}
+
+    month, unit = labels("month"), labels("business_unit")
+    assert month["outlook"].startswith("Month's outlook (")
+    assert month["year_end_budget"].startswith("Budget in the year end (")
+    assert unit["outlook"].startswith("Year-end outlook")  # by unit the row's whole fiscal year
