@@ -50,7 +50,7 @@ def projection_basis(p: pd.Series) -> str:
         if p.run_rate_months:
             parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
         verb = ("is projected from" if not p.get("year_ended", False) else
-                "is estimated from" if p.actual_months < p.months_covered else "is summed from")
+                "is estimated from" if p.actual_months < 12 else "is summed from")
         text = f"{year} {verb} " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
     if p.get("fiscal_years_chosen", 1) > 1:  # said first: the other year's months are not in this figure
@@ -58,8 +58,8 @@ def projection_basis(p: pd.Series) -> str:
                 f"{int(p.fiscal_year)}'s, the year of the last chosen month with actuals (else of the last chosen "
                 "month). " + text)
     if p.months_covered < 12:
-        text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the projection and "
-                 "its budget cover those.")
+        text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the "
+                 f"{'year end' if p.get('year_ended', False) else 'projection'} and its budget cover those.")
     if p.budget_months < p.months_covered:
         text += f" {how_many(p.months_covered - p.budget_months, 'month')} of them have no budget."
     return text
@@ -93,9 +93,9 @@ def year_end_words(p: pd.Series) -> str:
     (estimated while some of its months have no actuals loaded)."""
     if not p.get("year_ended", False):
         return "The fiscal year is projected to end at"
-    if p.actual_months < p.months_covered:
-        return (f"The fiscal year is over; with {how_many(p.months_covered - p.actual_months, 'month')} "
-                "still without actuals, it is estimated to have ended at")
+    if p.actual_months < 12:
+        return (f"The fiscal year is over, but {int(12 - p.actual_months)} of its 12 months have no actuals "
+                "loaded: it is estimated to have ended at")
     return "The fiscal year ended at"
 
 

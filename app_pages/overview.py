@@ -71,7 +71,8 @@ if s.largest_gap_dimension:
 if findings:
     st.markdown(" ".join(findings))
 
-left, right = st.columns(2)
+# No actuals in the chosen months: no goal chart, so the budget chart takes the whole row.
+left, right = st.columns(2) if not missing(s.it_spend) else (st.empty(), st.container())
 goals = run("spend_by_business_goal")
 with left:
     if not goals.empty and not missing(s.it_spend):  # no chart of empty bars under the sentence above

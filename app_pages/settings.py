@@ -35,8 +35,9 @@ with st.form("settings"):
                                              help=help_text, format=f"%.{s.decimals}f",
                                              min_value=float(s.minimum) if s.minimum is not None else None,
                                              max_value=float(s.maximum) if s.maximum is not None else None)
-        elif s.type == "DATE":
-            values[s.name] = st.date_input(s.label, value=current[s.name], key=key, help=help_text)
+        elif s.type == "DATE":  # as text: a date field cannot be emptied, and blank has a meaning (today)
+            values[s.name] = st.text_input(s.label, value=current[s.name].isoformat() if current[s.name] else "",
+                                           key=key, help=help_text, placeholder="YYYY-MM-DD, or blank")
         else:
             values[s.name] = st.text_input(s.label, value=current[s.name], key=key, help=help_text)
     left, right = st.columns([1, 3])

@@ -74,14 +74,15 @@ if not projection.empty:
                  help=f"Actual of the fiscal year's {int(p.actual_months)} months with actuals against their "
                       "budget. The chosen months pick the fiscal year; its year end counts every actual of it.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
-    ended = "Estimated" if p.actual_months < p.months_covered else "Actual"  # a year over by the as-of date
+    ended = "Estimated" if p.actual_months < 12 else "Actual"  # a year over by the as-of date
     c.metric(f"{ended if p.year_ended else 'Projected'} FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
              **delta(p.projected_variance, lower_is_better=True,
                      suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
              help="Actuals to date + forecast for the remaining months, run rate where "
                                          "there is none (TBM / Apptio).")
-    year_only = (f"The month filter only chooses the fiscal year here: these are the whole of FY{int(p.fiscal_year)} "
-                 "to date, whatever months are chosen (the chart and table below follow them). "
+    year_only = (f"The month filter only chooses the fiscal year here: these are the whole of FY{int(p.fiscal_year)}"
+                 f"{'' if p.year_ended else ' to date'}, whatever months are chosen (the chart and table below "
+                 "follow them). "
                  if months_chosen() else "")
     st.caption(f"{year_only}{projection_basis(p)} {SIGN}")
 group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)

@@ -394,6 +394,7 @@ def test_months_without_actuals_say_why_the_spend_figures_are_blank(demo_db):
     def goal_chart(page: AppTest) -> bool:
         return any("Spend by business goal" in c.proto.spec for c in page.get("vega_lite_chart"))
     assert goal_chart(at) and not goal_chart(linked)  # no chart of empty bars under the sentence
+    assert any("Budget, actual and forecast by month" in c.proto.spec for c in linked.get("vega_lite_chart"))
 
 
 def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_its_scope(demo_db):

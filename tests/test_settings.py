@@ -139,6 +139,22 @@ def test_the_settings_page_shows_an_index_as_a_whole_number_and_puts_back_every_
     assert history == 2  # the change and the way back, both kept
 
 
+def test_the_as_of_date_can_be_emptied_on_the_settings_page_for_today(demo_db):  # noqa: F811
+    import app_pages.common as common
+
+    store = common.get_store()
+    store.save_settings({"as_of": "2027-06-30"}, "someone")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    assert field(at, "as_of").value == "2027-06-30"
+    field(at, "as_of").set_value("")  # a date field could not be emptied: blank means today
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert store.settings()["as_of"] is None and field(at, "as_of").value == ""
+    field(at, "as_of").set_value("30/06/2027")
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert "a date like 2026-06-30" in at.error[0].value and store.settings()["as_of"] is None
+
+
 def test_the_dashboards_show_money_in_the_organisations_currency(demo_db):  # noqa: F811
     import app_pages.common as common
 

@@ -333,8 +333,8 @@ def test_a_fiscal_year_over_by_the_as_of_date_has_ended_not_so_far(cur):
     assert running.detail.startswith("The fiscal year is projected to end at")
     over = budget_slide(D(2026, 6, 30))  # over: Jan-Apr have actuals, the 8 months after none
     assert over.headline.startswith("IT spent $690 in FY2025:") and "its months with actuals" in over.headline
-    assert over.detail.startswith("The fiscal year is over; with 8 months still without actuals, it is estimated "
-                                  "to have ended at")
+    assert over.detail.startswith("The fiscal year is over, but 8 of its 12 months have no actuals loaded: it is "
+                                  "estimated to have ended at")
     assert one(cur, "year_end_projection", as_of="2026-06-30").year_ended
     assert not one(cur, "year_end_projection", as_of="2025-12-31").year_ended  # its last day: not over yet
     # Only March chosen: the headline is the year's, and so is the chart, which says so.
