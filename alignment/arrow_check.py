@@ -86,10 +86,7 @@ def _text_encoded(table: pa.Table) -> pa.Table:
     """Text columns as one shared dictionary per column, encoded once: every check and parse below
     then reads each column's distinct values off its dictionary instead of hashing the column again
     (three passes per text column before: about 16 ms per 100,000 rows)."""
-    if not any(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in table.columns):
-        return table
-    return pa.table([c.dictionary_encode() if pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
-                     else c for c in table.columns], names=table.column_names).unify_dictionaries()
+    return pa.table([_encoded(c) for c in table.columns], names=table.column_names).unify_dictionaries()
 
 
 def _encoded(column: pa.ChunkedArray) -> pa.ChunkedArray:

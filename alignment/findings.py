@@ -49,8 +49,8 @@ def projection_basis(p: pd.Series) -> str:
                 " (a unit that gave none, at its own run rate)" if p.partly_forecast_months else ""))
         if p.run_rate_months:
             parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
-        verb = ("is projected from" if not p.get("year_ended", False) else
-                "is estimated from" if p.actual_months < 12 else "is summed from")
+        verb = {"projected": "is projected from", "estimated": "is estimated from",
+                "actual": "is summed from"}[year_end_kind(p)]
         text = f"{year} {verb} " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
     if p.get("fiscal_years_chosen", 1) > 1:  # said first: the other year's months are not in this figure
@@ -59,7 +59,7 @@ def projection_basis(p: pd.Series) -> str:
                 "month). " + text)
     if p.months_covered < 12:
         text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the "
-                 f"{'year end' if p.get('year_ended', False) else 'projection'} and its budget cover those.")
+                 f"{'projection' if year_end_kind(p) == 'projected' else 'year end'} and its budget cover those.")
     if p.budget_months < p.months_covered:
         text += f" {how_many(p.months_covered - p.budget_months, 'month')} of them have no budget."
     return text
@@ -79,7 +79,7 @@ def budget(run: Run) -> Finding | None:
     monthly = run("budget_vs_actual", group_by="month", **year)
     if set(run("budget_vs_actual", group_by="month")["category"]) != set(monthly["category"]):
         detail += f" The chart shows FY{int(p.fiscal_year)}'s months, whatever months are chosen."
-    ended = bool(p.get("year_ended", False))
+    ended = year_end_kind(p) != "projected"
     return Finding("budget", "Spend against budget",
                    f"IT {'spent' if ended else 'has spent'} {money(p.actual_to_date)} in FY{int(p.fiscal_year)}"
                    f"{'' if ended else ' so far'}: {_over_under(p.variance_to_date_pct)} the budget for "
@@ -88,12 +88,20 @@ def budget(run: Run) -> Finding | None:
                                                  f"FY{int(p.fiscal_year)}: budget, actual and forecast by month"))
 
 
-def year_end_words(p: pd.Series) -> str:
-    """How the year end reads: ahead for a year still running, behind for one over by the as-of date
-    (estimated while some of its months have no actuals loaded)."""
+def year_end_kind(p: pd.Series) -> str:
+    """What a year_end_projection row's year end is: 'projected' for a year still running by the
+    as-of date; for one over, 'estimated' while some of its 12 months have no actuals, else 'actual'."""
     if not p.get("year_ended", False):
+        return "projected"
+    return "estimated" if p.actual_months < 12 else "actual"
+
+
+def year_end_words(p: pd.Series) -> str:
+    """How the year end reads: ahead for a year still running, behind for one over."""
+    kind = year_end_kind(p)
+    if kind == "projected":
         return "The fiscal year is projected to end at"
-    if p.actual_months < 12:
+    if kind == "estimated":
         return (f"The fiscal year is over, but {int(12 - p.actual_months)} of its 12 months have no actuals "
                 "loaded: it is estimated to have ended at")
     return "The fiscal year ended at"

@@ -199,8 +199,7 @@ def standalone_sql(query: Query, settings: dict[str, Any] | None = None) -> str:
     sql, params = compose(query)
     for p in sorted(params, key=lambda p: -len(p.name)):  # $period_to before $period
         value = (settings or {}).get(p.name, p.default)
-        literal = sql_literal(p, value)
-        sql = sql.replace(f"${p.name}::DATE", f"CAST({literal} AS DATE)").replace(f"${p.name}", literal)
+        sql = sql.replace(f"${p.name}", sql_literal(p, value))  # a DATE's literal is CAST(... AS DATE)
     return sql
 
 

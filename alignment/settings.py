@@ -30,7 +30,6 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     step: float = 1.0  # the Settings page's +/- step for a number
-    decimals: int = 1  # and the decimals it shows
     pattern: tuple[str, str] | None = None  # (regex, what it asks for): text must match it, upper-cased if ``upper``
     upper: bool = False
 

@@ -531,7 +531,7 @@ class Store:
             for name, value in checked.items():
                 if value != current[name]:  # blank is stored as NULL: the default, whatever it becomes
                     cur.execute("INSERT INTO settings VALUES (?, ?, ?, ?)",
-                                [name, None if value is None or is_blank(values[name]) else str(value), user, now])
+                                [name, None if is_blank(values[name]) else str(value), user, now])
 
         self._write(body, turn="settings")
         return self.settings()

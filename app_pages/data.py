@@ -116,6 +116,12 @@ HISTORY_CONFIG = {
 }
 
 
+def file_names(files: pd.Series) -> pd.Series:
+    """Uploaded files as people know them: the demo company's as one name, not 'demo:projects'."""
+    files = files.fillna("")
+    return files.where(~files.str.startswith("demo:"), "Demo company")
+
+
 def upload_history(uploads: pd.DataFrame) -> pd.DataFrame:
     """The uploads table in business words: who loaded which file into what, when, how many rows,
     and whether it is in use, undone or replaced (and by which upload)."""
@@ -123,13 +129,12 @@ def upload_history(uploads: pd.DataFrame) -> pd.DataFrame:
               for s, by in zip(uploads["status"], uploads["superseded_by"], strict=True)]
     who = uploads["uploaded_by"].fillna("").map(lambda u: {"": "—", "app": "— (no sign-in)",
                                                              "demo": "Demo company"}.get(u, u))
-    files = uploads["file_name"].fillna("")
     return pd.DataFrame({
         "Upload": uploads["id"],
         "When": uploads["uploaded_at"],
         "Who": who,
         "What": uploads["dataset"].map(lambda d: DATASETS[d].title if d in DATASETS else d),
-        "File": files.where(~files.str.startswith("demo:"), "Demo company"),
+        "File": file_names(uploads["file_name"]),
         "Sheet": uploads["sheet"].fillna(""),
         "Rows": uploads["row_count"],
         "How": uploads["mode"].map({"append": "Added", "replace": "Replaced the dataset"}).fillna(""),
@@ -309,8 +314,7 @@ with history_tab:
         active = uploads.loc[uploads["status"] == "active", "id"].tolist()
         undone = uploads.loc[uploads["status"] == "undone", "id"].tolist()
         named = uploads.set_index("id")
-        demo = named["file_name"].str.startswith("demo:", na=False)
-        shown = named["file_name"].where(~demo, "Demo company")  # named as the history table names them
+        shown = file_names(named["file_name"])  # as the history table names them
         label = lambda i: f"{i}: {shown.loc[i]} ({DATASETS[named.loc[i, 'dataset']].title})"  # noqa: E731
         with left:
             target = st.selectbox("Upload to undo", active, key="undo_id", format_func=label)

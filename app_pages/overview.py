@@ -71,11 +71,14 @@ if s.largest_gap_dimension:
 if findings:
     st.markdown(" ".join(findings))
 
-# No actuals in the chosen months: no goal chart, so the budget chart takes the whole row.
-left, right = st.columns(2) if not missing(s.it_spend) else (st.empty(), st.container())
 goals = run("spend_by_business_goal")
-with left:
-    if not goals.empty and not missing(s.it_spend):  # no chart of empty bars under the sentence above
+# No actuals in the chosen months: no goal chart of empty bars under the sentence above, and the
+# budget chart takes the whole row.
+if goals.empty or missing(s.it_spend):
+    right = st.container()
+else:
+    left, right = st.columns(2)
+    with left:
         chart(charts.spend_by_goal, goals, name="spend_by_business_goal")
 monthly = run("budget_vs_actual", group_by="month")
 with right:

@@ -32,7 +32,7 @@ with st.form("settings"):
                                              max_value=int(s.maximum) if s.maximum is not None else None)
         elif s.type == "DOUBLE":
             values[s.name] = st.number_input(s.label, value=float(current[s.name]), step=float(s.step), key=key,
-                                             help=help_text, format=f"%.{s.decimals}f",
+                                             help=help_text, format="%.1f",
                                              min_value=float(s.minimum) if s.minimum is not None else None,
                                              max_value=float(s.maximum) if s.maximum is not None else None)
         elif s.type == "DATE":  # as text: a date field cannot be emptied, and blank has a meaning (today)

@@ -2,8 +2,8 @@ import streamlit as st
 
 from alignment import charts
 from alignment.deltas import delta, signed_pct
-from alignment.findings import projection_basis
-from alignment.formatting import whole
+from alignment.findings import projection_basis, year_end_kind
+from alignment.formatting import how_many, whole
 from app_pages.common import (
     answers,
     chart,
@@ -74,8 +74,7 @@ if not projection.empty:
                  help=f"Actual of the fiscal year's {int(p.actual_months)} months with actuals against their "
                       "budget. The chosen months pick the fiscal year; its year end counts every actual of it.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
-    ended = "Estimated" if p.actual_months < 12 else "Actual"  # a year over by the as-of date
-    c.metric(f"{ended if p.year_ended else 'Projected'} FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
+    c.metric(f"{year_end_kind(p).capitalize()} FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
              **delta(p.projected_variance, lower_is_better=True,
                      suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
              help="Actuals to date + forecast for the remaining months, run rate where "
@@ -122,9 +121,9 @@ elif not units.empty:
         chart(charts.hbar, stacked, "business_unit", "amount", "IT cost per business unit", color="part",
               name="cost_by_business_unit")
     months = whole(units["ratio_months"].max())
-    ratios = (f"% of revenue and cost per employee use the {months} chosen month{'' if months == 1 else 's'} with "
-              "both actual spend and "
-              f"business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount (Apptio)."
+    ratios = (f"% of revenue and cost per employee use the {how_many(months, 'chosen month')} with both actual "
+              f"spend and business metrics; per employee is annualised (× 12 ÷ {months}) over average headcount "
+              "(Apptio)."
               if months else "No chosen month has both actual spend and business metrics (revenue, headcount), "
                              "so there is no % of revenue or cost per employee.")
     st.caption(f"Fully loaded: each unit's own IT spend plus its share of shared IT cost, allocated by {driver}. "
