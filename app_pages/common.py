@@ -114,23 +114,57 @@ def _choices(store: Store) -> tuple[list[str], list[str]]:
     return RESULTS.get(("choices", store.path, store.data_version(("spend", "projects"))), compute)
 
 
+FILTER_KEYS = ("from", "to", "bu")
+ASSETS = Path(__file__).parent / "assets"
+# The browser's own <select>s in one element (assets/filters.js): the page draws sooner than with
+# three st.selectbox, whose script the browser must fetch and run first (#14, README Benchmarks).
+_filter_picker = st.components.v2.component(
+    "alignment.filters", html='<div class="filters"></div>',
+    css=(ASSETS / "filters.css").read_text(encoding="utf-8"), js=(ASSETS / "filters.js").read_text(encoding="utf-8"))
+
+
+def _picked(key: str) -> None:
+    """A filter changed in the browser: the session and the address bar take it before the rerun."""
+    value = st.session_state["sidebar-filters"][key]
+    st.session_state[key] = value
+    st.query_params[key] = value
+
+
+def chosen_filter(asked: str | None, held: str | None, allowed: list[str], default: str | None
+                  ) -> tuple[str | None, bool]:
+    """A filter's value: the address bar's (a link, or the last choice, which is written there),
+    else the session's (the address bar loses it on some page changes), else the default; and
+    whether the address asked for a value that is not allowed (it is then left out)."""
+    if asked is not None:
+        return (asked, False) if asked in allowed else (held if held in allowed else default, True)
+    return (held if held in allowed else default), False
+
+
 def filter_sidebar() -> None:
-    """Period and business unit, bound to the URL so a link reproduces the view."""
+    """Period and business unit, kept in the URL so a link reproduces the view."""
     store = store_or_stop()
     months, units = _choices(store)
-    for key, label, allowed in (("from", "from month", months), ("to", "to month", months),
-                                ("bu", "business unit", [ALL_UNITS, *units])):
-        asked = st.query_params.get(key)
-        if asked and asked not in allowed and key not in st.session_state:
-            st.warning(f"The address asks for {label} '{asked[:40]}', which is not a month like 2026-01 or has no "
-                       f"data here; that filter is left out." if key != "bu" else
-                       f"The address asks for business unit '{asked[:40]}', which has no data here; showing all units.")
+    fields = []
+    for key, label, allowed, default in (("from", "From month", months, months[0] if months else None),
+                                         ("to", "To month", months, months[-1] if months else None),
+                                         ("bu", "Business unit", [ALL_UNITS, *units], ALL_UNITS)):
+        value, refused = chosen_filter(st.query_params.get(key), st.session_state.get(key), allowed, default)
+        if refused:
+            asked = st.query_params[key][:40]
+            st.warning(f"The address asks for {label.lower()} '{asked}', which is not a month like 2026-01 or has "
+                       "no data here; that filter is left out." if key != "bu" else
+                       f"The address asks for business unit '{asked}', which has no data here; showing all units.")
+        st.session_state[key] = value
+        if value is None or value == default:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+        if allowed:
+            fields.append({"key": key, "label": label, "options": allowed, "value": value})
     with st.sidebar:
         st.subheader("Filters")
-        if months:
-            st.selectbox("From month", months, index=0, key="from", bind="query-params")
-            st.selectbox("To month", months, index=len(months) - 1, key="to", bind="query-params")
-        st.selectbox("Business unit", [ALL_UNITS, *units], key="bu", bind="query-params")
+        _filter_picker(key="sidebar-filters", data={"fields": fields},
+                       **{f"on_{f['key']}_change": (lambda k=f["key"]: _picked(k)) for f in fields})
         st.caption("The address bar keeps these filters: copy it to share this view.")
     # Said on the page too: on a phone the sidebar is closed, and a shared link's figures are a part.
     if scope := current_scope():

@@ -106,3 +106,12 @@ def run_while_reading(readers: list[threading.Thread], writers: list[threading.T
     stop.set()
     for t in readers:
         t.join()
+
+
+def sidebar_filters(at) -> dict[str, dict]:
+    """The sidebar's filters as the page sent them to the browser (app_pages/assets/filters.js):
+    label -> {key, options, value}. Empty when the page shows none."""
+    import json
+    found = [e for e in at.sidebar.get("bidi_component") if e.proto.component_name == "alignment.filters"]
+    return {f["label"]: f for e in found for f in json.loads(e.proto.json)["fields"]}
+

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from alignment.demo import load_demo
 from alignment.schema import LUFTMAN_DIMENSIONS
 from alignment.store import Store, close_shared_stores
+from tests.conftest import sidebar_filters
 
 PAGES = ["app_pages/overview.py", "app_pages/spend.py", "app_pages/portfolio.py", "app_pages/bottlenecks.py",
          "app_pages/alignment.py", "app_pages/data.py", "app_pages/sql.py", "app_pages/present.py",
@@ -297,11 +298,11 @@ def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
 def test_filters_show_only_where_they_apply(demo_db):
     for page in ("app_pages/data.py", "app_pages/settings.py", "app_pages/sql.py", "app_pages/workshop.py"):
         at = open_page(page)
-        assert not [s for s in at.sidebar.selectbox if s.label in ("From month", "Business unit")], page
+        assert not sidebar_filters(at), page
     for page, what in (("app_pages/portfolio.py", "every project in the register"),
                        ("app_pages/bottlenecks.py", "the whole stage history")):
         at = open_page(page)
-        assert [s for s in at.sidebar.selectbox if s.label == "Business unit"], page
+        assert "Business unit" in sidebar_filters(at), page
         assert any(c.value.startswith("The month filter does not apply here: " + what) for c in at.caption), page
 
 
@@ -371,10 +372,41 @@ def test_the_page_says_which_part_of_the_data_it_shows(shown, scope):
     assert view_scope(None, None, "Retail", months=[]) == "Retail"
 
 
+@pytest.mark.parametrize(("asked", "held", "chosen"), [
+    (None, None, ("2026-01", False)),  # a fresh session: the default
+    (None, "2026-02", ("2026-02", False)),  # a page the address bar lost the filter on: the session's
+    ("2026-03", "2026-02", ("2026-03", False)),  # a link, or the choice just made (written there): the address
+    ("2031-01", None, ("2026-01", True)),  # a month with no data: left out, and said
+    ("2031-01", "2026-02", ("2026-02", True)),  # ... keeping what the session had
+    ("<b>x</b>", None, ("2026-01", True)),
+])
+def test_a_filter_takes_the_address_then_the_session_then_the_default(asked, held, chosen):
+    from app_pages.common import chosen_filter
+
+    assert chosen_filter(asked, held, ["2026-01", "2026-02", "2026-03"], "2026-01") == chosen
+
+
+def test_the_filters_are_the_browsers_own_selects_and_follow_the_address(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    shown = sidebar_filters(at)
+    assert list(shown) == ["From month", "To month", "Business unit"]
+    months = shown["From month"]["options"]
+    assert (shown["From month"]["value"], shown["To month"]["value"]) == (months[0], months[-1])
+    assert shown["Business unit"]["value"] == "All business units" and not at.query_params.get("from")
+    at.query_params.update({"from": months[2], "bu": shown["Business unit"]["options"][1]})
+    at.run()
+    again = sidebar_filters(at)
+    assert again["From month"]["value"] == months[2] and at.session_state["from"] == months[2]
+    assert again["Business unit"]["value"] == shown["Business unit"]["options"][1]
+    at.query_params.update({"from": months[0]})  # back to the default: the address drops it
+    at.run()
+    assert "from" not in at.query_params and sidebar_filters(at)["From month"]["value"] == months[0]
+
+
 def test_a_filtered_link_says_so_on_the_page_not_only_in_the_sidebar(demo_db):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not [c for c in at.main.caption if c.value.startswith("Showing")]
-    unit = at.selectbox(key="bu").options[1]
+    unit = sidebar_filters(at)["Business unit"]["options"][1]
     linked = AppTest.from_file(APP, default_timeout=60)
     linked.query_params.update({"bu": unit})
     linked.run()
@@ -384,7 +416,7 @@ def test_a_filtered_link_says_so_on_the_page_not_only_in_the_sidebar(demo_db):
 
 def test_months_without_actuals_say_why_the_spend_figures_are_blank(demo_db):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    last = at.selectbox(key="to").options[-1]  # the demo's last month holds a forecast, no actuals
+    last = sidebar_filters(at)["To month"]["options"][-1]  # the demo's last month holds a forecast, no actuals
     linked = AppTest.from_file(APP, default_timeout=60)
     linked.query_params.update({"from": last, "to": last})
     linked.run()
@@ -417,7 +449,7 @@ def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_
 
 def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    last = at.selectbox(key="to").options[-1]  # the demo's last month holds a forecast, no actuals
+    last = sidebar_filters(at)["To month"]["options"][-1]  # the demo's last month holds a forecast, no actuals
     for address, sentences in (({"from": last, "to": last}, 3), ({}, 0)):
         page = AppTest.from_file(APP, default_timeout=60)
         page.query_params.update(address)

@@ -425,13 +425,37 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
         assert page.get_by_text("$2.1k").count() >= 1  # IT spend: 1,200 + 900
         assert page.locator(CHART).first.evaluate(OVERLAPPING_LABELS) == []  # two goals: each label readable
         # The sidebar's filters change the figures, and the address keeps them from page to page.
-        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="From month").click()
-        page.get_by_role("option", name="2025-02").click()
+        # The browser's own select, reached by its label as a keyboard or screen reader would.
+        page.locator("[data-testid='stSidebar']").get_by_label("From month", exact=True).select_option("2025-02")
         page.get_by_text("$900").first.wait_for(timeout=30_000)  # IT spend: February only
         page.wait_for_url("**from=2025-02**", timeout=30_000)
         page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Spend & value").click()
         page.get_by_role("heading", name="Spend & value").first.wait_for(timeout=30_000)
         page.wait_for_url("**/spend?*from=2025-02*", timeout=30_000)  # a link copied here reproduces the view
+
+
+def test_a_business_unit_named_like_markup_is_text_in_the_filters(tmp_path, browser):
+    """The sidebar's filters are our own script (app_pages/assets/filters.js): a name from an
+    uploaded file must reach the page as the option's text, never as markup that runs."""
+    from alignment.ingest import ingest
+
+    hostile = '<img src=x onerror="window.__pwned = 1">'
+    db = tmp_path / "hostile.duckdb"
+    with Store(db) as store:
+        text = f'Month,Business unit,Actual\n2025-01,"{hostile.replace(chr(34), chr(34) * 2)}",100\n2025-02,Retail,50\n'
+        assert ingest(store, text.encode(), "spend.csv", "spend").status == "loaded"
+    with _serving(db) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url)
+        page.locator(CHART).first.wait_for(timeout=60_000)
+        _wait_for_app(page)
+        units = page.locator("[data-testid='stSidebar']").get_by_label("Business unit", exact=True)
+        assert hostile in units.locator("option").all_inner_texts()
+        units.select_option(hostile)
+        page.get_by_text(f"Showing {hostile}").first.wait_for(timeout=30_000)
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator("[data-testid='stSidebar'] img").count() == 0
+        page.close()
 
 
 def _answer_on_a_phone(browser, url: str, code: str, side: str, score: str, screenshot: Path | None = None):

@@ -106,6 +106,9 @@ class Browser:
                     run.uploader = element.file_uploader.id
                 elif name == "selectbox":
                     run.options[element.selectbox.label] = list(element.selectbox.options)
+                elif name == "bidi_component" and element.bidi_component.component_name == "alignment.filters":
+                    for field in json.loads(element.bidi_component.json)["fields"]:  # the sidebar's filters
+                        run.options[field["label"]] = field["options"]
             if msg.HasField("script_finished") and ForwardMsg.ScriptFinishedStatus.Name(
                     msg.script_finished) != "FINISHED_EARLY_FOR_RERUN":
                 return run
