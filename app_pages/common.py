@@ -114,7 +114,6 @@ def _choices(store: Store) -> tuple[list[str], list[str]]:
     return RESULTS.get(("choices", store.path, store.data_version(("spend", "projects"))), compute)
 
 
-FILTER_KEYS = ("from", "to", "bu")
 ASSETS = Path(__file__).parent / "assets"
 # The browser's own <select>s in one element (assets/filters.js): the page draws sooner than with
 # three st.selectbox, whose script the browser must fetch and run first (#14, README Benchmarks).
