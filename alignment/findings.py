@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from alignment import charts
-from alignment.formatting import how_many, missing, money, number, pct
+from alignment.formatting import how_many, missing, money, number, pct, whole
 
 Run = Callable[..., pd.DataFrame]
 
@@ -150,7 +150,8 @@ def bottleneck(run: Run) -> Finding | None:
     return Finding("bottleneck", title,
                    f"{where}: {pct(w.share_of_time)} of all the time items spend in the flow's stages.",
                    f"A typical item spends {number(w.median_days, 0)} days there; one in seven takes over "
-                   f"{number(w.p85_days, 0)}. {int(w.wip)} items are there now.{efficiency}",
+                   f"{number(w.p85_days, 0)}. {how_many(w.wip, 'item')} "
+                   f"{'is' if whole(w.wip) == 1 else 'are'} there now.{efficiency}",
                    charts.hbar(stages, "stage", "share_of_time", "Share of time by stage", highlight="is_bottleneck",
                                extra=("median_days", "p85_days", "wip")))
 

@@ -48,3 +48,15 @@ def test_findings_in_order_with_hand_worked_numbers(run):
 
 def test_an_empty_store_has_no_findings(store):
     assert findings.build(lambda name, **p: run_query(store.cursor(), name, p)) == []
+
+
+@pytest.mark.parametrize(("wip", "said"), [(1, "1 item is there now."), (0, "0 items are there now."),
+                                           (1204, "1,204 items are there now.")])
+def test_the_bottleneck_says_how_many_items_are_there_in_the_right_number(wip, said):
+    import pandas as pd
+
+    stages = pd.DataFrame({"stage": ["Review"], "share_of_time": [0.5], "is_bottleneck": [True],
+                           "is_active": [False], "median_days": [4.0], "p85_days": [9.0], "wip": [wip]})
+    empty = pd.DataFrame({"items": pd.Series([], dtype="int64"), "flow_efficiency": pd.Series([], dtype="float64")})
+    found = findings.bottleneck(lambda name, **_: stages if name == "bottleneck_stages" else empty)
+    assert found.detail.endswith(said), found.detail
