@@ -61,7 +61,14 @@ def check_read_only(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise QueryError("Run one statement at a time." if statements else "There is no SQL to run.")
     kind = statements[0].type.name
     if kind not in READ_ONLY_TYPES:
-        raise QueryError(f"Only reading is allowed here (SELECT); this is a {kind} statement.")
+        raise QueryError(f"Only reading is allowed here (SELECT); this is {_with_article(kind)} statement.")
+
+
+def _with_article(kind: str) -> str:
+    """A statement's kind as said in a sentence: 'an ATTACH', 'an UPDATE', 'a DELETE', 'a MERGE INTO'.
+    DuckDB's kinds are English words, so a vowel letter is a vowel sound (none begins like 'use')."""
+    words = kind.replace("_", " ")
+    return f"{'an' if words[:1] in {'A', 'E', 'I', 'O', 'U'} else 'a'} {words}"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -21,6 +21,23 @@ def test_only_one_read_statement_passes_the_check(cur):
         run_read_only(cur, "SELECT 1; SELECT 2")
 
 
+@pytest.mark.parametrize(("sql", "said"), [
+    ("ATTACH 'other.duckdb' AS other", "this is an ATTACH statement."),
+    ("INSERT INTO uploads VALUES (1)", "this is an INSERT statement."),
+    ("UPDATE uploads SET status = 'undone'", "this is an UPDATE statement."),
+    ("DELETE FROM spend_rows", "this is a DELETE statement."),
+    ("CREATE TABLE t (x INTEGER)", "this is a CREATE statement."),
+])
+def test_a_refused_statement_is_named_with_its_article(sql, said):
+    import duckdb
+
+    from alignment.readonly import check_read_only
+
+    with duckdb.connect() as parser, pytest.raises(QueryError) as refused:
+        check_read_only(parser, sql)
+    assert str(refused.value) == f"Only reading is allowed here (SELECT); {said}"
+
+
 def test_a_write_hidden_in_a_select_meets_the_read_only_transaction(cur):
     """A write the statement check takes for a read meets the read-only transaction. (DuckDB 1.5
     refuses DML inside a CTE already when parsing; 2.0 parses it and the transaction refuses it.)"""
