@@ -22,8 +22,10 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -36,6 +38,7 @@ from alignment.config import (
 )
 from alignment.readonly import QueryError, ReadResult, check_read_only, public_relations
 from alignment.store import Store
+from alignment.tables import DATE_FORMAT, words
 
 GRACE_SECONDS = 5  # the child's start-up, on top of the query's own time limit
 
@@ -130,3 +133,39 @@ def _answer(done: subprocess.CompletedProcess, timeout: float) -> ReadResult:
         raise QueryError(header["message"])
     table = pa.ipc.open_stream(io.BytesIO(out[4 + length:])).read_all()
     return ReadResult(table, header.get("cut_by"))
+
+
+def as_queried(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """A result to show and its column_config, each column headed exactly as the query names it.
+
+    The dashboards' business labels are not applied: a name in an analyst's query is theirs, and
+    the label table would read ``SELECT sum(budget) AS actual`` as "Actual spend ($)". Nor is a
+    value scaled, or put in a currency or a percentage, by its name. Only how a value is written
+    follows its type: whole numbers with thousands separators (a year, named so, without), other
+    numbers to three decimals, dates without a time unless they have one, booleans as Yes / No."""
+    shown = frame.copy(deep=False)
+    config: dict[str, dict[str, Any]] = {}
+    for i, name in enumerate(frame.columns):  # by position: a query may repeat a name
+        column, field = frame.iloc[:, i], str(name)
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind == "boolean":
+            shown.isetitem(i, words(column))
+            config[field] = _as_named(field, "text")
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            present = column.dropna()
+            timed = bool((present.dt.normalize() != present).any())
+            config[field] = (_as_named(field, "datetime", f"{DATE_FORMAT}, HH:mm:ss") if timed
+                             else _as_named(field, "date", DATE_FORMAT))
+        elif kind == "date":
+            config[field] = _as_named(field, "date", DATE_FORMAT)
+        elif pd.api.types.is_integer_dtype(column.dtype) or kind == "integer":
+            config[field] = _as_named(field, "number", "%d" if "year" in field.lower() else "%,d")
+        elif pd.api.types.is_numeric_dtype(column.dtype) or kind in ("floating", "decimal", "mixed-integer-float"):
+            config[field] = _as_named(field, "number", "localized")
+        else:
+            config[field] = {"label": field}
+    return shown, config
+
+
+def _as_named(field: str, kind: str, fmt: str | None = None) -> dict[str, Any]:
+    return {"label": field, "type_config": {"type": kind, **({"format": fmt} if fmt else {})}}

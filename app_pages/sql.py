@@ -2,9 +2,10 @@ import streamlit as st
 
 from alignment import explorer
 from alignment.config import sql_result_bytes
+from alignment.exports import to_csv
 from alignment.formatting import how_many
 from alignment.queries import QueryError, public_queries, standalone_sql
-from app_pages.common import store_or_stop, table
+from app_pages.common import store_or_stop
 
 st.title("SQL explorer")
 st.caption("Read-only SQL over a snapshot of the datasets (spend, projects, stage_history, survey, mapping_rules, "
@@ -42,4 +43,8 @@ if st.button("Run", type="primary"):
                        f"back ({sql_result_bytes() // 2**20} MB). Select fewer or smaller columns.")
         else:
             st.caption(how_many(len(frame), "row"))
-        table(frame, "query_result")
+        # Headed as the query names its columns, not by the dashboards' labels (explorer.as_queried).
+        shown, config = explorer.as_queried(frame)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="")
+        st.download_button("Download CSV", data=lambda: to_csv(frame), file_name="query_result.csv",
+                           mime="text/csv", key="csv-query_result", on_click="ignore", icon=":material/download:")
