@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alignment.formatting import missing, money, pct
-
-MINUS = "\u2212"
+from alignment.formatting import MINUS, missing, money, pct
 
 
 def signed(text_of_size: str, value: float) -> str:

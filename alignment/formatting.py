@@ -1,4 +1,8 @@
-"""Numbers as people read them on a dashboard or a slide: $1.2m, -€173.0k, +2.7%, 3.22.
+"""Numbers as people read them on a dashboard or a slide: $1.2m, −€173.0k, +2.7%, 3.22.
+
+A negative number is written with the typeset minus (U+2212), as finance writes it, in every
+figure and sentence: "−5.8%" beside "−$1.4m", never a hyphen beside a minus. Tables keep their
+own sprintf formats (alignment.tables), which write an ASCII hyphen.
 
 Money follows the organisation's settings (currency, display unit). Each script run sets them for
 its own thread (a ContextVar), so one session's settings never leak into another's formatting.
@@ -16,7 +20,9 @@ import pandas as pd
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩", "CAD": "C$",
            "AUD": "A$", "NZD": "NZ$", "HKD": "HK$", "SGD": "S$", "BRL": "R$", "MXN": "MX$", "ZAR": "R"}
 UNITS = {"k": 1e3, "m": 1e6, "bn": 1e9}
-MINUS = "-"  # before the symbol, -$173.0k not $-173.0k: st.metric reads a leading "-" as a fall
+# Before the symbol: −$173.0k, not $−173.0k. st.metric takes a change's direction from a leading ASCII
+# "-" only, so its deltas set the arrow and colour from the number (alignment.deltas), never the text.
+MINUS = "\u2212"
 _style: ContextVar[tuple[str, str]] = ContextVar("money_style", default=("USD", "auto"))
 
 
@@ -76,12 +82,19 @@ def money(value: Any) -> str:
 
 
 def pct(value: Any, signed: bool = False) -> str:
+    """A share as a percentage, 12.3%; ``signed`` puts + before a rise (+7.1%); a fall is −5.8%."""
     if missing(value):
         return "–"
-    return f"{float(value):+.1%}" if signed else f"{float(value):.1%}"
+    return _minus(f"{float(value):+.1%}" if signed else f"{float(value):.1%}")
 
 
-def number(value: Any, digits: int = 2) -> str:
+def number(value: Any, digits: int = 2, signed: bool = False) -> str:
+    """3.22 or 1,204.50; ``signed`` puts + before a positive number (an NPS of +12); −0.40 below zero."""
     if missing(value):
         return "–"
-    return f"{float(value):,.{digits}f}"
+    return _minus(f"{float(value):{'+' if signed else ''},.{digits}f}")
+
+
+def _minus(text: str) -> str:
+    """Python's leading hyphen as the typeset minus the figures use: -5.8% → −5.8%."""
+    return MINUS + text[1:] if text.startswith("-") else text

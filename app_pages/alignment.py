@@ -149,7 +149,7 @@ else:
                 column.metric(f"{r.respondent_group} NPS", "–", help=rate)
                 column.caption(f"Not shown: fewer than {minimum} {r.respondent_group} respondents ({rate}).")
             else:
-                column.metric(f"{r.respondent_group} NPS", f"{r.nps:+.0f}",
+                column.metric(f"{r.respondent_group} NPS", number(r.nps, 0, signed=True),
                               help=f"{int(r.promoters)} promoters (9–10), {int(r.passives)} passives (7–8), "
                                    f"{int(r.detractors)} detractors (0–6) of {int(r.responses)} answers: % promoters "
                                    "minus % detractors, Bain & Company's Net Promoter Score (−100 to +100).")

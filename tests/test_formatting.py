@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from alignment import charts
-from alignment.formatting import how_many, money, naming, pct, use_money_style, whole
+from alignment.formatting import how_many, money, naming, number, pct, use_money_style, whole
 
 
 @pytest.fixture(autouse=True)
@@ -20,12 +20,13 @@ def dollars():
 
 
 def test_money_scales_and_puts_the_sign_first():
-    assert [money(v) for v in (500, 22.9e6, 3.1e9, -173_000, None)] == ["$500", "$22.9m", "$3.1bn", "-$173.0k", "–"]
+    assert [money(v) for v in (500, 22.9e6, 3.1e9, -173_000, None)] == ["$500", "$22.9m", "$3.1bn", "−$173.0k",
+                                                                         "–"]
 
 
 def test_currency_and_display_unit_are_the_organisations():
     use_money_style("EUR", "k")
-    assert money(-173_000) == "-€173.0k" and money(22.9e6) == "€22,900.0k"
+    assert money(-173_000) == "\u2212€173.0k" and money(22.9e6) == "€22,900.0k"
     use_money_style("SEK", "auto")
     assert money(1.2e6) == "SEK 1.2m"
     use_money_style("GBP", "units")
@@ -53,6 +54,18 @@ def test_charts_show_money_in_the_currency():
 def test_counts_and_shares():
     assert whole(pd.NA) == 0 and whole(3.0) == 3
     assert pct(0.0712, signed=True) == "+7.1%"
+
+
+def test_a_negative_figure_is_written_with_one_minus_sign_everywhere():
+    """A metric card showed "-5.8%" (a hyphen) beside its change "−$1.4m" (a typeset minus): every
+    figure and sentence writes a fall with the minus U+2212, as the changes under a figure do."""
+    from alignment.deltas import delta
+
+    card = [pct(-0.058, signed=True), delta(-1.4e6, lower_is_better=True)["delta"], money(-1.4e6), pct(-0.05),
+            number(-0.4), number(-12, 0, signed=True)]
+    assert card == ["\u22125.8%", "\u2212$1.4m", "\u2212$1.4m", "\u22125.0%", "\u22120.40", "\u221212"]
+    assert not any("-" in text for text in card)
+    assert [pct(0.071, signed=True), number(12, 0, signed=True), number(1234.5)] == ["+7.1%", "+12", "1,234.50"]
 
 
 def test_a_count_reads_with_its_noun_in_the_right_number():
