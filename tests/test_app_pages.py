@@ -339,6 +339,22 @@ def test_page_choices_are_in_the_address_and_a_wrong_one_is_said(demo_db):
     assert any("The link sets 'By' to 'Towers', which is not one of its choices" in w.value for w in at.warning)
 
 
+def test_a_wave_in_the_address_that_is_not_one_is_said_even_after_a_wave_was_chosen(demo_db):
+    said = "The link sets 'Survey wave' to 'nonsense', which is not one of its choices here ('2026 H1', '2025 H2')"
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/alignment.py")
+    at.query_params["wave"] = "nonsense"
+    at.run()
+    assert [w.value for w in at.warning if w.value.startswith(said)] == [f"{said}; showing '2026 H1'."]
+    # the session has a wave now: a link (or an edited address) naming one that is not is said all the same,
+    # naming the wave still shown, and said once
+    at.selectbox(key="wave").set_value("2025 H2").run()
+    at.query_params["wave"] = "nonsense"
+    at.run()
+    assert at.selectbox(key="wave").value == "2025 H2"
+    assert [w.value for w in at.warning if w.value.startswith(said)] == [f"{said}; showing '2025 H2'."]
+
+
 def test_the_overview_and_the_presentation_offer_the_board_pack(demo_db):
     for page in ("app_pages/overview.py", "app_pages/present.py"):
         at = open_page(page)
