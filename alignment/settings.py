@@ -32,12 +32,21 @@ class Setting:
     step: float = 1.0  # the Settings page's +/- step for a number
     pattern: tuple[str, str] | None = None  # (regex, what it asks for): text must match it, upper-cased if ``upper``
     upper: bool = False
+    names: tuple[tuple[Any, str], ...] = ()  # (value, what the Settings page calls it): months by name
+
+    def shown(self, value: Any) -> str:
+        """A value as the Settings page writes it: its name if it has one (7 → July), else as it is."""
+        return dict(self.names).get(value, str(value))
 
 
+# In English whatever the server's locale (calendar.month_name follows it).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 SETTINGS: tuple[Setting, ...] = (
     Setting("fiscal_year_start_month", "INTEGER", 1, "Fiscal year starts in month",
             "1 = January … 12 = December. Year-to-date, year-end projections and bare fiscal years in files "
-            "(FY2026) count from this month.", minimum=1, maximum=12),
+            "(FY2026) count from this month.", minimum=1, maximum=12,
+            names=tuple(enumerate(MONTHS, start=1))),
     Setting("currency", "VARCHAR", "USD", "Currency",
             "The one currency of this database (ISO code). Amounts are shown in it; files in another are refused. "
             "Changing it relabels the amounts already loaded; it does not convert them.",
@@ -65,7 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated stage names counted as work in flow efficiency. Blank: every stage whose name does "
             "not say waiting (wait, queue, backlog, approval, on hold, blocked, ready for)."),
     Setting("shared_unit", "VARCHAR", "Shared", "Business unit holding shared cost",
-            "Spend booked to this unit is shared IT cost, allocated to the other units by a driver."),
+            "The business unit your spend files book shared IT cost to (data centre, network, service desk…), "
+            "written exactly as the files write it. Its spend is no unit's own: each unit's fully loaded cost "
+            "takes a share of it by headcount or revenue. If no spend line names this unit, no cost is shared."),
     Setting("as_of", "DATE", None, "As-of date",
             "The day ages, overdue projects and open work are measured on. Blank: today."),
 )

@@ -20,9 +20,13 @@ with st.form("settings"):
     values = {}
     for s in SETTINGS:
         key = f"setting-{s.name}-{generation}"
-        default = s.default if s.default not in (None, "") else "blank"
+        default = s.shown(s.default) if s.default not in (None, "") else "blank"
         help_text = s.help if "Default" in s.help else f"{s.help} Default: {default}."  # said once
-        if s.choices:
+        if s.names:  # a value people know by its name (the fiscal year's first month): the name shown, the value kept
+            named = [value for value, _ in s.names]
+            values[s.name] = st.selectbox(s.label, named, index=named.index(current[s.name]), key=key,
+                                          format_func=s.shown, help=help_text)
+        elif s.choices:
             values[s.name] = st.selectbox(s.label, s.choices, index=s.choices.index(current[s.name]), key=key,
                                           help=help_text)
         elif s.type == "INTEGER":

@@ -139,6 +139,31 @@ def test_the_settings_page_shows_an_index_as_a_whole_number_and_puts_back_every_
     assert history == 2  # the change and the way back, both kept
 
 
+def test_the_fiscal_years_first_month_is_chosen_by_name_and_stored_as_its_number(demo_db):  # noqa: F811
+    import app_pages.common as common
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    month = field(at, "fiscal_year_start_month")
+    assert month.value == 1 and month.format_func(month.value) == "January"
+    assert [month.format_func(v) for v in month.options][-1] == "December" and "Default: January." in month.help
+    month.set_value(7)
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert not at.exception and common.get_store().settings()["fiscal_year_start_month"] == 7
+    assert field(at, "fiscal_year_start_month").value == 7
+
+
+def test_every_setting_has_help_that_says_what_to_write(demo_db):  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    for setting in SETTINGS:
+        assert field(at, setting.name).help.startswith(setting.help), setting.name
+    shared = field(at, "shared_unit").help
+    # what to type, what it does, and what a name no spend line uses means
+    assert "written exactly as the files write it" in shared and "by headcount or revenue" in shared
+    assert "If no spend line names this unit, no cost is shared." in shared and shared.endswith("Default: Shared.")
+
+
 def test_the_as_of_date_can_be_emptied_on_the_settings_page_for_today(demo_db):  # noqa: F811
     import app_pages.common as common
 
