@@ -10,10 +10,18 @@ Built from the label table's units as plain column_config dictionaries (the shap
 passes them on. The frame's own values are left alone except booleans, which become words (a
 checkbox is not a word a board reads), and money when the organisation chose a display unit (k, m,
 bn): scaled, the unit after it, as on the dashboards' figures. 'auto' shows whole amounts.
+
+Laid out to be read without scrolling sideways on a laptop (and to scroll sensibly on a phone): a long
+header is shortened to its name, the full label kept as the header's tooltip ("CPI", hovering says
+"CPI (EV ÷ AC, above 1 under cost)"), since the grid cuts a header at its column's width; an analysis's
+answers (earned value's CPI, SPI and EAC) come right after the row's name, and the workings of a ratio
+(its inputs, as of) after everything else, as in a finance report; the first column, the row's name,
+stays pinned on the left while the figures scroll.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -25,6 +33,20 @@ YES, NO = "Yes", "No"
 DATE_FORMAT = "D MMM YYYY"   # momentJS: 3 Mar 2026
 MONTH_FORMAT = "MMM YYYY"    # Mar 2026
 MONTH_FIELDS = {"period", "month"}
+# Read first, right after the row's name, wherever they are shown: a project's health, earned value's answers.
+ANSWERS = {"overall_health", "cpi", "spi", "eac"}
+# The workings of an answer (a ratio's inputs, the analysis's date): after every other column.
+WORKINGS = {"spend_to_date", "allocation_share", "ratio_months", "cost_in_ratio_months", "revenue", "headcount",
+            "pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "stage_order", "as_of"}
+# Headers the grid would cut ("Cost variance at comp…") or that widen a table past a laptop's width,
+# with no short name by the rule below ('Unmapped': the row of spend with no goal is called so).
+SHORT = {"cost_variance": "Cost variance", "cost_variance_pct": "Cost variance %",
+         "value_per_dollar": "Benefit ÷ spend", "spend_to_date": "Spend to date", "is_unmapped": "Unmapped"}
+
+LONG_HEADER = 20  # characters, before the currency: a longer header is shortened, its label kept as the tooltip
+PIN_CHARS = 30    # a first column whose values are longer is not pinned: it would fill a phone's width
+# A bracket that is the column's unit or abbreviation stays in the header: (1-5), (days), (% of plan), (HHI).
+UNIT = re.compile(r"^(\d+-\d+|days|items|a month|%.*|[A-Z]{2,5})$")
 
 
 def number_format(kind: str | None, integer: bool = False) -> str | None:
@@ -65,16 +87,61 @@ def words(flags: pd.Series) -> pd.Series:
     return pd.Series([None if pd.isna(v) else YES if v else NO for v in flags], index=flags.index, dtype=object)
 
 
+def short_header(field: str, header: str) -> str:
+    """The header a grid shows: a long one without its explanation in brackets ('Schedule slip (days,
+    + late)' → 'Schedule slip (days)', 'CPI (EV ÷ AC, above 1 under cost)' → 'CPI'), its unit kept."""
+    if field in SHORT and header == label(field):
+        return SHORT[field]
+    found = re.fullmatch(r"(.+?) \((.+)\)", header)
+    if len(header) <= LONG_HEADER or not found or found[1][-1] in "+−-×÷=":  # 'EAC = AC + (BAC − EV)': a formula
+        return header
+    unit = found[2].split(",")[0].strip()
+    return f"{found[1]} ({unit})" if UNIT.match(unit) else found[1]
+
+
+def reading_order(fields: list[str], text: list[bool]) -> list[int]:
+    """Positions of the columns in the order they are read: the row's name (a project's name before
+    its ID), its answers, the rest of the leading text columns that describe the row, the other
+    columns as the analysis gives them, then the workings. On a phone the answers are beside the name."""
+    leading = next((i for i, is_text in enumerate(text) if not is_text), len(fields))
+    first = next((i for i in range(leading) if fields[i] == "name"), 0) if leading else None
+    answers = [i for i in range(leading, len(fields)) if fields[i] in ANSWERS]
+    workings = [i for i in range(leading, len(fields)) if fields[i] in WORKINGS and i not in answers]
+    described = [i for i in range(leading) if i != first]
+    rest = [i for i in range(leading, len(fields)) if i not in answers and i not in workings]
+    return [*([] if first is None else [first]), *answers, *described, *rest, *workings]
+
+
+def _is_text(column: pd.Series, field: str) -> bool:
+    kind = column.dtype
+    return not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)
+                or unit(field) == DATE or _is_flag(column))
+
+
+def _pinned(column: pd.Series) -> bool:
+    """Whether a first column names its rows briefly enough to stay on the left while the rest scroll."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    values = column.dropna()
+    return values.empty or int(values.astype(str).str.len().max()) <= PIN_CHARS
+
+
 def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
               ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """The frame to show (booleans as Yes/No) and its column_config: a header and format per column.
-    ``headers`` renames columns whose meaning depends on the view (budget_vs_actual's category)."""
+    """The frame to show (booleans as Yes/No, columns in reading order) and its column_config: a
+    header and format per column, the full label as the tooltip of a shortened header, the first
+    column pinned. ``headers`` renames columns whose meaning depends on the view (budget_vs_actual's
+    category)."""
     headers = headers or {}
+    fields = [str(name) for name in frame.columns]
+    text = [_is_text(frame.iloc[:, i], field) for i, field in enumerate(fields)]
+    frame = frame.iloc[:, reading_order(fields, text)]  # by position: an explorer query may repeat a name
     shown = frame.copy(deep=False)
     config: dict[str, dict[str, Any]] = {}
-    for i, name in enumerate(frame.columns):  # by position: an explorer query may repeat a name
+    names: dict[str, str] = {}
+    for i, name in enumerate(frame.columns):
         column, field = frame.iloc[:, i], str(name)
-        header = headers.get(field, label(field))
+        header = names[field] = headers.get(field, label(field))
         if _is_flag(column):
             shown.isetitem(i, words(column))
             config[field] = _config("text", header)
@@ -93,5 +160,13 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
             config[field] = _config("date", header, DATE_FORMAT)
         else:
             config[field] = {"label": header}
+    shortened = {field: short_header(field, full) for field, full in names.items()}
+    for field, full in names.items():
+        short = shortened[field]
+        if short != full and short not in {*names.values(), *(s for f, s in shortened.items() if f != field)}:
+            config[field]["label"] = config[field]["label"].replace(full, short, 1)
+            config[field]["help"] = config[field]["label"].replace(short, full, 1)
+    if len(frame.columns) > 1 and _pinned(frame.iloc[:, 0]):
+        config[str(frame.columns[0])]["pinned"] = True
     return shown, config
 

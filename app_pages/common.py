@@ -361,9 +361,12 @@ def answers(name: str) -> None:
 def table(frame: pd.DataFrame, name: str, headers: dict[str, str] | None = None, **kwargs: Any) -> None:
     """A table as people read it (business headers, money in the organisation's currency, % for
     shares, dates without a time, blanks blank, yes/no: alignment.tables), with its CSV download
-    (the columns as stored, formula-safe). ``column_config`` entries given override the label table's."""
+    (the columns as stored, formula-safe), laid out to be read (the tooltip of a shortened header, the
+    answers first, the name pinned). ``column_config`` entries given override the label table's, key
+    by key: a page's progress bar keeps the column's pin and tooltip."""
     shown, config = on_screen(frame, headers)
-    config.update(kwargs.pop("column_config", None) or {})
+    for field, given in (kwargs.pop("column_config", None) or {}).items():
+        config[field] = {**config.get(field, {}), **given} if isinstance(given, dict) else given
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="", **kwargs)
     st.download_button("Download CSV", data=lambda: to_csv(frame), file_name=f"{name}.csv", mime="text/csv",
                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
