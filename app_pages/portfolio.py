@@ -51,8 +51,9 @@ e.metric("Benefits realised", pct(s.benefit_realization),
          help=f"{money(s.realized_benefit)} of {money(s.expected_benefit)} expected.")
 f.metric("Return on cost", pct(s.roi), help="(Realised benefit − cost to date) ÷ cost to date.")
 
-# Tables show shares as percentages (alignment.tables: 45, not 0.45), so the bar runs to 100.
-COMPLETE = st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%")
+# Tables show shares as percentages (alignment.tables: 45, not 0.45), so the bar runs to 100. Grey, not
+# the theme's primary red: on this page red means a red project, and a finished one is not one.
+COMPLETE = st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%", color="gray")
 projects = run("portfolio_health")
 st.header("Value, cost and risk")
 st.caption("Each bubble is a project: higher is more expected benefit, further right costs more so far, "

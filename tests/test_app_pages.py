@@ -511,6 +511,15 @@ def test_every_share_and_progress_column_shows_the_number_its_format_expects(dem
         assert checked == 3  # the largest unmapped by cost centre, account and vendor
 
 
+def test_progress_bars_are_grey_where_red_means_a_red_project(demo_db):
+    """Streamlit draws a progress bar in the theme's primary colour (red) unless told: a finished
+    project's full red bar read as Red health."""
+    at = open_page("app_pages/portfolio.py")
+    bars = [column for frame in at.dataframe for column in json.loads(frame.proto.columns or "{}").values()
+            if column.get("type_config", {}).get("type") == "progress"]
+    assert len(bars) == 2 and all(bar["type_config"].get("color") == "gray" for bar in bars), bars
+
+
 def test_a_fiscal_year_over_by_the_as_of_date_reads_as_ended(demo_db):
     import app_pages.common as common
 
