@@ -1,24 +1,25 @@
 -- title: Executive summary
 -- answers: What does IT cost, how much of it serves a business goal, how are projects doing, where is work stuck, and how aligned are IT and the business?
--- include: _spend_scope, _spend_months, cost_by_business_unit, portfolio_summary, bottleneck_stages, alignment_maturity, alignment_gap
+-- include: _spend_scope, _spend_months, _spend_unit_months, cost_by_business_unit, portfolio_summary, bottleneck_stages, alignment_maturity, alignment_gap
 -- source: Apptio (IBM) industry benchmark metrics: IT spend as % of revenue (same period), IT spend per employee = annual IT spend ÷ average headcount (fully loaded, as cost_by_business_unit)
 -- source: TBM Council / Apptio IT financial management: budget variance to date = actual - budget of the closed months (positive = over budget)
 WITH by_month AS (
-    -- Summed per month first, so the filters below work on twelve rows, not a million.
-    SELECT period,
+    -- Summed per unit and month first, so the filters below work on a few dozen rows, not a million.
+    SELECT business_unit, period,
            sum(actual) AS actual,
            sum(budget) AS budget,
            sum(actual) FILTER (WHERE business_goal IS NULL) AS unmapped
     FROM _spend_scope
-    GROUP BY period
+    GROUP BY business_unit, period
 ),
 spend_totals AS (
-    -- Actuals against the budget of the closed months (chosen months with actuals in any unit, so the
-    -- cutoff never moves with the unit filter). Sign: variance = actual - budget, positive = over budget.
+    -- Actuals against the budget of the closed months, each unit's own (_spend_unit_months: a unit
+    -- whose ledger is late does not count its open month's budget as underspent; a property of the
+    -- unit, so the unit filter never moves it). Sign: variance = actual - budget, positive = over budget.
     SELECT sum(b.actual) AS actual,
-           sum(b.budget) FILTER (WHERE m.closed) AS budget,
+           sum(b.budget) FILTER (WHERE u.closed) AS budget,
            sum(b.unmapped) AS unmapped
-    FROM by_month b JOIN _spend_months m USING (period)
+    FROM by_month b JOIN _spend_unit_months u USING (business_unit, period)
 ),
 ratios AS (
     -- One definition with cost_by_business_unit: fully loaded IT cost (a unit's own spend plus its

@@ -6,9 +6,13 @@
 -- The fiscal year is the one holding the last month with actuals among the chosen months (with none,
 -- the last chosen month; setting fiscal_year_start_month; named for the calendar year it ends in).
 -- The chosen months only pick the year: a year end is a fact about the whole year, so every actual of
--- it counts, chosen or not. Each unit's months count as (see _spend_year_end): actual (the year's
--- months with actuals: actual_months), forecast (after the year's last actual, where the unit forecast
--- it), else run rate (the unit's actuals ÷ actual_months): months after the close without forecast.
+-- it counts, chosen or not. Each unit's months count as (see _spend_year_end): actual (the months
+-- closed for that unit), forecast (after its last closed month, where it forecast them), else run rate
+-- (its actuals ÷ its closed months): months after its close without forecast. Units close on their
+-- own (_spend_unit_months): actual_months counts the months closed for some unit in scope, from
+-- first_actual_month to last_actual_month; units_behind of them close earlier, the first at
+-- earliest_close (the page says so: their later months are projected, not read as nothing spent).
+-- burn_rate: actual_to_date ÷ actual_months (each unit's run rate is its own: _spend_year_end).
 -- actual_to_date, budget_to_date and variance_to_date are therefore the fiscal year's to date.
 -- forecast_months counts the months after the close that some unit forecast (partly_forecast_months
 -- of them have a unit with no forecast, at its run rate); run_rate_months the other open months.
@@ -28,9 +32,9 @@ WITH units AS (
 totals AS (
     SELECT any_value(m.fiscal_year) AS fiscal_year,
            any_value(m.fiscal_year_start) AS fiscal_year_start,
-           any_value(m.year_last_actual_month) AS last_actual_month,
-           min(m.period) FILTER (WHERE m.year_closed) AS first_actual_month,
-           count(*) FILTER (WHERE m.year_closed) AS actual_months,
+           (SELECT max(period) FILTER (WHERE basis = 'actual') FROM _spend_year_end) AS last_actual_month,
+           (SELECT min(period) FILTER (WHERE basis = 'actual') FROM _spend_year_end) AS first_actual_month,
+           (SELECT count(DISTINCT period) FILTER (WHERE basis = 'actual') FROM _spend_year_end) AS actual_months,
            count(*) AS months_covered,
            count(*) FILTER (WHERE m.has_budget) AS budget_months,
            (SELECT count(DISTINCT fiscal_year) FROM _spend_months WHERE in_period) AS fiscal_years_chosen
@@ -38,10 +42,21 @@ totals AS (
     WHERE m.in_year
     HAVING count(*) > 0
 ),
+unit_close AS (  -- each unit's last closed month of the year (NULL: none yet)
+    SELECT business_unit, max(period) FILTER (WHERE basis = 'actual') AS closed_to
+    FROM _spend_year_end
+    GROUP BY business_unit
+),
+behind AS (
+    SELECT count(*) FILTER (WHERE u.closed_to IS NULL OR u.closed_to < t.last_actual_month) AS units_behind,
+           min(u.closed_to) FILTER (WHERE u.closed_to < t.last_actual_month) AS earliest_close
+    FROM unit_close u, totals t
+),
 open_months AS (
     SELECT period, bool_or(basis = 'forecast') AS forecast, bool_or(basis = 'run rate') AS run_rate
     FROM _spend_year_end
-    WHERE basis <> 'actual'
+    WHERE basis <> 'actual'  -- a month closed for some unit counts among actual_months (units_behind says the rest)
+      AND period NOT IN (SELECT period FROM _spend_year_end WHERE basis = 'actual')
     GROUP BY period
 ),
 amounts AS (
@@ -57,10 +72,10 @@ amounts AS (
     FROM _spend_year_end
 ),
 projected AS (
-    SELECT t.*, a.*,
+    SELECT t.*, a.*, b.*,
            a.actual_to_date / nullif(t.actual_months, 0) AS burn_rate,
            CASE WHEN a.every_unit_projected IS NOT FALSE THEN coalesce(a.run_rate_rest_raw, 0) END AS run_rate_rest
-    FROM totals t, amounts a
+    FROM totals t, amounts a, behind b
 )
 SELECT fiscal_year,
        strftime(fiscal_year_start, '%Y-%m') AS fiscal_year_from,
@@ -68,6 +83,8 @@ SELECT fiscal_year,
        strftime(first_actual_month, '%Y-%m') AS first_actual_month,
        strftime(last_actual_month, '%Y-%m') AS last_actual_month,
        actual_months,
+       units_behind,
+       strftime(earliest_close, '%Y-%m') AS earliest_close,
        forecast_months,
        partly_forecast_months,
        run_rate_months,

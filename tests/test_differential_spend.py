@@ -92,6 +92,23 @@ def fy_start(ts: pd.Timestamp, first_month: int) -> pd.Timestamp:
     return pd.Timestamp(ts.year - (1 if ts.month < first_month else 0), first_month, 1)
 
 
+def unit_reach(spend: pd.DataFrame) -> dict:
+    """Each unit's last month with actuals, over all months (_spend_unit_months)."""
+    return spend[spend["actual"].notna()].groupby("business_unit")["period"].max().to_dict()
+
+
+def closed_for_unit(lines: pd.DataFrame, company_closed: set, reach: dict) -> pd.Series:
+    """Whether each line's month is closed for its unit: the company has actuals in it and the
+    unit's own actuals reach it."""
+    last = month_of(lines["business_unit"], reach, lines["period"])
+    return lines["period"].isin(company_closed) & last.notna() & (lines["period"] <= last)
+
+
+def month_of(units: pd.Series, months, like: pd.Series) -> pd.Series:
+    """Each unit's month from a mapping (NaT where it has none), comparable with ``like``."""
+    return pd.Series([months.get(u) for u in units], index=units.index, dtype=like.dtype)
+
+
 def year_end(spend: pd.DataFrame, start, end, unit, first_month: int) -> dict | None:
     """Each (unit, month) of the projection year with its basis, and the year's facts."""
     in_period = spend[chosen(spend["period"], start, end)]
@@ -103,28 +120,36 @@ def year_end(spend: pd.DataFrame, start, end, unit, first_month: int) -> dict | 
     finish = begin + pd.DateOffset(months=11)
     year = spend[(spend["period"] >= begin) & (spend["period"] <= finish)]
     closed = set(year.loc[year["actual"].notna(), "period"])  # the year's, chosen or not: the months pick the year
-    last = max(closed) if closed else None
     n = len(closed)
     lines = year if unit is None else year[year["business_unit"] == unit]
     cells = lines.groupby(["business_unit", "period"])["forecast"].count().reset_index()
-    after = cells["period"] > last if last is not None else True
+    cells["closed"] = closed_for_unit(cells, closed, unit_reach(spend))
+    last_u = cells[cells["closed"]].groupby("business_unit")["period"].max()  # each unit's own close
+    n_u = cells[cells["closed"]].groupby("business_unit").size()
+    last = month_of(cells["business_unit"], last_u.to_dict(), cells["period"])
+    after = last.isna() | (cells["period"] > last)
     cells["basis"] = "run rate"
     cells.loc[after & (cells["forecast"] > 0), "basis"] = "forecast"
-    cells.loc[cells["period"].isin(closed), "basis"] = "actual"
+    cells.loc[cells["closed"], "basis"] = "actual"
     basis = dict(zip(zip(cells["business_unit"], cells["period"], strict=True), cells["basis"], strict=True))
     units = sorted(set(lines["business_unit"]))
-    own = lines[lines["period"].isin(closed)].groupby("business_unit")["actual"].sum()
-    burn = {u: own.get(u, 0.0) / n if n else math.nan for u in units}
+    months_u = {u: int(n_u.get(u, 0)) for u in units}
+    own = lines[kinds({"basis": basis}, lines) == "actual"].groupby("business_unit")["actual"].sum()
+    # A unit with no closed month runs at 0 while the company has some, else has no run rate.
+    burn = {u: own.get(u, 0.0) / months_u[u] if months_u[u] else (0.0 if n else math.nan) for u in units}
     runs = cells[cells["basis"] == "run rate"].groupby("business_unit").size()
     run_months = {u: int(runs.get(u, 0)) for u in units}
-    return {"begin": begin, "year": year, "lines": lines, "n": n, "basis": basis, "burn": burn,
-            "run_months": run_months, "closed": closed, "last": last, "months_covered": year["period"].nunique(),
+    actual_periods = set(cells.loc[cells["closed"], "period"])
+    return {"begin": begin, "year": year, "lines": lines, "n": len(actual_periods), "basis": basis, "burn": burn,
+            "months_u": months_u, "run_months": run_months, "closed": closed,
+            "months_covered": year["period"].nunique(),
             "budget_months": year.loc[year["budget"].notna(), "period"].nunique()}
 
 
 def run_rate_part(y: dict, unit: str, share_actual: float) -> float:
-    k = y["run_months"][unit]
-    return 0.0 if k == 0 else k * (share_actual / y["n"] if y["n"] else math.nan)
+    """A unit's run-rate months at its burn rate, in proportion to a category's share of its actuals."""
+    k, n_u = y["run_months"][unit], y["months_u"][unit]
+    return 0.0 if k == 0 else k * (share_actual / n_u if n_u else y["burn"][unit])
 
 
 def expected_projection(spend, start, end, unit, first_month):
@@ -145,7 +170,7 @@ def expected_projection(spend, start, end, unit, first_month):
     projected = actual + forecast + run
     return {
         "fiscal_year": (y["begin"] + pd.DateOffset(months=11)).year, "actual_months": y["n"],
-        "forecast_months": sum(1 for k in months.values() if "forecast" in k),
+        "forecast_months": sum(1 for k in months.values() if "forecast" in k and "actual" not in k),
         "run_rate_months": sum(1 for k in months.values() if k and "forecast" not in k and "actual" not in k),
         "months_covered": y["months_covered"], "budget_months": y["budget_months"],
         "fiscal_years_chosen": spend.loc[chosen(spend["period"], start, end), "period"]
@@ -194,18 +219,20 @@ def expected_budget_vs_actual(spend, start, end, unit, group_by, first_month):
     lines = spend if unit is None else spend[spend["business_unit"] == unit]
     in_period = spend[chosen(spend["period"], start, end)]
     closed = set(in_period.loc[in_period["actual"].notna(), "period"])
-    last = max(closed) if closed else None
     y = year_end(spend, start, end, unit, first_month)
     kind = kinds(y, lines)
     pick = chosen(lines["period"], start, end)
+    closed_u = closed_for_unit(lines, closed, unit_reach(spend))  # the chosen months closed for each line's unit
+    last = lines.loc[closed_u, "period"].groupby(lines.loc[closed_u, "business_unit"]).max()
+    last_of_unit = month_of(lines["business_unit"], last.to_dict(), lines["period"])
     b, a, f = (lines[c].fillna(0) for c in ("budget", "actual", "forecast"))
     frame = pd.DataFrame({
         "category": {"month": lines["period"].dt.strftime("%Y-%m"), "business_unit": lines["business_unit"],
                      "tower": lines["tower"].fillna("Unassigned"),
                      "cost_pool": lines["cost_pool"].fillna("Unassigned")}[group_by],
         "unit": lines["business_unit"], "pick": pick, "in_year": kind.notna(),
-        "budget": b.where(pick), "budget_to_date": b.where(pick & lines["period"].isin(closed)),
-        "actual": a.where(pick), "forecast": f.where(pick & (lines["period"] > last if last is not None else True)),
+        "budget": b.where(pick), "budget_to_date": b.where(pick & closed_u),
+        "actual": a.where(pick), "forecast": f.where(pick & (last_of_unit.isna() | (lines["period"] > last_of_unit))),
         "year_end_budget": b.where(kind.notna()), "year_actual": a.where(kind == "actual"),
         "year_forecast": f.where(kind == "forecast"), "run_rate": kind == "run rate",
     })
@@ -365,7 +392,7 @@ def test_executive_summary_spend_figures(stores, name):
         closed = set(in_period.loc[in_period["actual"].notna(), "period"])
         lines = in_period if unit is None else in_period[in_period["business_unit"] == unit]
         actual = total(lines["actual"])
-        budget = total(lines.loc[lines["period"].isin(closed), "budget"])
+        budget = total(lines.loc[closed_for_unit(lines, closed, unit_reach(spend)), "budget"])
         unmapped = lines.loc[lines["business_goal"].isna(), "actual"].fillna(0).sum()
         cost = expected_cost(v, start, end, unit, "headcount")
         cost_sum = sum(r["cost_in_ratio_months"] for r in cost.values()) if cost else math.nan

@@ -7,14 +7,16 @@ The company (fiscal year = calendar year unless a test says otherwise; every sum
     2025-01        100    110                  50     40                  30     30
     2025-02        100    120                  50     60                  30     30
     2025-03        100     90                  50     50                  30     30
-    2025-04        100    100                  50      -   (B not closed)  30     30
+    2025-04        100    100                  50      -   (B's ledger late) 30   30
     2025-05..10    100      -                  50      -                  30      -
     2025-11        100      -    105           50      -    55            30      -   (no forecast)
     2025-12        100      -    105           50      -    55            30      -   (no forecast)
 
     FY2025 budget: 12 x 180 = 2160. Actuals Jan-Apr: 180 + 210 + 170 + 130 = 690.
-    Year end of a unit: its actuals of the closed months + its forecast after the close + its run
-    rate (its actuals / the company's closed months) for every other month it has lines in.
+    A month is closed for a unit when the company has actuals in it and the unit's own actuals reach
+    it: A and Shared are closed Jan-Apr, B only Jan-Mar (its April is open, not "spent 0").
+    Year end of a unit: its actuals of its closed months + its forecast after its close + its run
+    rate (its actuals / its closed months) for every other month it has lines in.
     Goals: A's lines G1, B's G2, Shared's none. Business metrics (revenue / headcount): A Jan-Apr
     1000/10, 1000/10, 1200/12, 800/8 and May 1000/10 (a plan month with no actual spend); B Jan-Mar 500/5.
 """
@@ -100,15 +102,17 @@ def test_projection_without_filters(cur):
     assert (p.fiscal_year, p.fiscal_year_from, p.fiscal_year_to) == (2025, "2025-01", "2025-12")
     assert (p.first_actual_month, p.last_actual_month) == ("2025-01", "2025-04")
     assert (p.actual_months, p.forecast_months, p.run_rate_months, p.months_covered) == (4, 2, 6, 12)
+    assert (p.units_behind, p.earliest_close) == (1, "2025-03")  # B: its April is projected
     assert p.partly_forecast_months == 2  # Shared forecast nothing for Nov and Dec
-    assert p.actual_to_date == 690 and p.budget_to_date == 720  # Jan-Apr; 4 x 180
-    assert p.variance_to_date == -30 and p.variance_to_date_pct == approx(-0.0417)  # 690 - 720; / 720
-    assert p.burn_rate == 172.5  # 690 / 4
+    # Jan-Apr: A 400 + Shared 120, B only Jan-Mar 150 (old: 720, B's April budget counted as underspent)
+    assert p.actual_to_date == 690 and p.budget_to_date == 670
+    assert p.variance_to_date == 20 and p.variance_to_date_pct == approx(0.0299)  # 690 - 670; / 670
+    assert p.burn_rate == 172.5  # 690 / 4 months with actuals (each unit runs at its own rate below)
     assert p.forecast_rest == 320  # Nov + Dec: 2 x (105 + 55)
-    # Run rates: A 420/4 = 105 x 6 (May-Oct), B 150/4 = 37.5 x 6, Shared 120/4 = 30 x 8 (May-Dec)
-    assert p.run_rate_rest == 1095  # 630 + 225 + 240
-    assert p.projected_full_year == 2105 and p.full_year_budget == 2160  # 690 + 320 + 1095; 12 x 180
-    assert p.projected_variance == -55 and p.projected_variance_pct == approx(-0.0255)  # 2105 - 2160; / 2160
+    # Run rates: A 105 x 6 (May-Oct), B 50 x 7 (Apr-Oct), Shared 30 x 8 (May-Dec)
+    assert p.run_rate_rest == 1220  # 630 + 350 + 240
+    assert p.projected_full_year == 2230 and p.full_year_budget == 2160  # 690 + 320 + 1220; 12 x 180
+    assert p.projected_variance == 70 and p.projected_variance_pct == approx(0.0324)  # 2230 - 2160; / 2160
     assert p.method.startswith("actuals to date + forecast")
 
 
@@ -121,8 +125,8 @@ def test_the_chosen_months_pick_the_year_and_every_actual_of_it_counts(cur, filt
     p = one(cur, "year_end_projection", **filters)
     assert p.fiscal_year == 2025 and (p.first_actual_month, p.last_actual_month) == ("2025-01", "2025-04")
     assert (p.actual_months, p.forecast_months, p.run_rate_months) == (4, 2, 6)
-    assert p.actual_to_date == 690 and p.budget_to_date == 720 and p.burn_rate == 172.5  # Jan-Apr; 4 x 180; / 4
-    assert p.projected_full_year == 2105 and p.full_year_budget == 2160  # as without filters
+    assert p.actual_to_date == 690 and p.budget_to_date == 670 and p.burn_rate == 172.5  # as without filters
+    assert p.projected_full_year == 2230 and p.full_year_budget == 2160  # as without filters
 
 
 def test_a_past_year_is_projected_from_its_own_actuals(cur):
@@ -132,18 +136,20 @@ def test_a_past_year_is_projected_from_its_own_actuals(cur):
     assert p.projected_full_year == 95 and p.full_year_budget == 100 and p.projected_variance == -5
 
 
-def test_projection_of_one_unit_uses_the_companys_close_and_forecast_horizon(cur):
+def test_projection_of_one_unit_uses_its_own_close(cur):
     a = one(cur, "year_end_projection", business_unit="A")
     assert a.actual_to_date == 420 and a.burn_rate == 105  # 110 + 120 + 90 + 100; / 4
     assert a.projected_full_year == 1260 and a.full_year_budget == 1200  # 420 + 2 x 105 + 6 x 105; 12 x 100
     b = one(cur, "year_end_projection", business_unit="B")
-    # B booked nothing in April, but April is closed (A and Shared have actuals): 150 over 4 months.
-    assert b.actual_months == 4 and b.burn_rate == 37.5 and b.budget_to_date == 200
-    assert b.projected_full_year == 485  # 150 + 2 x 55 + 6 x 37.5
+    # B's ledger stops at March while A's and Shared's reach April: B's April is open, projected at its
+    # run rate, not read as nothing spent (old: April closed for every unit, 150 over 4 months = 485).
+    assert (b.actual_months, b.last_actual_month, b.units_behind) == (3, "2025-03", 0)
+    assert b.burn_rate == 50 and b.budget_to_date == 150  # 150 / 3; Jan-Mar 3 x 50
+    assert b.projected_full_year == 610  # 150 + 2 x 55 + 7 x 50 (Apr-Oct)
     shared = one(cur, "year_end_projection", business_unit="Shared")
     # Shared forecast nothing for Nov and Dec: its own run rate there.
     assert shared.projected_full_year == 360 and shared.forecast_months == 0  # 120 + 8 x 30
-    assert a.projected_full_year + b.projected_full_year + shared.projected_full_year == 2105
+    assert a.projected_full_year + b.projected_full_year + shared.projected_full_year == 2230
 
 
 def test_a_year_with_no_actuals_yet_cannot_be_projected(cur):
@@ -161,7 +167,8 @@ def test_projection_follows_the_fiscal_year_start_month(cur):
     assert (p.fiscal_year, p.fiscal_year_from, p.fiscal_year_to) == (2026, "2025-04", "2026-03")
     assert (p.actual_months, p.forecast_months, p.run_rate_months, p.months_covered) == (1, 2, 6, 9)
     assert p.full_year_budget == 1620  # Apr-Dec 9 x 180
-    # A 100 + 210 + 6 x 100 = 910; B 0 + 110 + 0 = 110; Shared 30 + 8 x 30 = 270
+    # A 100 + 210 + 6 x 100 = 910; B (no closed month: April is past its ledger) 110 + 7 x 0 = 110;
+    # Shared 30 + 8 x 30 = 270
     assert p.projected_full_year == 1290
 
 
@@ -176,10 +183,14 @@ def test_budget_vs_actual_keeps_the_forecast_when_no_month_is_closed(cur):
 
 def test_budget_to_date_does_not_move_with_the_unit_filter(cur):
     (b,) = run_query(cur, "budget_vs_actual", {"group_by": "business_unit", "business_unit": "B"}).to_dict("records")
-    assert b["budget_to_date"] == 200 and b["actual"] == 150  # Jan-Apr budget (April is closed); 40 + 60 + 50
-    assert b["variance"] == -50 and b["variance_pct"] == approx(-0.25)  # old: cutoff March, 0
+    assert b["budget_to_date"] == 150 and b["actual"] == 150  # Jan-Mar: B's close, whatever the filter; 40 + 60 + 50
+    assert b["variance"] == 0 and b["variance_pct"] == 0  # before: April's budget counted, -50 (-25%)
+    every = by(cur, "budget_vs_actual", "category", group_by="business_unit")
+    assert every["B"]["budget_to_date"] == 150 and every["A"]["budget_to_date"] == 500  # the same row unfiltered
     s = one(cur, "executive_summary", business_unit="B")
-    assert s.budget_to_date == 200 and s.budget_variance == -50
+    assert s.budget_to_date == 150 and s.budget_variance == 0
+    company = one(cur, "executive_summary")
+    assert company.budget_to_date == 770 and company.budget_variance == 15  # 100 (A Dec 2024) + 670; 785 - 770
 
 
 @pytest.mark.parametrize("filters", [{}, {"period_to": "2025-02"}, {"period_from": "2025-03"},
@@ -204,9 +215,11 @@ def test_budget_vs_actual_by_unit_year_end(cur):
 def test_budget_vs_actual_by_month_outlook(cur):
     m = by(cur, "budget_vs_actual", "category", group_by="month")
     assert m["2024-12"]["actual"] == 95 and nan(m["2024-12"]["outlook"])  # FY2024: not in the year-end
-    assert m["2025-04"]["outlook"] == 130 and m["2025-05"]["outlook"] == 172.5  # actual; 105 + 37.5 + 30
+    # April: A's and Shared's actuals 130 + B's run rate 50; its budget to date leaves B's 50 out
+    assert m["2025-04"]["outlook"] == 180 and m["2025-04"]["budget_to_date"] == 130 and m["2025-04"]["variance"] == 0
+    assert m["2025-05"]["outlook"] == 185  # 105 + 50 + 30
     assert m["2025-11"]["outlook"] == 190 and m["2025-11"]["outlook_variance"] == 10  # 105 + 55 + Shared 30; - 180
-    assert sum(r["outlook"] for k, r in m.items() if k.startswith("2025")) == 2105
+    assert sum(r["outlook"] for k, r in m.items() if k.startswith("2025")) == 2230
 
 
 # 3. Value per dollar: benefits and spend to date, of the chosen unit's projects and spend.

@@ -7,8 +7,9 @@
 -- source: TBM Council / Apptio IT financial management: variance to date against the budget of the closed months; full-year forecast = actuals to date + forecast for the remaining months
 -- Sign: variance = actual - budget; positive = over budget (outlook_variance likewise).
 -- budget, actual and forecast cover the chosen months; budget_to_date is the budget of the closed
--- months (chosen months with actuals in ANY unit, so the cutoff never moves with the unit filter);
--- forecast is the chosen months' forecast after the last closed month (all of it when none is closed).
+-- months, each unit's own (_spend_unit_months: months the company has actuals in that the unit's
+-- actuals reach; a property of the unit, so the unit filter never moves it); forecast is the chosen
+-- months' forecast after the unit's last closed month (all of it when none is closed).
 -- year_end_budget, outlook and outlook_variance are the fiscal year's, by the rule of year_end_projection
 -- (see _spend_year_end): summed over every category they give its projected_full_year and full_year_budget.
 -- A unit's run-rate months take its burn rate in proportion to the category's share of its actuals;
@@ -33,12 +34,13 @@ WITH lines AS (
     GROUP BY 1, 2, 3
 ),
 by_month AS (
-    SELECT l.*, m.in_period, m.closed, m.last_actual_month, y.basis, y.actual_months, y.unit_burn_rate,
-           y.unit_run_rate_months
+    SELECT l.*, u.in_period, u.closed,
+           max(l.period) FILTER (WHERE u.closed) OVER (PARTITION BY l.business_unit) AS last_actual_month,
+           y.basis, y.actual_months, y.unit_burn_rate, y.unit_run_rate_months
     FROM lines l
-    JOIN _spend_months m USING (period)
+    JOIN _spend_unit_months u USING (business_unit, period)
     LEFT JOIN _spend_year_end y USING (business_unit, period)
-    WHERE m.in_period OR m.in_year
+    WHERE u.in_period OR u.in_year
 ),
 by_unit AS (
     SELECT category, business_unit,
@@ -54,8 +56,9 @@ by_unit AS (
                + coalesce(sum(forecast) FILTER (WHERE basis = 'forecast'), 0)
                + CASE WHEN $group_by = 'month' THEN coalesce(sum(unit_burn_rate) FILTER (WHERE basis = 'run rate'), 0)
                       WHEN any_value(unit_run_rate_months) = 0 THEN 0
+                      WHEN any_value(actual_months) = 0 THEN any_value(unit_run_rate_months) * any_value(unit_burn_rate)
                       ELSE any_value(unit_run_rate_months) * coalesce(sum(actual) FILTER (WHERE basis = 'actual'), 0)
-                           / nullif(any_value(actual_months), 0)
+                           / any_value(actual_months)
                  END AS outlook,
            -- by month, a run-rate month with no run rate (nothing closed) has no outlook
            bool_or(basis = 'run rate' AND unit_burn_rate IS NULL) AS unknown_run_rate
