@@ -185,7 +185,7 @@ def load_one(browser, path: Path, rows: int, work: Path, bound: float = OVERVIEW
             start = time.perf_counter()
             page.get_by_role("button", name="Load", exact=True).click()
             result["overview_during_load_s"] = _overview(browser, server.url, bound)
-            page.get_by_text(f"Loaded {counted} into spend").wait_for(timeout=ms)
+            page.get_by_text(f"Loaded {counted} into IT spend").wait_for(timeout=ms)
             result["load_s"] = time.perf_counter() - start
             log = [(t - clock, text) for t, text in _stages(page)]
             result["stages"] = stages_seen(log)

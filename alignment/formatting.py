@@ -67,6 +67,11 @@ def naming(noun: str, items: Sequence[Any], shown: int | None = 10) -> str:
     return f"{noun if len(names) == 1 else noun + 's'} {text}"
 
 
+def lower_first(title: str) -> str:
+    """A title inside a sentence: 'Project register' → 'project register'; 'IT spend' stays."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
 def money(value: Any) -> str:
     """An amount in the organisation's currency, scaled to its display unit (auto: k, m or bn)."""
     if missing(value):

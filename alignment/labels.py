@@ -151,10 +151,26 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 LABELS: dict[str, str] = {field: header for field, (header, _) in COLUMNS.items()}
 
+# What a file's column holds, where the table above names an analysis' column instead: the Data
+# page's matching step and an upload's problems name a dataset's columns so ('business_unit' →
+# 'Business unit', 'rgt' → 'Run, grow or transform').
+FIELDS: dict[str, str] = {
+    "rgt": "Run, grow or transform", "capex_opex": "Capex or opex", "dc_indicator": "Debit/credit indicator",
+    "respondent_id": "Respondent ID", "respondent_group": "IT or business", "name": "Project name",
+    "item_id": "Item ID", "exited": "Exited stage", "percent_complete": "Percent complete",
+    "match_column": "Where this column", "match_value": "has this value", "sets_column": "set this column",
+    "sets_value": "to this value"}
+
 
 def label(field: str) -> str:
     """The business header of a column: from the table, else its name in words."""
     return LABELS.get(field, str(field).replace("_", " ").strip().capitalize() or str(field))
+
+
+def field_label(field: str) -> str:
+    """A dataset's column as finance says it, as the Data page and an upload's problems name it:
+    'period' → 'Month', 'rgt' → 'Run, grow or transform'."""
+    return FIELDS.get(field) or label(field)
 
 
 def unit(field: str) -> str | None:

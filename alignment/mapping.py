@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 
+from alignment.labels import field_label
 from alignment.schema import DATASETS, get_dataset
 
 
@@ -82,12 +83,15 @@ def propose_mapping(headers: list[str], dataset: str) -> dict[str, str]:
 def apply_overrides(mapping: dict[str, str], overrides: dict[str, str | None], headers: list[str],
                     dataset: str) -> dict[str, str]:
     """The user's word wins: 'Header=column' sets, 'Header=' (None) drops a guess. The header may be
-    written as the file has it or as the Data page shows it, in any case and spacing."""
+    written as the file has it or as the Data page shows it, in any case and spacing; the column by
+    its name (business_unit) or as the Data page and an upload's problems name it ('Business unit')."""
     columns = {c.name for c in get_dataset(dataset).columns}
+    named = {_loose(field_label(c)): c for c in columns}
     result = dict(mapping)
     for written, target in overrides.items():
         header = find_header(written, headers)
-        column = _field_name(target) if target else None
+        column = None if not target else (_field_name(target) if _field_name(target) in columns
+                                          else named.get(_loose(target), _field_name(target)))
         if column and column not in columns:
             raise ValueError(f"'{target}' is not a field of {dataset}. Fields: {', '.join(sorted(columns))}.")
         if column:

@@ -7,6 +7,8 @@ column as the user sees them (their header and its letter).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 
 from alignment import arrow_check, layouts, rules, schema
-from alignment.formatting import how_many, naming
+from alignment.formatting import how_many, lower_first, naming
+from alignment.labels import field_label
 from alignment.parsing import MAX_AMOUNT, ParseError, amount_unit, is_blank, parse_score, parse_series
 from alignment.reading import RawTable, column_letter
 from alignment.settings import defaults
@@ -84,17 +87,27 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
     if plain is not None:
         return plain
     out = Validated(pd.DataFrame(), [], warnings=list(raw.warnings))
-    problems: list[Problem] = []
+    # The first MAX_ERRORS problems in the sheet's order (row, then column), however the checks found
+    # them (column by column): a heap of the kept ones, the latest in the sheet on top to be let go.
+    shortlist: list[tuple[tuple[int, int, int], Problem]] = []
+    found = itertools.count()
+    column_at = {header: i for i, header in enumerate(raw.headers)}
     flagged_rows: set[int] = set()
 
     def problem(row: int | None, header: str | None, value: object, message: str) -> None:
         out.error_count += 1
         if row is not None:
             flagged_rows.add(row)
-        if len(problems) < MAX_ERRORS:
-            where = ", ".join(p for p in (f"row {row}" if row else "", _where(raw, header)) if p)
-            text = f"Sheet '{raw.sheet}', {where}: {message}." if where else f"Sheet '{raw.sheet}': {message}."
-            problems.append(Problem(raw.sheet, row, header, _cell(value), text))
+        place = (-(row or 0), -(-1 if header is None else column_at.get(header, len(column_at))), -next(found))
+        if len(shortlist) == MAX_ERRORS and place <= shortlist[0][0]:
+            return  # later in the sheet than every problem kept
+        where = ", ".join(p for p in (f"row {row}" if row else "", _where(raw, header)) if p)
+        text = f"Sheet '{raw.sheet}', {where}: {message}." if where else f"Sheet '{raw.sheet}': {message}."
+        listed = (place, Problem(raw.sheet, row, header, _cell(value), text))
+        (heapq.heappush if len(shortlist) < MAX_ERRORS else heapq.heapreplace)(shortlist, listed)
+
+    def in_sheet_order() -> list[Problem]:
+        return [listed for _, listed in sorted(shortlist, key=lambda item: item[0], reverse=True)]
 
     frame = raw.frame
     # Rows that are not data: blank rows and total/subtotal lines.
@@ -136,18 +149,19 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
     present = set(header_of)
     for column in ds.columns:
         if column.required and column.name not in present:
+            about = f" ({lower_first(column.help.rstrip('.'))})" if column.help else ""
             problem(raw.header_row, None, None,
-                    f"required column '{column.name}' was not found ({column.help or column.name}); "
-                    f"map one of your columns to it")
+                    f"required column '{field_label(column.name)}' was not found{about}; map one of your columns "
+                    "to it")
     for group in ds.one_of:
         if not present & set(group):
             problem(raw.header_row, None, None,
-                    f"none of the columns {', '.join(group)} was found; at least one is needed")
+                    f"none of the columns {_either(group)} was found; at least one is needed")
     units = _amount_units(raw, ds, header_of, unit, str(chosen["currency"] or "USD").strip().upper())
     for row, header, value, message in units.refusals:
         problem(row, header, value, message)
-    if problems:
-        out.errors = problems
+    if shortlist:
+        out.errors = in_sheet_order()
         return out
     out.amount_scales = units.scales
     out.warnings.extend(units.notes)
@@ -187,7 +201,7 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
         if column.required:
             missing = values.isna().to_numpy(copy=True)
             missing[list(unreadable[column.name])] = False  # already reported as unreadable
-            flag(missing, header, None, lambda _, c=column: f"{c.name.replace('_', ' ')} is required but blank")
+            flag(missing, header, None, lambda _, c=column: f"'{field_label(c.name)}' is required but blank")
         if column.kind in (schema.DATE, schema.MONTH):
             outside = _where_present(values, lambda v: (v < EARLIEST) | (v > LATEST))
             flag(outside, header, parsed_cells,
@@ -206,7 +220,7 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
         rows = rows[kept]
     if dataset == "spend":
         result = _spend_layout(result, header_of, rows, problem, flagged_rows)
-    if dataset == "mapping_rules" and not problems:
+    if dataset == "mapping_rules" and not out.error_count:
         result = rules.check(result, header_of, rows, problem)
     order_pairs = {"stage_history": (("entered", "exited"),),
                    "projects": (("planned_start", "planned_end"), ("actual_start", "actual_end"))}
@@ -217,12 +231,13 @@ def validate(raw: RawTable, dataset: str, mapping: dict[str, str], *, unit: floa
             backwards = np.zeros(len(result), dtype=bool)
             backwards[both] = last[both] < first[both]
             flag(backwards, header_of.get(end), last, lambda i, s=start, e=end, f=first, la=last:
-                 f"{e.replace('_', ' ')} {la[i]} is before {s.replace('_', ' ')} {f[i]}")
+                 f"{lower_first(field_label(e))} {la[i]} is before {lower_first(field_label(s))} {f[i]}")
     if dataset == "survey":
         if nps.any():
             result.loc[nps, "dimension"] = schema.NPS_DIMENSION
         result = _infer_dimension(result)
 
+    problems = in_sheet_order()
     if out.error_count > len(problems):
         problems.append(Problem(raw.sheet, None, None, None,
                                 f"…and {how_many(out.error_count - len(problems), 'more problem')} not listed."))
@@ -376,11 +391,18 @@ def _each_distinct(values: pd.Series, test: Callable[[pd.Series], pd.Series], if
 
 def _unmapped_warning(headers: list[str], dataset: str) -> str:
     """One note for all the columns left out: a wide sheet must not bury the page in boxes."""
+    what = lower_first(schema.get_dataset(dataset).title)  # as the Data page names it: 'IT spend'
     if len(headers) == 1:
-        return f"Column '{headers[0]}' was not loaded: it matches no {dataset} field."
+        return f"Column '{headers[0]}' was not loaded: it matches no {what} field."
     shown = ", ".join(f"'{h}'" for h in headers[:8])
     more = f" and {len(headers) - 8:,} more" if len(headers) > 8 else ""
-    return f"{len(headers):,} columns were not loaded, as they match no {dataset} field: {shown}{more}."
+    return f"{len(headers):,} columns were not loaded, as they match no {what} field: {shown}{more}."
+
+
+def _either(fields: tuple[str, ...] | list[str]) -> str:
+    """'Budget', 'Actual spend' or 'Forecast': a dataset's columns by their business names."""
+    names = [f"'{field_label(f)}'" for f in fields]
+    return " or ".join(part for part in (", ".join(names[:-1]), *names[-1:]) if part)
 
 
 def summarise_warnings(warnings: list[str], shown: int = 5) -> list[str]:
@@ -491,13 +513,16 @@ def _spend_layout(result: pd.DataFrame, header_of: dict[str, str], rows: np.ndar
     elif "amount" in result:
         result["actual"] = result["amount"] if "actual" not in result else result["actual"].fillna(result["amount"])
     amounts = [c for c in ("budget", "actual", "forecast") if c in result]
-    if amounts:
+    if amounts:  # named as the file has them ('Actual (USD)'), else as the Data page does ('Budget')
+        names = [f"'{header_of.get(c) or field_label(c)}'" for c in amounts]
+        blank = (f"{names[0]} blank" if len(names) == 1 else
+                 f"{' and '.join(names)} both blank" if len(names) == 2 else
+                 f"{', '.join(names[:-1])} and {names[-1]} all blank")
         none = result[amounts].isna().all(axis=1).to_numpy()
         for position in np.flatnonzero(none):
             if int(rows[position]) in flagged_rows:
                 continue  # its amount was already reported as unreadable
-            problem(int(rows[position]), header_of.get(amounts[0]), None,
-                    f"the line has no amount ({', '.join(amounts)} all blank)")
+            problem(int(rows[position]), header_of.get(amounts[0]), None, f"the line has no amount ({blank})")
     return result.drop(columns=[c for c in ("scenario", "amount") if c in result])
 
 

@@ -6,9 +6,9 @@ import streamlit as st
 
 from alignment import rules
 from alignment.exports import template_workbook
-from alignment.formatting import how_many
+from alignment.formatting import how_many, lower_first
 from alignment.ingest import load_preview, make_preview
-from alignment.labels import label
+from alignment.labels import field_label
 from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
 from alignment.mapping import better_dataset
 from alignment.reading import ReadError, open_source
@@ -17,7 +17,7 @@ from alignment.store import StoreError
 from alignment.tables import money_header
 from alignment.validation import summarise_warnings
 from app_pages.common import money, pct, require, run, store_or_stop, user_email
-from app_pages.demo_button import demo_button, lower_first
+from app_pages.demo_button import demo_button
 
 NOT_IN_FILE = "(not in the file)"
 UNITS = {None: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
@@ -29,19 +29,8 @@ KEEP_WORDS = {"latest": "Keep its latest row (by a snapshot or as-of date, else 
 STAGES = {"read": "Reading the file", "check": "Checking the rows", "store": "Storing the rows"}
 LOOKS_LIKE = {"spend": "IT spend lines", "projects": "a project register", "stage_history": "a stage history",
               "survey": "survey answers", "business_metrics": "business metrics", "mapping_rules": "mapping rules"}
-# Where the one label table (alignment.labels) names an analysis' column, not what a file's column holds.
-NAMES = {"rgt": "Run, grow or transform", "capex_opex": "Capex or opex", "dc_indicator": "Debit/credit indicator",
-         "respondent_id": "Respondent ID", "respondent_group": "IT or business", "name": "Project name",
-         "item_id": "Item ID", "exited": "Exited stage", "percent_complete": "Percent complete",
-         "match_column": "Where this column", "match_value": "has this value", "sets_column": "set this column",
-         "sets_value": "to this value"}
 STATUS_WORDS = {"active": "In use", "undone": "Undone", "superseded": "Replaced"}
 PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value", "message": "Problem"}
-
-
-def business_name(column: str) -> str:
-    """'period' → 'Month', 'rgt' → 'Run, grow or transform': how finance says it."""
-    return NAMES.get(column) or label(column)
 
 
 def column_groups(spec: Dataset) -> list[tuple[str, list[Column]]]:
@@ -62,7 +51,7 @@ def column_config(spec: Dataset, frame: pd.DataFrame) -> dict:
     config = {}
     for name in frame.columns:
         kind = spec.column(name).kind if name in {c.name for c in spec.columns} else None
-        label = business_name(name)
+        label = field_label(name)
         if kind == MONEY:
             # the currency in the header, signed numbers in the cells (-1,234.50, not $-1,234.50)
             config[name] = st.column_config.NumberColumn(money_header(label, scaled=False), format="%,.2f")
@@ -225,7 +214,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
             for cell, column in zip(st.columns(3), columns[start:start + 3], strict=False):
                 key = f"map-{column.name}"
                 st.session_state[key] = header_of.get(column.name, NOT_IN_FILE)  # the file's current guess
-                cell.selectbox(business_name(column.name), options, key=key, format_func=shown,
+                cell.selectbox(field_label(column.name), options, key=key, format_func=shown,
                                on_change=remap, args=(state_key, column.name, header_of.get(column.name)))
                 cell.caption(column.help)
     unused = [h for h in preview.raw.headers if h not in preview.mapping]
@@ -242,8 +231,9 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     for warning in summarise_warnings(checked.warnings):
         st.warning(warning)
     if checked.errors:
-        st.error(f"{how_many(checked.error_count, 'problem')} found. Nothing will be loaded until they are fixed "
-                 "in the file (or the column mapping is corrected).")
+        one = checked.error_count == 1
+        st.error(f"{how_many(checked.error_count, 'problem')} found. Nothing will be loaded until "
+                 f"{'it is' if one else 'they are'} fixed in the file (or the column mapping is corrected).")
         problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
         st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
                      column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
@@ -268,8 +258,8 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
                                   progress=tell)
             bar.empty()
             if result.status == "loaded":
-                st.session_state["last_result"] = (f"Loaded {how_many(result.rows_loaded, 'row')} into {dataset} "
-                                                   f"as upload {result.batch_id}.")
+                st.session_state["last_result"] = (f"Loaded {how_many(result.rows_loaded, 'row')} into "
+                                                   f"{lower_first(spec.title)} as upload {result.batch_id}.")
                 st.session_state["show_dashboards"] = True
                 st.session_state["loaded"] = this_load
                 st.session_state.pop(state_key, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from alignment.demo import load_demo
+from alignment.formatting import lower_first
 from alignment.schema import DATASETS
 from alignment.store import Store
 
@@ -15,11 +16,6 @@ def would_replace(store: Store) -> list[str]:
     uploads = store.uploads()
     in_use = set(uploads.loc[uploads["status"] == "active", "dataset"])
     return [lower_first(DATASETS[name].title) for name in DATASETS if name in in_use]  # the demo loads them all
-
-
-def lower_first(title: str) -> str:
-    """'Project register' → 'project register' inside a sentence; 'IT spend' stays."""
-    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
 
 
 def _load(store: Store, then: str | None) -> None:

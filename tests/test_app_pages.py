@@ -271,7 +271,7 @@ def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
                      ["2025-02", "Retail", "oops", 90]])
     at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
     # the bad cell is named by sheet, row and column, and nothing can be loaded
-    assert "1 problem found." in at.error[0].value
+    assert at.error[0].value.startswith("1 problem found. Nothing will be loaded until it is fixed in the file")
     problem = next(d.value for d in at.dataframe if "message" in d.value.columns).iloc[0]
     assert problem["message"].startswith("Sheet 'Sheet1', row 3, column C ('Actual'): 'oops'")
     assert not [b for b in at.button if b.key == "load"]
@@ -281,7 +281,7 @@ def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
     at.file_uploader(key="upload").upload("gl2.xlsx", good).run()
     assert "2 rows ready to load" in at.success[0].value
     at.button(key="load").click().run()
-    assert "Loaded 2 rows into spend as upload 1." in at.success[0].value
+    assert "Loaded 2 rows into IT spend as upload 1." in at.success[0].value
 
     import app_pages.common as common
 

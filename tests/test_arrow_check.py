@@ -62,7 +62,7 @@ def test_the_messy_file_reads_as_the_parsers_say():
     assert cells["rgt"] == ["Run", "Grow", "Transform", "Run"]
     assert cells["capex_opex"] == ["Capex", "Opex", "Opex", "Opex"]
     assert cells["actual"] == [1234500.0, -250000.0, 7000.0, 1500.0]  # in thousands
-    assert "Column 'Notes' was not loaded: it matches no spend field." in fast.warnings  # 'Empty' has no value
+    assert "Column 'Notes' was not loaded: it matches no IT spend field." in fast.warnings  # 'Empty' has no value
 
 
 @pytest.mark.parametrize("body,why", [

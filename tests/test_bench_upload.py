@@ -38,7 +38,7 @@ def test_a_small_csv_loads_through_the_data_page(tmp_path):
         r = result[kind]
         # Replace took the demo company's spend out: only this file's rows are in use.
         assert (r["active_spend_rows"], r["uploads_row_count"], r["active_spend_uploads"]) == (n, n, 1)
-        assert r["user_sees"].startswith(f"Loaded {n:,} rows into spend")
+        assert r["user_sees"].startswith(f"Loaded {n:,} rows into IT spend")
         assert r["limit_stated"] and r["mapping_guessed"]
         assert None not in (r["overview_idle_s"], r["overview_during_check_s"], r["overview_during_load_s"])
         assert r["server_peak_rss_mb"] > 0

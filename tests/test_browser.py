@@ -415,7 +415,7 @@ def test_an_empty_app_then_a_first_upload_then_the_dashboards(tmp_path, browser)
         assert (none_cells(wizard), snake_case_names(wizard), unformatted_numbers(wizard)) == ([], set(), set())
         assert wizard["upload-wizard"]["tables"][0]["columns"][:2] == ["Month", "Business unit"]
         page.get_by_role("button", name="Load", exact=True).click()
-        page.get_by_text("Loaded 2 rows into spend").wait_for(timeout=30_000)
+        page.get_by_text("Loaded 2 rows into IT spend").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Load", exact=True).is_disabled()
         page.get_by_role("link", name="See the dashboards").click()
         page.get_by_text("Spend by business goal").first.wait_for(timeout=30_000)

@@ -208,7 +208,7 @@ def test_an_upload_in_one_replica_shows_in_the_other_on_its_next_run(lake) -> No
 
     assert "North" not in asyncio.run(units_on(b))  # b has read (and cached) the data as it was
     said = asyncio.run(upload_through(a, "north.csv", spend_csv(3, "North", 10.0)))
-    assert any("Loaded 3 rows into spend" in text for _, text in said.alerts), said.alerts
+    assert any("Loaded 3 rows into IT spend" in text for _, text in said.alerts), said.alerts
     assert unit_total(lake.setting, "North") == 30.0
     assert "North" in asyncio.run(units_on(b))  # b's very next run shows it
 

@@ -69,7 +69,7 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     at.selectbox(key="map-actual").set_value("Spent").run()
 
     at.button(key="load").click().run()
-    assert "Loaded 2 rows into spend as upload 1." in at.success[0].value
+    assert "Loaded 2 rows into IT spend as upload 1." in at.success[0].value
     links = at.get("page_link")
     assert links and links[0].proto.label == "See the dashboards"
     # the wizard starts again: no mapping step, and Load stays disabled until another file comes
@@ -85,7 +85,7 @@ def test_the_mapping_step_lists_the_columns_by_business_name_required_first(empt
     # one row is said as one: "1 row", not "1 rows" or "1 row(s)"
     assert at.success[0].value.startswith("1 row ready to load;")
     at.button(key="load").click().run()
-    assert "Loaded 1 row into spend as upload 2." in at.success[0].value
+    assert "Loaded 1 row into IT spend as upload 2." in at.success[0].value
 
 
 def test_a_register_loaded_as_spend_offers_to_load_it_as_projects(empty_db):  # noqa: F811
@@ -126,6 +126,22 @@ def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db)
     at.button(key="undo").click().run()
     history = next(d.value for d in at.dataframe if "Who" in d.value.columns)
     assert history.iloc[0]["Status"] == "Undone"
+
+
+def test_problems_read_down_the_sheet_in_business_words(empty_db):  # noqa: F811
+    at = open_page("app_pages/data.py")
+    workbook = xlsx([["Month", "Business unit", "Actual"], ["2025-01", "Retail", 1], ["2025-02", None, 2],
+                     ["2025-03", "Retail", "abc"], ["2025-13", "Retail", 3]])
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    assert at.error[0].value.startswith("3 problems found. Nothing will be loaded until they are fixed")
+    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert problems["row"].tolist() == [3, 4, 5]  # not 5, 3, 4: the order the columns were checked in
+    assert problems["message"].iloc[0] == "Sheet 'Sheet1', row 3, column B ('Business unit'): 'Business unit' is " \
+                                          "required but blank."
+    at.file_uploader(key="upload").upload("gl2.xlsx", xlsx([["Month", "Actual"], ["2025-01", 1]])).run()
+    assert at.error[0].value.startswith("1 problem found. Nothing will be loaded until it is fixed")
+    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert "required column 'Business unit' was not found" in problems["message"].iloc[0]
 
 
 # --- the first screen and the demo company -------------------------------------------------
@@ -220,7 +236,7 @@ def test_the_file_is_read_and_checked_once_while_the_user_chooses_and_loads(empt
     at.selectbox(key="map-vendor").set_value("(not in the file)").run()  # a mapping change: read again
     assert len(reads) == 2
     at.button(key="load").click().run()
-    assert len(reads) == 2 and "Loaded 2 rows into spend" in at.success[0].value
+    assert len(reads) == 2 and "Loaded 2 rows into IT spend" in at.success[0].value
     import app_pages.common as common
 
     cur = common.get_store().cursor()

@@ -41,14 +41,53 @@ def test_bad_rows_are_named_and_nothing_is_written(store):
 def test_missing_required_column_names_the_field(store):
     result = ingest(store, xlsx([["Month", "Actual"], ["2025-01", 5]]), "x.xlsx", "spend")
     assert result.status == "rejected"
-    assert "required column 'business_unit'" in result.errors[0]["message"]
+    # named as the Data page names the column, with what it holds
+    assert result.errors[0]["message"] == ("Sheet 'Sheet1', row 1: required column 'Business unit' was not found "
+                                           "(the business unit the cost serves); map one of your columns to it.")
+
+
+def test_problems_are_listed_in_the_sheets_order_row_then_column(store, monkeypatch):
+    """The checks go column by column; the list reads down the sheet as the user fixes it."""
+    data = xlsx([["Month", "Business unit", "Actual"], ["2025-01", "Retail", 1],
+                 ["2025-02", None, 2], ["2025-03", "Retail", "abc"], ["2025-13", "Retail", 3],
+                 ["2025-14", "Retail", "xyz"]])
+    places = lambda result: [(e["row"], e["column"]) for e in result.errors]  # noqa: E731
+    assert places(ingest(store, data, "x.xlsx", "spend")) == [
+        (3, "Business unit"), (4, "Actual"), (5, "Month"), (6, "Month"), (6, "Actual")]
+    # past the most listed, the first in the sheet are kept, whichever column they were found in
+    import alignment.validation as validation
+
+    monkeypatch.setattr(validation, "MAX_ERRORS", 3)
+    result = ingest(store, data, "x.xlsx", "spend")
+    assert places(result) == [(3, "Business unit"), (4, "Actual"), (5, "Month"), (None, None)]
+    assert result.errors[-1]["message"] == "…and 2 more problems not listed."
+
+
+def test_problems_name_a_datasets_columns_as_the_data_page_does(store):
+    missing = ingest(store, xlsx([["Month", "Business unit", "Cost centre"], ["2025-01", "Retail", "CC1"]]),
+                     "x.xlsx", "spend")
+    assert missing.errors[0]["message"].endswith(
+        "none of the columns 'Budget', 'Actual spend', 'Forecast', 'Amount', 'Debit' or 'Credit' was found; "
+        "at least one is needed.")
+    blank = ingest(store, xlsx([["Month", "Business unit", "Actual (USD)", "Budget"], ["2025-01", "Retail", None, None],
+                                ["2025-01", "Retail", 1, None]]), "y.xlsx", "spend")
+    assert [e["message"] for e in blank.errors] == [
+        "Sheet 'Sheet1', row 2, column D ('Budget'): the line has no amount ('Budget' and 'Actual (USD)' both blank)."]
+    stays = ingest(store, xlsx([["Item", "Stage", "Entered", "Exited"], ["I1", "Build", "2025-03-01", "2025-02-01"]]),
+                   "z.xlsx", "stage_history")
+    assert stays.errors[0]["message"].endswith("exited stage 2025-02-01 is before entered stage 2025-03-01.")
+    # the command line takes a column as those sentences name it, as well as by its field name
+    named = ingest(store, csv_bytes("When,Unit,Spent\n2025-01,Retail,5\n"), "a.csv", "spend",
+                   overrides={"When": "Month", "Unit": "Business unit", "Spent": "actual spend"})
+    assert named.status == "loaded" and named.mapping == {"When": "period", "Unit": "business_unit",
+                                                          "Spent": "actual"}
 
 
 def test_required_blank_and_ranges(store):
     data = xlsx([["Project ID", "Name", "% Complete", "Planned Start", "Planned End"],
                  ["P1", None, "150%", "2025-01-01", "2024-01-01"], ["P2", "Ok", "50%", "1850-01-01", None]])
     messages = " | ".join(e["message"] for e in ingest(store, data, "p.xlsx", "projects").errors)
-    assert "row 2, column B ('Name'): name is required but blank" in messages
+    assert "row 2, column B ('Name'): 'Project name' is required but blank" in messages
     assert "between 0% and 100%" in messages and "is before planned start" in messages
     assert "outside the sane range" in messages
 

@@ -397,7 +397,7 @@ def test_data_page_asks_what_the_amounts_are_and_loads_them(tmp_path, monkeypatc
         at.selectbox(key="scenario").set_value("budget").run()
         assert "5 rows ready to load" in at.success[0].value  # the 5 month cells of the fixture above
         at.button(key="load").click().run()
-        assert "Loaded 5 rows into spend" in at.success[0].value
+        assert "Loaded 5 rows into IT spend" in at.success[0].value
         at.selectbox(key="dataset").set_value("projects").run()
         assert at.radio(key="keep").value == "latest" and not at.exception
     finally:

@@ -303,7 +303,7 @@ def test_many_unloaded_columns_make_one_warning(store):
     row = ",".join(["2025-01", "Retail", "1"] + ["x"] * 1_500)
     result = ingest(store, f"{header}\n{row}\n".encode(), "wide.csv", "spend", dry_run=True)
     notes = [w for w in result.warnings if "not loaded" in w]
-    assert notes == ["1,500 columns were not loaded, as they match no spend field: 'Extra 0', 'Extra 1', "
+    assert notes == ["1,500 columns were not loaded, as they match no IT spend field: 'Extra 0', 'Extra 1', "
                      "'Extra 2', 'Extra 3', 'Extra 4', 'Extra 5', 'Extra 6', 'Extra 7' and 1,492 more."]
 
 
