@@ -6,7 +6,7 @@ import streamlit as st
 
 from alignment import rules
 from alignment.exports import template_workbook
-from alignment.formatting import how_many, lower_first
+from alignment.formatting import how_many, lower_first, naming
 from alignment.ingest import load_preview, make_preview
 from alignment.labels import field_label
 from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
@@ -129,6 +129,41 @@ def upload_history(uploads: pd.DataFrame) -> pd.DataFrame:
         "How": uploads["mode"].map({"append": "Added", "replace": "Replaced the dataset"}).fillna(""),
         "Status": status,
     })
+
+
+def undo(called: dict[int, str]) -> None:
+    """Undo the chosen upload and say what it did and how to take it back. No dialog asks first: nothing
+    is deleted and Restore reverses it, so the sentence after it serves better than a question before
+    it; choosing the upload (no picker chooses one) and pressing Undo is the deliberate step."""
+    chosen = st.session_state.get("undo_id")
+    st.session_state["undo_id"] = None  # the picker stays empty, not on the next upload in use
+    if chosen is None:
+        return
+    try:
+        restored = store.undo(int(chosen))
+    except StoreError as exc:
+        st.session_state["last_error"] = str(exc)
+        return
+    back = (f", and {naming('upload', restored, shown=None)}, which it replaced, "
+            f"{'is' if len(restored) == 1 else 'are'} in use again" if restored else "")
+    st.session_state["last_result"] = (f"Undid {called[chosen]}: its rows are out of the dashboards{back}. Nothing "
+                                       "was deleted: to bring it back, choose it under 'Undone upload to restore' "
+                                       "and press Restore.")
+
+
+def restore(called: dict[int, str]) -> None:
+    """Restore the chosen undone upload and say so; the picker stays empty, as after an undo."""
+    chosen = st.session_state.get("redo_id")
+    st.session_state["redo_id"] = None
+    if chosen is None:
+        return
+    try:
+        replaced = store.redo(int(chosen))
+    except StoreError as exc:
+        st.session_state["last_error"] = str(exc)
+        return
+    instead = f", in place of {naming('upload', replaced, shown=None)} again" if replaced else ""
+    st.session_state["last_result"] = f"Restored {called[chosen]}: its rows are back in the dashboards{instead}."
 
 
 def wizard(upload, dataset: str, spec: Dataset) -> None:
@@ -306,25 +341,17 @@ with history_tab:
         named = uploads.set_index("id")
         shown = file_names(named["file_name"])  # as the history table names them
         label = lambda i: f"{i}: {shown.loc[i]} ({DATASETS[named.loc[i, 'dataset']].title})"  # noqa: E731
+        called = {i: f"upload {i} ({shown.loc[i]}, {DATASETS[named.loc[i, 'dataset']].title})" for i in named.index}
+        # Neither picker chooses for the user: after an undo or a restore the upload is gone from its list,
+        # and a picker that moved to the next one on its own would have the next press undo that.
         with left:
-            target = st.selectbox("Upload to undo", active, key="undo_id", format_func=label)
-            if st.button("Undo", disabled=not active, key="undo"):
-                try:
-                    restored = store.undo(int(target))
-                    st.session_state["last_result"] = (f"Undid upload {target}" + (
-                        f"; restored {', '.join(map(str, restored))}." if restored else "."))
-                except StoreError as exc:
-                    st.session_state["last_error"] = str(exc)
-                st.rerun()
+            target = st.selectbox("Upload to undo", active, index=None, key="undo_id", format_func=label,
+                                  placeholder="Choose an upload in use" if active else "No upload is in use")
+            st.button("Undo", disabled=target is None, key="undo", on_click=undo, args=(called,))
         with right:
-            again = st.selectbox("Undone upload to restore", undone, key="redo_id", format_func=label)
-            if st.button("Restore", disabled=not undone, key="redo"):
-                try:
-                    store.redo(int(again))
-                    st.session_state["last_result"] = f"Restored upload {again}."
-                except StoreError as exc:
-                    st.session_state["last_error"] = str(exc)
-                st.rerun()
+            again = st.selectbox("Undone upload to restore", undone, index=None, key="redo_id", format_func=label,
+                                 placeholder="Choose an undone upload" if undone else "No upload is undone")
+            st.button("Restore", disabled=again is None, key="redo", on_click=restore, args=(called,))
 
 with rules_tab:
     st.caption("GL lines rarely say which business goal they serve: IT finance's mapping rules tie them to it "

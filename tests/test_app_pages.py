@@ -287,12 +287,13 @@ def test_data_page_loads_a_file_then_undo_and_restore(empty_db):
 
     spend = lambda: common.get_store().cursor().execute("SELECT coalesce(sum(actual), 0) FROM spend").fetchone()[0]  # noqa: E731
     assert spend() == 150
-    at.selectbox(key="undo_id").set_value(1)
+    at.selectbox(key="undo_id").set_value(1).run()  # choosing an upload enables Undo
     at.button(key="undo").click().run()
     assert "Undid upload 1" in at.success[0].value and spend() == 0
-    at.selectbox(key="redo_id").set_value(1)
+    at.selectbox(key="redo_id").set_value(1).run()
     at.button(key="redo").click().run()
-    assert "Restored upload 1." in at.success[0].value and spend() == 150
+    assert at.success[0].value == "Restored upload 1 (gl2.xlsx, IT spend): its rows are back in the dashboards."
+    assert spend() == 150
 
 
 def test_filters_show_only_where_they_apply(demo_db):

@@ -122,7 +122,7 @@ def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db)
         "Demo company", "Demo company", "Project register")
     picker = at.selectbox(key="undo_id")
     assert picker.format_func(2) == "2: Demo company (Project register)"  # as the table says, not 'demo:projects'
-    picker.set_value(7)
+    picker.set_value(7).run()  # choosing an upload enables Undo
     at.button(key="undo").click().run()
     history = next(d.value for d in at.dataframe if "Who" in d.value.columns)
     assert history.iloc[0]["Status"] == "Undone"
@@ -142,6 +142,27 @@ def test_problems_read_down_the_sheet_in_business_words(empty_db):  # noqa: F811
     assert at.error[0].value.startswith("1 problem found. Nothing will be loaded until it is fixed")
     problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
     assert "required column 'Business unit' was not found" in problems["message"].iloc[0]
+
+
+def test_undo_leaves_its_picker_empty_and_says_how_to_restore(demo_db):  # noqa: F811
+    at = open_page("app_pages/data.py")
+    undo, restore = at.selectbox(key="undo_id"), at.selectbox(key="redo_id")
+    assert undo.value is None and restore.value is None  # nothing is chosen for the user
+    assert at.button(key="undo").disabled and at.button(key="redo").disabled
+    undo.set_value(2).run()
+    assert not at.button(key="undo").disabled
+    at.button(key="undo").click().run()
+    assert at.success[0].value == (
+        "Undid upload 2 (Demo company, Project register): its rows are out of the dashboards. Nothing was "
+        "deleted: to bring it back, choose it under 'Undone upload to restore' and press Restore.")
+    # the picker does not jump to the next upload in use, so a second press cannot undo that one
+    assert at.selectbox(key="undo_id").value is None and at.button(key="undo").disabled
+    assert at.selectbox(key="redo_id").options == ["2: Demo company (Project register)"]
+    at.selectbox(key="redo_id").set_value(2).run()
+    at.button(key="redo").click().run()
+    assert at.success[0].value == ("Restored upload 2 (Demo company, Project register): its rows are back in the "
+                                   "dashboards.")
+    assert at.selectbox(key="redo_id").value is None and at.selectbox(key="undo_id").value is None
 
 
 # --- the first screen and the demo company -------------------------------------------------
