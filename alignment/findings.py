@@ -53,15 +53,24 @@ def projection_basis(p: pd.Series) -> str:
                 "actual": "is summed from"}[year_end_kind(p)]
         text = f"{year} {verb} " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                                 if len(parts) > 1 else parts[0]) + "."
+    if p.get("units_behind", 0) and not missing(p.projected_full_year):  # a unit's ledger arrives later
+        n = int(p.units_behind)
+        names = p.behind_units
+        who = f"{names} has" if n == 1 else (f"{names} have" if n <= 3 else f"{n} business units have")
+        its = "its" if n == 1 else "their"
+        text += (f" {who} not loaded actuals for every month the other units have: {its} open months count at "
+                 f"{its} forecast or run rate, not as nothing spent, and {its} budget for them is not yet to date.")
+    if p.months_covered < 12:  # said first: the figure and its budget are not a whole year's
+        text = (f"Only {p.months_covered:.0f} of FY{int(p.fiscal_year)}'s 12 months have spend lines; the "
+                f"{'projection' if year_end_kind(p) == 'projected' else 'year end'} and its budget cover those "
+                f"{p.months_covered:.0f}, not a whole year. " + text)
     if p.get("fiscal_years_chosen", 1) > 1:  # said first: the other year's months are not in this figure
         text = (f"The chosen months reach into {int(p.fiscal_years_chosen)} fiscal years; the year end is FY"
                 f"{int(p.fiscal_year)}'s, the year of the last chosen month with actuals (else of the last chosen "
                 "month). " + text)
-    if p.months_covered < 12:
-        text += (f" Only {how_many(p.months_covered, 'month')} of the fiscal year have spend lines; the "
-                 f"{'projection' if year_end_kind(p) == 'projected' else 'year end'} and its budget cover those.")
     if p.budget_months < p.months_covered:
-        text += f" {how_many(p.months_covered - p.budget_months, 'month')} of them have no budget."
+        text += (f" {how_many(p.months_covered - p.budget_months, 'month')} with spend lines "
+                 f"{'has' if p.months_covered - p.budget_months == 1 else 'have'} no budget.")
     return text
 
 
@@ -80,10 +89,12 @@ def budget(run: Run) -> Finding | None:
     if set(run("budget_vs_actual", group_by="month")["category"]) != set(monthly["category"]):
         detail += f" The chart shows FY{int(p.fiscal_year)}'s months, whatever months are chosen."
     ended = year_end_kind(p) != "projected"
-    return Finding("budget", "Spend against budget",
-                   f"IT {'spent' if ended else 'has spent'} {money(p.actual_to_date)} in FY{int(p.fiscal_year)}"
-                   f"{'' if ended else ' so far'}: {_over_under(p.variance_to_date_pct)} the budget for "
-                   f"{'its months with actuals' if ended else 'those months'}.", detail,
+    # The months the figure covers are named: a filter may have chosen others (they only pick the year).
+    headline = (f"IT spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} (actuals to {p.last_actual_month}): "
+                f"{_over_under(p.variance_to_date_pct)} the budget of those months." if ended else
+                f"IT has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} to {p.last_actual_month}: "
+                f"{_over_under(p.variance_to_date_pct)} budget to date.")
+    return Finding("budget", "Spend against budget", headline, detail,
                    charts.budget_actual_forecast(monthly, "category",
                                                  f"FY{int(p.fiscal_year)}: budget, actual and forecast by month"))
 

@@ -74,7 +74,8 @@ if not projection.empty:
                  help=f"Actual of the fiscal year's {int(p.actual_months)} months with actuals against their "
                       "budget. The chosen months pick the fiscal year; its year end counts every actual of it.")
         b.metric("Monthly burn rate", money(p.burn_rate), help="Their actual ÷ their number of months.")
-    c.metric(f"{year_end_kind(p).capitalize()} FY{int(p.fiscal_year)} year end", money(p.projected_full_year),
+    part = f" ({p.months_covered:.0f} of 12 months)" if p.months_covered < 12 else ""  # not a whole year's
+    c.metric(f"{year_end_kind(p).capitalize()} FY{int(p.fiscal_year)} year end{part}", money(p.projected_full_year),
              **delta(p.projected_variance, lower_is_better=True,
                      suffix=f" ({signed_pct(p.projected_variance_pct)}) vs budget of {money(p.full_year_budget)}"),
              help="Actuals to date + forecast for the remaining months, run rate where "

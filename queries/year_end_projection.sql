@@ -10,8 +10,9 @@
 -- closed for that unit), forecast (after its last closed month, where it forecast them), else run rate
 -- (its actuals ÷ its closed months): months after its close without forecast. Units close on their
 -- own (_spend_unit_months): actual_months counts the months closed for some unit in scope, from
--- first_actual_month to last_actual_month; units_behind of them close earlier, the first at
--- earliest_close (the page says so: their later months are projected, not read as nothing spent).
+-- first_actual_month to last_actual_month; units_behind (behind_units) have a month open that other
+-- units closed, the earliest closing at earliest_close (NULL: none closed): the page says their open
+-- months are projected, not read as nothing spent.
 -- burn_rate: actual_to_date ÷ actual_months (each unit's run rate is its own: _spend_year_end).
 -- actual_to_date, budget_to_date and variance_to_date are therefore the fiscal year's to date.
 -- forecast_months counts the months after the close that some unit forecast (partly_forecast_months
@@ -42,15 +43,18 @@ totals AS (
     WHERE m.in_year
     HAVING count(*) > 0
 ),
-unit_close AS (  -- each unit's last closed month of the year (NULL: none yet)
-    SELECT business_unit, max(period) FILTER (WHERE basis = 'actual') AS closed_to
+unit_close AS (  -- a unit is behind when a month other units closed is still open for it (its ledger is late)
+    SELECT business_unit, max(period) FILTER (WHERE basis = 'actual') AS closed_to,
+           bool_or(basis <> 'actual' AND period IN (SELECT period FROM _spend_year_end WHERE basis = 'actual'))
+               AS is_behind
     FROM _spend_year_end
     GROUP BY business_unit
 ),
 behind AS (
-    SELECT count(*) FILTER (WHERE u.closed_to IS NULL OR u.closed_to < t.last_actual_month) AS units_behind,
-           min(u.closed_to) FILTER (WHERE u.closed_to < t.last_actual_month) AS earliest_close
-    FROM unit_close u, totals t
+    SELECT count(*) FILTER (WHERE is_behind) AS units_behind,
+           min(closed_to) FILTER (WHERE is_behind) AS earliest_close,
+           string_agg(business_unit, ', ' ORDER BY business_unit) FILTER (WHERE is_behind) AS behind_units
+    FROM unit_close
 ),
 open_months AS (
     SELECT period, bool_or(basis = 'forecast') AS forecast, bool_or(basis = 'run rate') AS run_rate
@@ -85,6 +89,7 @@ SELECT fiscal_year,
        actual_months,
        units_behind,
        strftime(earliest_close, '%Y-%m') AS earliest_close,
+       behind_units,
        forecast_months,
        partly_forecast_months,
        run_rate_months,

@@ -21,8 +21,8 @@ from tests import fixtures
 # Worked out by hand from fixtures.spend(): actuals in Jan and Feb 2025 only (March is forecast).
 # All units: 110 + 180 + 130 + 80 = 500 against those months' budget 300 + 150 = 450, 11.1% over.
 # Sales alone: 110 + 130 = 240 against 100 + 100 = 200, 20.0% over.
-ALL_UNITS = "IT has spent $500 in FY2025 so far: 11.1% over the budget for those months."
-SALES = "IT has spent $240 in FY2025 so far: 20.0% over the budget for those months."
+ALL_UNITS = "IT has spent $500 in FY2025 to 2025-02: 11.1% over budget to date."
+SALES = "IT has spent $240 in FY2025 to 2025-02: 20.0% over budget to date."
 
 
 @pytest.fixture

@@ -342,10 +342,10 @@ def test_a_fiscal_year_over_by_the_as_of_date_has_ended_not_so_far(cur):
         return findings.budget(run)
 
     running = budget_slide(D(2025, 6, 30))  # FY2025 (calendar) runs to 2025-12: 690 of actuals so far
-    assert running.headline.startswith("IT has spent $690 in FY2025 so far:")
+    assert running.headline.startswith("IT has spent $690 in FY2025 to 2025-04:")
     assert running.detail.startswith("The fiscal year is projected to end at")
     over = budget_slide(D(2026, 6, 30))  # over: Jan-Apr have actuals, the 8 months after none
-    assert over.headline.startswith("IT spent $690 in FY2025:") and "its months with actuals" in over.headline
+    assert over.headline == "IT spent $690 in FY2025 (actuals to 2025-04): 3.0% over the budget of those months."
     assert over.detail.startswith("The fiscal year is over, but 8 of its 12 months have no actuals loaded: it is "
                                   "estimated to have ended at")
     assert one(cur, "year_end_projection", as_of="2026-06-30").year_ended
@@ -355,3 +355,22 @@ def test_a_fiscal_year_over_by_the_as_of_date_has_ended_not_so_far(cur):
     months = next(iter(march.chart.to_dict()["datasets"].values()))
     assert {m["category"] for m in months} == {f"2025-{m:02d}-01" for m in range(1, 13)}
     assert march.detail.endswith("The chart shows FY2025's months, whatever months are chosen.")
+
+
+def test_a_unit_whose_ledger_is_late_is_named_and_projected_not_read_as_nothing_spent(store, cur):
+    from alignment.findings import projection_basis
+
+    p = one(cur, "year_end_projection")
+    assert (p.units_behind, p.behind_units, p.earliest_close) == (1, "B", "2025-03")
+    assert ("B has not loaded actuals for every month the other units have: its open months count at its forecast "
+            "or run rate, not as nothing spent, and its budget for them is not yet to date.") in projection_basis(p)
+    alone = one(cur, "year_end_projection", business_unit="B")  # on its own, nobody to be behind
+    assert alone.units_behind == 0 and "not loaded actuals" not in projection_basis(alone)
+    # B's April ledger arrives: April closes for B, and nothing is behind any more.
+    store.add_batch("spend", pd.DataFrame({"period": [D(2025, 4, 1)], "business_unit": ["B"], "actual": [45.0]}),
+                    file_name="b-april")
+    p = one(store.cursor(), "year_end_projection")
+    assert p.units_behind == 0 and "not loaded actuals" not in projection_basis(p)
+    assert p.actual_to_date == 735 and p.budget_to_date == 720  # 690 + 45; 670 + B's April 50
+    b = one(store.cursor(), "year_end_projection", business_unit="B")
+    assert b.burn_rate == 48.75 and b.projected_full_year == 597.5  # 195 / 4; 195 + 110 + 6 x 48.75
