@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -160,11 +161,16 @@ def bottleneck(run: Run) -> Finding | None:
                   if flow is not None and flow["items"] and not missing(flow.flow_efficiency) else "")
     return Finding("bottleneck", title,
                    f"{where}: {pct(w.share_of_time)} of all the time items spend in the flow's stages.",
-                   f"A typical item spends {number(w.median_days, 0)} days there; one in seven takes over "
+                   f"A typical item spends {_days(w.median_days)} there; one in seven takes over "
                    f"{number(w.p85_days, 0)}. {how_many(w.wip, 'item')} "
                    f"{'is' if whole(w.wip) == 1 else 'are'} there now.{efficiency}",
                    charts.hbar(stages, "stage", "share_of_time", "Share of time by stage", highlight="is_bottleneck",
                                extra=("median_days", "p85_days", "wip")))
+
+
+def _days(value: Any) -> str:
+    """A number of days in words, rounded: 1 day, 10 days (the median of 10.6 is 11 days)."""
+    return "–" if missing(value) else how_many(round(float(value)), "day")
 
 
 def hidden_groups(frame: pd.DataFrame) -> list[str]:

@@ -51,6 +51,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "fiscal_year_to": ("Fiscal year to", TEXT), "first_actual_month": ("First month with actuals", TEXT),
     "last_actual_month": ("Last month with actuals", TEXT), "actual_months": ("Months with actuals", COUNT),
     "forecast_months": ("Forecast months", COUNT), "partly_forecast_months": ("Partly forecast months", COUNT),
+    "units_behind": ("Units behind", COUNT), "behind_units": ("Units behind (names)", TEXT),
+    "earliest_close": ("Earliest unit close", TEXT),
     "run_rate_months": ("Run-rate months", COUNT), "months_covered": ("Months covered", COUNT),
     "budget_months": ("Months with budget", COUNT), "fiscal_years_chosen": ("Fiscal years chosen", COUNT),
     "year_ended": ("Year over", FLAG), "full_year_budget": ("Full-year budget", MONEY),

@@ -67,7 +67,8 @@ if s.bottleneck_stage:
     findings.append(f"{where} **{s.bottleneck_stage}** ({pct(s.bottleneck_share_of_time)} of the time in stages).")
 if s.largest_gap_dimension:
     side = "IT rates itself higher" if s.largest_gap > 0 else "the business rates IT higher"
-    findings.append(f"The widest IT–business gap is **{s.largest_gap_dimension}** ({s.largest_gap:+.2f}: {side}).")
+    widest = number(s.largest_gap, 2, signed=True)
+    findings.append(f"The widest IT–business gap is **{s.largest_gap_dimension}** ({widest}: {side}).")
 if findings:
     st.markdown(" ".join(findings))
 
