@@ -3,10 +3,19 @@ a palette readable on light and dark backgrounds, and money formatted as money.
 
 Colours carry meaning consistently: health is green/amber/red, IT is blue, the business orange,
 budget grey, actual blue, forecast purple, and anything unmapped is red.
+
+Streamlit fits each chart to its container's width, which Python never knows (1440 px on a laptop,
+390 on a phone), so what depends on the width is left to Vega, which does: month labels are thinned
+to as many as the plot's width holds (``width`` in their label expression), legends sit above the
+plot in as many columns as fit, and a long title wraps rather than being cut, its explanation after
+a colon shown as a subtitle.
 """
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -28,6 +37,18 @@ MONEY = "$,.0f"
 PERCENT = ".1%"
 LABEL_LIMIT = 320  # px: a business goal or project name is read whole, not cut at Vega's 180 (Streamlit's 100)
 MONTH_LABELS = 12  # at most this many month labels on an axis; more months label every 2nd, 3rd… month
+# px between two month labels' centres: 'Jan 2026' beside 'Mar' without touching; a narrower plot labels
+# every 2nd, 3rd… month (a phone's twelve: every 2nd). Two labels with a year side by side need YEARS_SPACING.
+MONTH_SPACING, YEARS_SPACING = 42, 60
+# About a character's width (px) in the title's font (Streamlit's: 16 px bold) and the legends' (11 px);
+# a title wraps at words where the plot is narrower than it, a legend has as many columns as fit.
+TITLE_CHAR, LEGEND_CHAR = 9, 6.5
+TITLE_WRAPS = (60, 45, 34, 26, 20)  # characters a line, tried widest first
+SUBTITLE_CHARS = 44  # a subtitle's line, short enough for a phone (13 px type, about 290 px)
+# Streamlit's theme colours a title but not its subtitle (Vega's black, unreadable on a dark page): a grey
+# that reads on both (relative luminance 0.21, like the theme's axis labels).
+SUBTITLE_INK = "#7B7F8E"
+LEGEND_LABEL_LIMIT = 160  # px, Vega's: 'Shared IT cost allocated', 'Possible over-investment' whole
 # Fields scored 1 (lowest) to 5: their axes always run 1 to 5, so a 3.3 never looks like a full bar.
 ONE_TO_FIVE = {"maturity", "it_maturity", "business_maturity", "importance", "satisfaction", "mean_score",
                "latest_score", "previous_score", "it_mean", "business_mean", "score", "strategic_alignment"}
@@ -91,9 +112,20 @@ def _category_axis(field: str, **kwargs: Any) -> alt.Axis:
     return alt.Axis(title=label(field), labelLimit=LABEL_LIMIT, labelOverlap=False, **kwargs)
 
 
-# "Jan 2026", then "Feb", "Mar"…: the year on the first label and on every January (every month is a
-# bar here), so twelve months fit half a page without overlapping and none is labelled twice.
-MONTH_LABEL = "utcFormat(datum.value, datum.index == 0 || utcmonth(datum.value) == 0 ? '%b %Y' : '%b')"
+def month_labels(ticks: int, months_apart: int = 1) -> str:
+    """The label expression of a month axis of ``ticks`` ticks ``months_apart`` apart: 'Jan 2026', then
+    'Feb', 'Mar'…, horizontal, every k-th tick labelled where k is as few as keeps labels MONTH_SPACING
+    apart at the plot's width (k = 1 on a laptop, 2 for a phone's twelve months), counted back from the
+    last tick so the latest month is always labelled. The year is on the first label shown and on the
+    first of each year (a label less than k ticks into its year); the first label leaves it to the next
+    where both would have it and they would touch ('Nov', 'Jan 2026'). Vega's datum.index runs 0 to 1."""
+    k = f"max(1, ceil({ticks} * {MONTH_SPACING} / width))"
+    i = f"round(datum.index * {max(ticks - 1, 1)})"
+    apart = f"{k} * {months_apart}"  # months between two labels shown
+    room = f"width * {k} / {max(ticks - 1, 1)} >= {YEARS_SPACING}"
+    first = f"{i} == {ticks - 1} % {k} && ({room} || utcmonth(datum.value) + {apart} < 12)"
+    year = f"{first} || {i} != {ticks - 1} % {k} && utcmonth(datum.value) < {apart}"
+    return f"({ticks - 1} - {i}) % {k} == 0 ? utcFormat(datum.value, {year} ? '%b %Y' : '%b') : ''"
 
 
 def months_shown(months: list[pd.Period]) -> list[pd.Period]:
@@ -115,19 +147,67 @@ def month_axis(field: str, dates: pd.Series, title: str | None = None) -> tuple[
         months = months[months.dt.start_time >= dates.min()]
     shown = months_shown(list(months))
     ticks = [alt.DateTime(year=m.year, month=m.month, date=1, utc=True) for m in shown]
-    # The year on the first label and wherever it changes: 'Nov 2025', 'Feb 2026', 'May', 'Aug'.
-    with_year = [int(pd.Timestamp(m.year, m.month, 1, tz="UTC").value // 10**6)
-                 for i, m in enumerate(shown) if i == 0 or m.year != shown[i - 1].year]
-    month_label = f"utcFormat(datum.value, indexof({with_year}, time(datum.value)) >= 0 ? '%b %Y' : '%b')"
+    apart = (shown[1] - shown[0]).n if len(shown) > 1 else 1  # every k-th month of a long series (months_shown)
     x = alt.X(f"{'utcyearmonthdate' if daily else 'utcyearmonth'}({field}):T",
-              axis=alt.Axis(title=label(field) if title is None else title, values=ticks, labelExpr=month_label,
-                            labelOverlap=False, labelAngle=0 if len(shown) <= 6 else -40, grid=False,
-                            tickMinStep=0))  # Vega-Lite's default, one 31-day month, dropped every February
+              axis=alt.Axis(title=label(field) if title is None else title, values=ticks,
+                            labelExpr=month_labels(len(shown), apart), labelOverlap=False, labelAngle=0,
+                            labelFlush=False,  # centred like every other label, so the spacing holds at the ends
+                            grid=False, tickMinStep=0))  # Vega-Lite's default, one 31-day month, dropped every February
     return dates.dt.strftime("%Y-%m-%d"), x
 
 
+def wrapped(text: str, char_px: float = TITLE_CHAR) -> str | dict[str, str]:
+    """Text that fits the plot's width: one line where it fits, else broken at words into lines short
+    enough (a Vega expression on ``width``, which is known only in the browser)."""
+    options = [(len(text), [text])] + [(n, textwrap.wrap(text, n)) for n in TITLE_WRAPS if n < len(text)]
+    if len(options) == 1:
+        return text
+    expr = json.dumps(options[-1][1], ensure_ascii=False)
+    for chars, lines in reversed(options[:-1]):
+        shown = json.dumps(lines if len(lines) > 1 else lines[0], ensure_ascii=False)
+        expr = f"room >= {round(chars * char_px)} ? {shown} : {expr}"
+    # The chart's whole width where the browser gives it (a title spans the axis labels too), else the plot's.
+    return {"expr": expr.replace("room", "(containerSize()[0] > width ? containerSize()[0] : width)")}
+
+
+def title_params(title: str) -> alt.TitleParams:
+    """A chart's title that is never cut on a phone: what it shows, wrapping where the plot is narrow,
+    and what follows a colon ('Answers by dimension: IT (upper bar) and business (lower bar)') as a
+    subtitle in lines a phone holds, so the explanation is read whole."""
+    main, _, explained = title.partition(": ")
+    subtitle = {"subtitle": textwrap.wrap(explained[:1].upper() + explained[1:], SUBTITLE_CHARS),
+                "subtitleColor": SUBTITLE_INK, "subtitleFontSize": 13, "subtitlePadding": 4} if explained else {}
+    return alt.TitleParams(wrapped(main), anchor="start", **subtitle)
+
+
+def legend(labels: Iterable[Any], symbol_px: float = 16, **kwargs: Any) -> alt.Legend:
+    """A legend above the plot, in rows of as many entries as the plot's width holds: on the right it
+    took a phone's plot down to 60 px. Its rows add to the chart's height, not take the plot's
+    (on_page), so a phone's two or three rows squash nothing."""
+    widest = min(max((len(str(v)) for v in labels), default=8) * LEGEND_CHAR,
+                 kwargs.get("labelLimit", LEGEND_LABEL_LIMIT))
+    column = round(symbol_px + 8 + widest + 12)  # symbol, its gap, the label, the gap to the next entry
+    # Untitled (Budget, Actual, Forecast name themselves): Streamlit writes a blank title, kept beside the
+    # entries rather than as an empty line above them.
+    untitled = "title" in kwargs and kwargs["title"] is None
+    return alt.Legend(**{"orient": "top", "direction": "horizontal",  # no labelLimit: the room's config sets one
+                         "columns": {"expr": f"max(1, floor(width / {column}))"},
+                         "titleOrient": "left" if untitled else "top", **kwargs})
+
+
+# A chart's height is its plot's: on a page its title, legend and axes add to it (on_page).
+PLOT_HEIGHT = 220
+
+
 def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
-    return alt.Chart(frame, title=alt.TitleParams(title, anchor="start")).properties(height=320)
+    return alt.Chart(frame, title=title_params(title)).properties(height=PLOT_HEIGHT)
+
+
+def on_page(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart as a page draws it: as wide as its column, and as tall as its plot plus its title,
+    legend and axes. Streamlit otherwise fits the whole chart into the given height, so a legend
+    above or below the plot (two or three rows on a phone) took the plot's room."""
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
@@ -143,15 +223,16 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     }
     if value in ONE_TO_FIVE:  # a 1-5 score's bar starts at 1, the scale's floor
         encoding["x2"] = alt.datum(1)
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color))
+    if color:  # no legend where the bars' own labels name the colours (the health mix)
+        encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color),
+                                      legend=None if color == category else
+                                      legend(frame[color].unique() if len(frame) else []))
     elif highlight:
         encoding["color"] = alt.condition(f"datum.{highlight}", alt.value(PALETTE[4]), alt.value(PALETTE[0]))
     bars = frame[category].nunique() if len(frame) else 0
-    # The palette's blue, not the theme's: a bar means the same colour on every chart. The height is
-    # the whole chart's as drawn (Streamlit fits the spec to it): about 140 px of title and axes,
-    # then 24 px a bar, so two bars' labels do not overlap.
-    height = max(200, 24 * bars + 140)
+    # The palette's blue, not the theme's: a bar means the same colour on every chart. 24 px a bar,
+    # so two bars' labels do not overlap, whatever the legend above takes.
+    height = max(60, 24 * bars)
     return _base(frame, title).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=height)
 
 
@@ -198,7 +279,7 @@ def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_
     if months:
         long[category] = long[category].astype(str) + "-01"
         x = alt.X(f"utcyearmonth({category}):O", axis=alt.Axis(
-            title=label("month"), labelExpr=MONTH_LABEL, labelOverlap=False, labelAngle=0 if len(frame) <= 6 else -40))
+            title=label("month"), labelExpr=month_labels(len(frame)), labelOverlap=False, labelAngle=0))
         tips = [alt.Tooltip(f"utcyearmonth({category}):O", title=label("month"), format="%b %Y"),
                 *tooltip("scenario", "amount")]
     else:
@@ -209,7 +290,7 @@ def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_
         x=x,
         xOffset=alt.XOffset("bar:N", sort=["Budget", "Actual + forecast"]),
         y=alt.Y("amount:Q", axis=money_axis(label("amount"), tallest), stack="zero"),
-        color=alt.Color("scenario:N", scale=SCENARIOS, title=None),
+        color=alt.Color("scenario:N", scale=SCENARIOS, legend=legend(SCENARIOS.domain, title=None)),
         order=alt.Order("stack_order:Q"),
         tooltip=tips,
     )
@@ -231,7 +312,8 @@ def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: st
         x=x_enc,
         y=alt.Y(f"{value}:Q", stack="normalize" if normalize else "zero", axis=y_axis),
         color=alt.Color(f"{series}:N", title=_series_title(series, frame), scale=scale,
-                        sort=alt.EncodingSortField(order, order="ascending") if order else "ascending"),
+                        sort=alt.EncodingSortField(order, order="ascending") if order else "ascending",
+                        legend=legend(frame[series].unique() if len(frame) else [])),
         order=alt.Order(f"{order}:Q") if order else alt.Order(f"{series}:N"),
         tooltip=[_month_tip(x), *tooltip(series, value)],
     )
@@ -263,7 +345,7 @@ def cumulative_flow(frame: pd.DataFrame, title: str = "Cumulative flow: items pe
         y=alt.Y("items:Q", stack="zero", axis=_axis("items", totals)),
         # The legend lists the stages top to bottom as they are stacked: first stage first, Finished last.
         color=alt.Color("stage:N", title=label("stage"), scale=alt.Scale(domain=stages, range=colours), sort=stages,
-                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
+                        legend=legend(stages, labelLimit=LABEL_LIMIT)),
         order=alt.Order("stage_order:Q", sort="descending"),
         tooltip=[_month_tip("week", daily=True), *tooltip("stage", "items", types={"items": "Q"})],
     )
@@ -279,32 +361,41 @@ def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
     )
 
 
+POINT_PADDING = 24  # px between the axes and the scale's ends: a point or bubble is drawn whole, off the axis
+
+
 def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Projects: value (expected benefit) against cost, sized by risk, coloured by health. The risk
-    legend shows all five levels, so a reader can tell a 2 from a 4."""
+    legend shows all five levels, so a reader can tell a 2 from a 4; it sits under the plot, the
+    health above (two legends side by side above the plot ran off a phone's width)."""
+    padded = alt.Scale(padding=POINT_PADDING)  # the largest bubble (34 px across) whole, off the axes
     return _base(frame, title).mark_circle(opacity=0.8, stroke="#666", strokeWidth=0.5).encode(
-        x=alt.X("actual_cost:Q", axis=money_axis(label("actual_cost"), _largest(frame["actual_cost"]))),
-        y=alt.Y("expected_benefit:Q", axis=money_axis(label("expected_benefit"), _largest(frame["expected_benefit"]))),
+        x=alt.X("actual_cost:Q", axis=money_axis(label("actual_cost"), _largest(frame["actual_cost"])), scale=padded),
+        y=alt.Y("expected_benefit:Q", axis=money_axis(label("expected_benefit"), _largest(frame["expected_benefit"])),
+                scale=padded),
         size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900]),
-                      legend=alt.Legend(values=[1, 2, 3, 4, 5], format="d", symbolFillColor=GREY,
-                                        symbolStrokeColor=GREY)),
-        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
+                      legend=legend(["5"], symbol_px=34, values=[1, 2, 3, 4, 5], format="d", symbolFillColor=GREY,
+                                    symbolStrokeColor=GREY, orient="bottom")),
+        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health"), legend=legend(HEALTH.domain)),
         tooltip=tooltip("name", "business_unit", "actual_cost", "eac", "cost_variance_pct", "expected_benefit",
                         "realized_benefit", "roi", "risk", "overall_health", types={"risk": "Q"}),
-    ).properties(height=400)
+    ).properties(height=320)
 
 
 def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Earned value's two indices per project (earned_value): right of 1 is ahead of plan, above 1 is
     under cost; bottom-left is behind and over. Coloured by health, lines at 1."""
     points = _base(frame, title).mark_circle(size=160, opacity=0.85, stroke="#666", strokeWidth=0.5).encode(
-        x=alt.X("spi:Q", title=label("spi"), scale=alt.Scale(zero=False)),
-        y=alt.Y("cpi:Q", title=label("cpi"), scale=alt.Scale(zero=False)),
-        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health")),
+        # Padded, so no point sits on an axis (SPI 0.45 did); a tick every 80 px of the width, 40 of the height.
+        x=alt.X("spi:Q", scale=alt.Scale(zero=False, nice=True, padding=POINT_PADDING),
+                axis=alt.Axis(title=label("spi"), tickCount={"expr": "ceil(width / 80)"})),
+        y=alt.Y("cpi:Q", scale=alt.Scale(zero=False, nice=True, padding=POINT_PADDING),
+                axis=alt.Axis(title=label("cpi"), tickCount={"expr": "ceil(height / 40)"})),
+        color=alt.Color("overall_health:N", scale=HEALTH, title=label("overall_health"), legend=legend(HEALTH.domain)),
         tooltip=tooltip("name", "business_unit", "percent_complete", "spi", "cpi", "eac", "eac_basis",
                         "overall_health", types={"spi": "Q", "cpi": "Q"}))
     one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(strokeDash=[4, 4], color=GREY)
-    return (points + one.encode(x="v:Q") + one.encode(y="v:Q")).properties(height=380)
+    return (points + one.encode(x="v:Q") + one.encode(y="v:Q")).properties(height=300)
 
 
 def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -321,11 +412,10 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
         x2="max(score):Q")
     dots = base.mark_circle(size=180, opacity=1).encode(
         y=y, x=alt.X("score:Q", scale=alt.Scale(domain=[1, 5])),
-        color=alt.Color("group:N", scale=GROUPS, title=label("group")),
+        color=alt.Color("group:N", scale=GROUPS, title=label("group"), legend=legend(GROUPS.domain)),
         tooltip=tooltip("dimension", "group", "score", "gap", types={"score": "Q", "gap": "Q"}))
-    # The whole chart's height as drawn (like hbar's): about 140 px of title and axis, then 36 px a
-    # dimension, so two rows' labels and dots do not touch (40 px for the whole chart a row did).
-    return (rule + dots).properties(height=max(240, 36 * len(order) + 140))
+    # 36 px a dimension, so two rows' labels and dots do not touch (the legend and axis add to it).
+    return (rule + dots).properties(height=max(100, 36 * len(order)))
 
 
 LIKERT = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
@@ -345,12 +435,17 @@ def likert(frame: pd.DataFrame, title: str) -> alt.Chart:
         y=alt.Y("dimension:N", sort=dimensions, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("respondent_group:N", sort=["IT", "Business"], title=label("group")),
         x=alt.X("people:Q", stack="normalize", axis=alt.Axis(format="%", title="Share of answers")),
-        color=alt.Color("answer:N", scale=LIKERT_SCALE, title="Answer", sort=LIKERT_SCALE.domain),
+        color=alt.Color("answer:N", scale=LIKERT_SCALE, title="Answer", sort=LIKERT_SCALE.domain,
+                        legend=legend(LIKERT_SCALE.domain)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("dimension:N", title=label("dimension")),
                  alt.Tooltip("respondent_group:N", title=label("group")),
                  alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("people:Q", title="People")],
-    ).properties(height=56 * max(4, len(dimensions)))
+    ).properties(height=44 * max(3, len(dimensions)))  # two bars a dimension
+
+
+QUADRANTS = alt.Scale(domain=["Fix first", "Keep it up", "Low priority", "Possible over-investment"],
+                      range=[PALETTE[4], PALETTE[2], GREY, PALETTE[0]])
 
 
 def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -361,16 +456,14 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     points = base.mark_circle(size=160).encode(
         x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("satisfaction")),
         y=alt.Y("importance:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("importance")),
-        color=alt.Color("quadrant:N", title=label("quadrant"), scale=alt.Scale(
-            domain=["Fix first", "Keep it up", "Low priority", "Possible over-investment"],
-            range=[PALETTE[4], PALETTE[2], GREY, PALETTE[0]])),
+        color=alt.Color("quadrant:N", title=label("quadrant"), scale=QUADRANTS, legend=legend(QUADRANTS.domain)),
         tooltip=tooltip("question", "dimension", "importance", "satisfaction", "quadrant",
                         *(["respondents"] if "respondents" in frame else []),
                         types={"importance": "Q", "satisfaction": "Q"}))
     means = (frame[["satisfaction_mean", "importance_mean"]].head(1) if "importance_mean" in frame and len(frame)
              else pd.DataFrame({"satisfaction_mean": [3.0], "importance_mean": [3.0]}))
     rules = alt.Chart(means).mark_rule(strokeDash=[4, 4], color=GREY)
-    return (points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q")).properties(height=380)
+    return (points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q")).properties(height=300)
 
 
 def for_the_room(chart: alt.Chart, dark: bool | None = None, height: int = 560) -> alt.Chart:
@@ -382,12 +475,19 @@ def for_the_room(chart: alt.Chart, dark: bool | None = None, height: int = 560) 
     if dark is not None:
         text, grid = ("#FAFAFA", "#3A3F4B") if dark else ("#262730", "#E6E6E6")
         colours = {"labelColor": text, "titleColor": text, "gridColor": grid, "domainColor": grid, "tickColor": grid}
-    legend = {k: v for k, v in colours.items() if k in ("labelColor", "titleColor")}
+    legend_ink = {k: v for k, v in colours.items() if k in ("labelColor", "titleColor")}
     title = {"color": colours["titleColor"]} if colours else {}
-    return (chart.properties(height=height)
+    chart = chart.copy(deep=True)
+    for part in [chart, *getattr(chart, "layer", [])]:  # a subtitle's own size and ink are its title's (title_params)
+        if isinstance(part.title, alt.TitleParams) and part.title.subtitle is not alt.Undefined:
+            part.title.subtitleFontSize = 18
+            if colours:
+                part.title.subtitleColor = colours["titleColor"]
+    # Here the height is the whole chart's, title and legend included: a room's screen holds it all.
+    return (chart.properties(height=height, autosize=alt.AutoSizeParams(type="fit", contains="padding"))
             .configure(background="transparent")  # the font too is the app's, set by Streamlit in the browser
             .configure_axis(labelFontSize=18, titleFontSize=18, labelLimit=360, titlePadding=28, **colours)
-            .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=240, labelLimit=360, **legend)
+            .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=240, labelLimit=360, **legend_ink)
             .configure_title(fontSize=22, anchor="start", **title)
             .configure_range(category=PALETTE)
             .configure_view(stroke=None))

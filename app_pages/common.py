@@ -417,7 +417,7 @@ def _spec(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: dict) 
     key = (builder.__name__, currency_symbol(), display_unit(), _fingerprint(args), _fingerprint(kwargs))
     spec = _specs.get(key)
     if spec is None:
-        spec = charts.localised(builder(*args, **kwargs)).to_dict(validate=False)
+        spec = charts.on_page(charts.localised(builder(*args, **kwargs))).to_dict(validate=False)
         with _specs_lock:
             if len(_specs) > 500:  # a bound, not an LRU: old views are rebuilt when asked for again
                 _specs.clear()
@@ -432,7 +432,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin] | alt.TopLevelMixin, *args: 
     validation: st.altair_chart validates every chart under one process-wide lock, which made
     concurrent sessions queue behind each other; our builders are tested, so it adds nothing."""
     if isinstance(builder, alt.TopLevelMixin):
-        spec = charts.localised(builder).to_dict(validate=False)
+        spec = charts.on_page(charts.localised(builder)).to_dict(validate=False)
     else:
         spec = _spec(builder, args, kwargs)
     st.vega_lite_chart(spec, width="stretch")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -73,6 +75,8 @@ def svg_texts(chart) -> list[str]:
 
 
 MONTHS_SCRIPT = """
+import re
+
 import pandas as pd
 from alignment import charts
 frame = pd.DataFrame({"month": pd.to_datetime(["2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01"]),
@@ -159,7 +163,7 @@ def test_more_bars_make_a_taller_chart():
 
     few = pd.DataFrame({"stage": ["A", "B"], "wip": [1, 2]})
     many = pd.DataFrame({"stage": list("ABCDEFGHIJKL"), "wip": range(12)})
-    assert charts.hbar(many, "stage", "wip", "W").height > charts.hbar(few, "stage", "wip", "W").height >= 160
+    assert charts.hbar(many, "stage", "wip", "W").height > charts.hbar(few, "stage", "wip", "W").height >= 48
 
 
 def test_the_room_chart_leaves_its_text_colours_to_the_screen_theme(run):
@@ -179,3 +183,121 @@ def test_a_mix_of_one_month_is_drawn_as_a_bar_not_an_invisible_area():
     one = charts.stacked_area(mix(["2026-03"]), "period", "actual", "category", "Mix", normalize=True)
     two = charts.stacked_area(mix(["2026-03", "2026-04"]), "period", "actual", "category", "Mix", normalize=True)
     assert (mark(one.to_dict()), mark(two.to_dict())) == ("bar", "area")
+
+
+MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?"
+
+
+def month_labels_drawn(chart, width: int) -> list[tuple[str, float]]:
+    """The month labels of a chart drawn ``width`` px wide, with the x of each one's centre."""
+    import re
+
+    svg = charts.to_image(chart.properties(width=width), "svg").decode()
+    drawn = []
+    for attrs, text in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
+        if re.fullmatch(MONTH, text):  # the first and last may be flush with the plot's edges
+            x = float(re.search(r"translate\(([-\d.]+),", attrs)[1])
+            anchor = re.search(r'text-anchor="(\w+)"', attrs)[1]
+            drawn.append((text, x + {"start": 1, "middle": 0, "end": -1}[anchor] * 6.5 * len(text) / 2))
+    return drawn
+
+
+def budget_by_month(months: int) -> pd.DataFrame:
+    periods = pd.period_range("2025-11", periods=months, freq="M").astype(str)
+    return pd.DataFrame({"category": periods, "budget": 2e6, "actual": 2.1e6, "forecast": 0.0})
+
+
+@pytest.mark.parametrize("width", [240, 300, 420, 700, 960])
+@pytest.mark.parametrize("months", [6, 12, 25])
+def test_month_labels_never_run_together_at_any_width(width, months):
+    """Streamlit fits a chart to its column (a phone's is about 300 px of plot): the month axes label
+    as many months as the width holds, horizontally, 12 px type (Streamlit's) at about 6.5 px a
+    character never touching, the latest month always labelled and the year where it changes."""
+    line = pd.DataFrame({"month": pd.date_range("2025-11-01", periods=months, freq="MS"), "finished": range(months)})
+    for chart in (charts.budget_actual_forecast(budget_by_month(months), "category", "By month"),
+                  charts.line(line, "month", "finished", "Throughput")):
+        drawn = month_labels_drawn(chart, width)
+        assert drawn, (width, months)
+        for (a, x), (b, y) in zip(drawn, drawn[1:], strict=False):
+            assert y - x >= 6.5 * (len(a) + len(b)) / 2 + 4, (width, months, a, b, y - x)  # a gap between them
+        last = pd.Period("2025-11", "M") + months - 1
+        assert drawn[-1][0].split()[0] == last.strftime("%b")  # the latest month
+        assert re.fullmatch(r"\w{3} \d{4}", drawn[0][0]) or re.fullmatch(r"\w{3} \d{4}", drawn[1][0])  # a year early on
+        if width >= 700 and months <= 12:
+            assert len(drawn) == months  # a laptop labels every month
+
+
+def legends_of(spec: dict) -> list[dict]:
+    layers = spec.get("layer", [spec])
+    return [channel["legend"] for layer in layers for channel in layer.get("encoding", {}).values()
+            if isinstance(channel, dict) and channel.get("legend")]
+
+
+def test_legends_sit_above_the_plot_in_as_many_columns_as_the_width_holds(run):
+    """On the right a legend took a phone's plot down to 60 px (IT cost per business unit)."""
+    stacked = pd.DataFrame({"business_unit": ["Retail", "Retail"], "amount": [1.0, 2.0],
+                            "part": ["Direct IT cost", "Shared IT cost allocated"]})
+    built = [charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"),
+             charts.budget_actual_forecast(run("budget_vs_actual", group_by="month"), "category", "Budget"),
+             charts.stacked_area(run("spend_mix", mix="rgt"), "period", "actual", "category", "Mix"),
+             charts.gap_dumbbell(run("alignment_gap"), "Gap"), charts.likert(run("score_distribution"), "Answers"),
+             charts.quadrant(run("importance_satisfaction"), "Fix first"), charts.bubble(run("portfolio_health"), "P")]
+    for chart in built:
+        spec = chart.to_dict()
+        found = legends_of(spec)
+        assert found, spec.get("title")
+        for legend in found:
+            assert legend["orient"] in ("top", "bottom") and legend["direction"] == "horizontal"
+            assert "width" in legend["columns"]["expr"]
+        assert charts.on_page(chart).to_dict()["autosize"] == {"type": "fit-x", "contains": "padding"}
+    # the health mix names its colours on its bars: no legend to take the plot's room
+    assert legends_of(charts.health_mix(run("portfolio_summary").iloc[0]).to_dict()) == []
+    # the room's screen holds the whole chart: its height is the chart's, legend included
+    assert charts.for_the_room(built[0]).to_dict()["autosize"]["type"] == "fit"
+
+
+def test_a_phone_plot_keeps_its_height_and_width_whatever_the_legend_takes():
+    """The plot's height is the chart's; the legend above adds to it rather than squashing the bars."""
+    stacked = pd.DataFrame({"business_unit": [u for u in "ABCDE" for _ in (0, 1)],
+                            "part": ["Direct IT cost", "Shared IT cost allocated"] * 5, "amount": [1.0, 2.0] * 5})
+    chart = charts.on_page(charts.hbar(stacked, "business_unit", "amount", "IT cost per business unit", color="part"))
+    assert chart.to_dict()["height"] == 24 * 5
+
+
+def title_lines(chart, width: int) -> list[str]:
+    import html
+    import re
+
+    svg = charts.to_image(chart.properties(width=width), "svg").decode()
+    found = re.search(r'role-title-text".*?</text>', svg, re.S)
+    return [html.unescape(t) for t in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", found[0])] or \
+        [html.unescape(re.search(r">([^<>]+)</text>", found[0])[1])]
+
+
+def test_a_long_title_wraps_on_a_phone_and_its_explanation_is_a_subtitle(run):
+    """'Answers by dimension: IT (upper bar) and b…' hid which bar is the business's."""
+    chart = charts.likert(run("score_distribution"), "Answers by dimension: IT (upper bar) and business (lower bar)")
+    title = chart.to_dict()["title"]
+    assert title["text"] == "Answers by dimension"
+    assert " ".join(title["subtitle"]) == "IT (upper bar) and business (lower bar)"
+    assert all(len(line) <= charts.SUBTITLE_CHARS for line in title["subtitle"])
+    long = "Cost and schedule performance of open projects in every business unit"
+    ev = charts.hbar(pd.DataFrame({"x": ["a"], "y": [1.0]}), "x", "y", long)
+    assert title_lines(ev, 900) == [long]  # one line where it fits
+    narrow = title_lines(ev, 250)
+    assert len(narrow) > 1 and " ".join(narrow) == long  # whole, in lines
+    assert all(len(line) * charts.TITLE_CHAR <= 250 for line in narrow)
+
+
+def test_earned_value_points_are_off_the_axes(run):
+    """SPI 0.45 sat on the y-axis: the scales are padded, so the axes start below the lowest index."""
+    import re
+
+    frame = pd.DataFrame({"name": ["A", "B"], "business_unit": ["X", "Y"], "percent_complete": [0.4, 0.6],
+                          "spi": [0.45, 0.71], "cpi": [0.96, 0.71], "eac": [1.0, 2.0], "eac_basis": ["CPI", "CPI"],
+                          "overall_health": ["Red", "Red"]})
+    spec = charts.ev_indices(frame, "EV").to_dict()
+    assert all(spec["layer"][0]["encoding"][c]["scale"]["padding"] >= 10 for c in ("x", "y"))
+    numbers = [float(t) for t in svg_texts(charts.ev_indices(frame, "EV").properties(width=600))
+               if re.fullmatch(r"[01](\.\d+)?", t)]
+    assert min(numbers) < 0.45 and max(numbers) > 1.0  # an axis starts below the lowest point
