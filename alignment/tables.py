@@ -13,10 +13,10 @@ bn): scaled, the unit after it, as on the dashboards' figures. 'auto' shows whol
 
 Laid out to be read without scrolling sideways on a laptop (and to scroll sensibly on a phone): a long
 header is shortened to its name, the full label kept as the header's tooltip ("CPI", hovering says
-"CPI (EV ÷ AC, above 1 under cost)"), since the grid cuts a header at its column's width; an analysis's
-answers (earned value's CPI, SPI and EAC) come right after the row's name, and the workings of a ratio
-(its inputs, as of) after everything else, as in a finance report; the first column, the row's name,
-stays pinned on the left while the figures scroll.
+"CPI (EV ÷ AC, above 1 under cost)"), since the grid cuts a header at its column's width; an
+analysis's answers (a project's health, budget, estimate at completion, CPI and SPI) come right after
+the row's name, and the workings of a ratio (its inputs, as of) after everything else, as in a
+finance report; the first column, the row's name, stays pinned on the left while the figures scroll.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ YES, NO = "Yes", "No"
 DATE_FORMAT = "D MMM YYYY"   # momentJS: 3 Mar 2026
 MONTH_FORMAT = "MMM YYYY"    # Mar 2026
 MONTH_FIELDS = {"period", "month"}
-# Read first, right after the row's name, wherever they are shown: a project's health, earned value's answers.
-ANSWERS = {"overall_health", "cpi", "spi", "eac"}
+# Read first, right after the row's name, wherever they are shown: a project's health, its budget beside
+# its estimate at completion and the variance between them, and earned value's indices.
+ANSWERS = {"overall_health", "budget", "bac", "eac", "cost_variance_pct", "cpi", "spi"}
 # The workings of an answer (a ratio's inputs, the analysis's date): after every other column.
 WORKINGS = {"spend_to_date", "allocation_share", "ratio_months", "cost_in_ratio_months", "revenue", "headcount",
             "pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "stage_order", "as_of"}

@@ -112,7 +112,8 @@ def test_a_long_header_is_shortened_and_its_full_label_is_the_tooltip():
 def test_columns_are_in_reading_order_the_name_pinned_then_the_answers_and_the_workings_last():
     shown, config = on_screen(earned())
     order = list(shown.columns)
-    assert order[:6] == ["name", "cpi", "spi", "eac", "overall_health", "project_id"]  # beside the name on a phone
+    # beside the name on a phone: what it will cost against its budget, how it performs, its health
+    assert order[:7] == ["name", "bac", "cpi", "spi", "eac", "overall_health", "project_id"]
     assert order[-6:] == ["pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "as_of"]  # the workings
     assert sorted(order) == sorted(earned().columns) and list(config) == order
     assert [c for c in order if config[c].get("pinned")] == ["name"]
