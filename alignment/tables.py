@@ -14,9 +14,10 @@ bn): scaled, the unit after it, as on the dashboards' figures. 'auto' shows whol
 Laid out to be read without scrolling sideways on a laptop (and to scroll sensibly on a phone): a long
 header is shortened to its name, the full label kept as the header's tooltip ("CPI", hovering says
 "CPI (EV ÷ AC, above 1 under cost)"), since the grid cuts a header at its column's width; an
-analysis's answers (a project's health, budget, estimate at completion, CPI and SPI) come right after
-the row's name, and the workings of a ratio (its inputs, as of) after everything else, as in a
-finance report; the first column, the row's name, stays pinned on the left while the figures scroll.
+analysis's answers (a project's health, budget, estimate at completion, CPI and SPI) and what a row
+says in words (a comment) come right after the row's name, and the workings of a ratio (its inputs,
+as of) after everything else, as in a finance report; the first column, the row's name, stays pinned
+on the left while the figures scroll.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ SHORT = {"cost_variance": "Cost variance", "cost_variance_pct": "Cost variance %
 
 LONG_HEADER = 20  # characters, before the currency: a longer header is shortened, its label kept as the tooltip
 PIN_CHARS = 30    # a first column whose values are longer is not pinned: it would fill a phone's width
+PROSE_CHARS = 30  # characters on average: a column of sentences, read beside the row's name
 # A bracket that is the column's unit or abbreviation stays in the header: (1-5), (days), (% of plan), (HHI).
 UNIT = re.compile(r"^(\d+-\d+|days|items|a month|%.*|[A-Z]{2,5})$")
 
@@ -100,15 +102,17 @@ def short_header(field: str, header: str) -> str:
     return f"{found[1]} ({unit})" if UNIT.match(unit) else found[1]
 
 
-def reading_order(fields: list[str], text: list[bool]) -> list[int]:
+def reading_order(fields: list[str], text: list[bool], prose: list[bool] | None = None) -> list[int]:
     """Positions of the columns in the order they are read: the row's name (a project's name before
-    its ID), its answers, the rest of the leading text columns that describe the row, the other
-    columns as the analysis gives them, then the workings. On a phone the answers are beside the name."""
+    its ID), what the row says in words (a comment) and its answers, the rest of the leading text
+    columns that describe the row, the other columns as the analysis gives them, then the workings.
+    On a phone, where only the first columns show, these are beside the name."""
     leading = next((i for i, is_text in enumerate(text) if not is_text), len(fields))
     first = next((i for i in range(leading) if fields[i] == "name"), 0) if leading else None
-    answers = [i for i in range(leading, len(fields)) if fields[i] in ANSWERS]
+    said = [i for i, is_prose in enumerate(prose or []) if is_prose and i != first]
+    answers = said + [i for i in range(leading, len(fields)) if fields[i] in ANSWERS and i not in said]
     workings = [i for i in range(leading, len(fields)) if fields[i] in WORKINGS and i not in answers]
-    described = [i for i in range(leading) if i != first]
+    described = [i for i in range(leading) if i != first and i not in said]
     rest = [i for i in range(leading, len(fields)) if i not in answers and i not in workings]
     return [*([] if first is None else [first]), *answers, *described, *rest, *workings]
 
@@ -117,6 +121,15 @@ def _is_text(column: pd.Series, field: str) -> bool:
     kind = column.dtype
     return not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)
                 or unit(field) == DATE or _is_flag(column))
+
+
+def _is_prose(column: pd.Series, field: str) -> bool:
+    """Whether a column is what its rows say in words (a comment, a problem found): text in more than
+    half the rows, a sentence long on average."""
+    if not _is_text(column, field) or column.empty:
+        return False
+    values = column.dropna().astype(str)
+    return len(values) * 2 > len(column) and values.str.len().mean() >= PROSE_CHARS
 
 
 def _pinned(column: pd.Series) -> bool:
@@ -136,7 +149,8 @@ def on_screen(frame: pd.DataFrame, headers: dict[str, str] | None = None
     headers = headers or {}
     fields = [str(name) for name in frame.columns]
     text = [_is_text(frame.iloc[:, i], field) for i, field in enumerate(fields)]
-    frame = frame.iloc[:, reading_order(fields, text)]  # by position: an explorer query may repeat a name
+    prose = [_is_prose(frame.iloc[:, i], field) for i, field in enumerate(fields)]
+    frame = frame.iloc[:, reading_order(fields, text, prose)]  # by position: an explorer query may repeat a name
     shown = frame.copy(deep=False)
     config: dict[str, dict[str, Any]] = {}
     names: dict[str, str] = {}

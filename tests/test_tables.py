@@ -182,3 +182,20 @@ def test_no_table_shows_two_columns_under_one_header(store):
         if len(set(headers)) < len(headers):
             repeated[name] = sorted({h for h in headers if headers.count(h) > 1})
     assert repeated == {}
+
+
+def test_what_a_row_says_in_words_is_beside_its_name():
+    """A phone shows the first two columns or so: a comment (or a file's problem) was off to the right."""
+    comments = pd.DataFrame({"respondent_group": ["IT", "Business"], "dimension": ["Governance", "Skills"],
+                             "business_unit": ["IT", None], "role": ["IT staff", None],
+                             "comment": ["Too many priorities are 'urgent'; the board rarely says no.",
+                                         "My team would use the data tools more with some training."]})
+    assert list(on_screen(comments)[0].columns) == ["respondent_group", "comment", "dimension", "business_unit", "role"]
+    problems = pd.DataFrame({"sheet": ["GL"], "row": [12], "column": ["Actual"], "value": ["12,5k"],
+                             "message": ["'12,5k' is not an amount: write it as a number, like 12500."]})
+    assert list(on_screen(problems)[0].columns)[:2] == ["sheet", "message"]
+    # a reason given for a few rows only is not what the table says: the figures stay first
+    units = pd.DataFrame({"business_unit": ["Retail", "Shared"], "total_cost": [1.0, 2.0],
+                          "unallocated_reason": [None, "No business metrics are loaded for the chosen months."],
+                          "revenue": [5.0, None]})
+    assert list(on_screen(units)[0].columns)[:2] == ["business_unit", "total_cost"]
