@@ -41,9 +41,11 @@ ANSWERS = {"overall_health", "budget", "bac", "eac", "cost_variance_pct", "cpi",
 WORKINGS = {"spend_to_date", "allocation_share", "ratio_months", "cost_in_ratio_months", "revenue", "headcount",
             "pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "stage_order", "as_of"}
 # Headers the grid would cut ("Cost variance at comp…") or that widen a table past a laptop's width,
-# with no short name by the rule below ('Unmapped': the row of spend with no goal is called so).
+# with no short name by the rule below ('Unmapped': the row of spend with no goal is called so; the
+# mapping coverage's tables are a third of the page wide).
 SHORT = {"cost_variance": "Cost variance", "cost_variance_pct": "Cost variance %",
-         "value_per_dollar": "Benefit ÷ spend", "spend_to_date": "Spend to date", "is_unmapped": "Unmapped"}
+         "value_per_dollar": "Benefit ÷ spend", "spend_to_date": "Spend to date", "is_unmapped": "Unmapped",
+         "unmapped": "Unmapped", "share_of_unmapped": "Share"}
 
 LONG_HEADER = 20  # characters, before the currency: a longer header is shortened, its label kept as the tooltip
 PIN_CHARS = 30    # a first column whose values are longer is not pinned: it would fill a phone's width

@@ -199,3 +199,14 @@ def test_what_a_row_says_in_words_is_beside_its_name():
                           "unallocated_reason": [None, "No business metrics are loaded for the chosen months."],
                           "revenue": [5.0, None]})
     assert list(on_screen(units)[0].columns)[:2] == ["business_unit", "total_cost"]
+
+
+def test_the_mapping_coverage_fits_a_third_of_the_page():
+    """Data → Mapping rules shows three tables side by side (about 316 px each at 1440): 'Share of unma…'."""
+    rows = pd.DataFrame({"value": ["Amazon Web Services"], "unmapped": [469411.0], "share_of_unmapped": [0.209]})
+    shown, config = on_screen(rows, headers={"value": "Vendor"})
+    assert [config[c]["label"] for c in shown.columns] == ["Vendor", "Unmapped ($)", "Share"]
+    assert config["share_of_unmapped"]["help"] == "Share of unmapped spend"
+    width = sum(_width(config[c]["label"], [_cell(config[c].get("type_config", {}).get("format"), v)
+                                            for v in shown[c]]) for c in shown.columns)
+    assert width <= 316
