@@ -30,7 +30,8 @@ STAGES = {"read": "Reading the file", "check": "Checking the rows", "store": "St
 LOOKS_LIKE = {"spend": "IT spend lines", "projects": "a project register", "stage_history": "a stage history",
               "survey": "survey answers", "business_metrics": "business metrics", "mapping_rules": "mapping rules"}
 STATUS_WORDS = {"active": "In use", "undone": "Undone", "superseded": "Replaced"}
-PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value", "message": "Problem"}
+# The problem itself before the value it is about: on a laptop the sentence is what must show.
+PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "message": "Problem", "value": "Value"}
 
 
 def column_groups(spec: Dataset) -> list[tuple[str, list[Column]]]:
@@ -272,7 +273,8 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
         problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
         st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
                      column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
-                     | {"row": st.column_config.NumberColumn("Row", format="%d")})
+                     | {"row": st.column_config.NumberColumn("Row", format="%d", width="small"),
+                        "message": st.column_config.Column("Problem", width="large")})
     elif checked.frame.empty:
         st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
     else:
@@ -373,9 +375,11 @@ with rules_tab:
             else:
                 column.dataframe(rows, hide_index=True, width="stretch", placeholder="", column_config={
                     "value": st.column_config.Column(dimension),
-                    "unmapped": st.column_config.NumberColumn(money_header("Unmapped spend", scaled=False),
+                    "unmapped": st.column_config.NumberColumn(money_header("Unmapped", scaled=False),
+                                                              help="Actual spend with no business goal mapped",
                                                               format="%,.0f"),
-                    "share_of_unmapped": st.column_config.NumberColumn("Share of unmapped", format="%.1f%%")})
+                    "share_of_unmapped": st.column_config.NumberColumn(
+                        "Share", format="%.1f%%", help="Its share of all unmapped spend")})
     st.subheader("Rules in force")
     in_force = rules.active_rules(store.cursor())
     st.caption(f"{how_many(len(in_force), 'rule')} in force. Add, correct or delete rules in the table; saving "
