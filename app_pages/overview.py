@@ -37,7 +37,8 @@ a, b, c, d = st.columns(4)
 a.metric("IT spend", money(s.it_spend), help="Actual spend in the chosen months.")
 b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),
          **delta(s.budget_variance, lower_is_better=True),
-         help="Actual − budget of the chosen months that have actuals (in any unit): positive is over budget.")
+         help="Actual − budget of the chosen months each business unit has actuals for (a unit whose ledger is "
+              "late is not counted as underspent): positive is over budget.")
 c.metric("Spend serving no business goal", pct(s.unmapped_share),
          help="Share of spend with no business goal mapped.")
 d.metric("Fully loaded IT spend / revenue", pct(s.it_spend_pct_revenue),

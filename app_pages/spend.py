@@ -90,9 +90,11 @@ variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:
     chart(charts.budget_actual_forecast, variance, "category", f"Budget vs actual by {charts.label(group).lower()}",
           name=f"budget_vs_actual_{group}")
-    st.caption("Budget to date is the budget of the chosen months that have actuals in any unit; where none has, "
-               "actual and variance are blank (nothing booked yet, which is not zero spent). Forecast: the "
-               "chosen months after the last actual. Year-end budget and outlook are the fiscal year's, by the "
+    st.caption("Budget to date is each business unit's budget of the chosen months its books are closed for (the "
+               "company has actuals in them and the unit's own actuals reach them: a unit whose ledger is late keeps "
+               "its open month out); where none is, actual and variance are blank (nothing booked yet, which is not "
+               "zero spent). Forecast: the chosen months after the unit's last actual. Year-end budget and outlook "
+               "are the fiscal year's, by the "
                "projection's rule" + (": each month's actual, forecast or the run rate; blank for a chosen month "
                                       "outside the projected fiscal year." if group == "month" else
                                       "; summed over the rows they are the projected year end and its budget.")
