@@ -1,6 +1,8 @@
 """The Data page: load a file in three steps (match the columns, check the rows, load), the upload
 history with undo and restore, the mapping rules, the templates and the demo company."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -132,19 +134,27 @@ def upload_history(uploads: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _act_on_choice(key: str, act: Callable[[int], list[int]]) -> tuple[int, list[int]] | None:
+    """The upload a picker chose, and what acting on it gave. The picker is emptied, so it never moves on
+    to another upload; None when nothing was chosen or the store refused (its sentence is kept to show)."""
+    chosen = st.session_state.get(key)
+    st.session_state[key] = None
+    if chosen is None:
+        return None
+    try:
+        return chosen, act(int(chosen))
+    except StoreError as exc:
+        st.session_state["last_error"] = str(exc)
+        return None
+
+
 def undo(called: dict[int, str]) -> None:
     """Undo the chosen upload and say what it did and how to take it back. No dialog asks first: nothing
     is deleted and Restore reverses it, so the sentence after it serves better than a question before
     it; choosing the upload (no picker chooses one) and pressing Undo is the deliberate step."""
-    chosen = st.session_state.get("undo_id")
-    st.session_state["undo_id"] = None  # the picker stays empty, not on the next upload in use
-    if chosen is None:
+    if (done := _act_on_choice("undo_id", store.undo)) is None:
         return
-    try:
-        restored = store.undo(int(chosen))
-    except StoreError as exc:
-        st.session_state["last_error"] = str(exc)
-        return
+    chosen, restored = done
     back = (f", and {naming('upload', restored, shown=None)}, which it replaced, "
             f"{'is' if len(restored) == 1 else 'are'} in use again" if restored else "")
     st.session_state["last_result"] = (f"Undid {called[chosen]}: its rows are out of the dashboards{back}. Nothing "
@@ -154,15 +164,9 @@ def undo(called: dict[int, str]) -> None:
 
 def restore(called: dict[int, str]) -> None:
     """Restore the chosen undone upload and say so; the picker stays empty, as after an undo."""
-    chosen = st.session_state.get("redo_id")
-    st.session_state["redo_id"] = None
-    if chosen is None:
+    if (done := _act_on_choice("redo_id", store.redo)) is None:
         return
-    try:
-        replaced = store.redo(int(chosen))
-    except StoreError as exc:
-        st.session_state["last_error"] = str(exc)
-        return
+    chosen, replaced = done
     instead = f", in place of {naming('upload', replaced, shown=None)} again" if replaced else ""
     st.session_state["last_result"] = f"Restored {called[chosen]}: its rows are back in the dashboards{instead}."
 
