@@ -199,7 +199,7 @@ class Store:
         ).fetchall()}
         wanted = {("uploads", "amount_scale"), ("supersessions", "upload_id"), ("settings", "value"),
                   ("spend_lines", "period"), ("spend", "period"), ("saved_mappings", "mapping"),
-                  ("live_sessions", "closed_at")}
+                  ("live_sessions", "closed_at"), ("live_sessions", "practice")}
         wanted |= {(f"{ds.name}_rows", c.name) for ds in DATASETS.values() for c in ds.stored_columns}
         wanted |= aggregates.WANTED
         if self.shared:
@@ -273,7 +273,9 @@ class Store:
             CREATE TABLE IF NOT EXISTS live_sessions (
                 code VARCHAR {"PRIMARY KEY" if keyed else "NOT NULL"}, batch_id INTEGER NOT NULL,
                 wave VARCHAR NOT NULL, ask_importance BOOLEAN NOT NULL, opened_by VARCHAR,
-                opened_at TIMESTAMP NOT NULL, closed_at TIMESTAMP)""")
+                opened_at TIMESTAMP NOT NULL, closed_at TIMESTAMP, practice BOOLEAN)""")
+        if "live_sessions" in had:  # a practice run's answers leave the dashboards when it closes
+            cur.execute("ALTER TABLE live_sessions ADD COLUMN IF NOT EXISTS practice BOOLEAN")
         if self.shared:
             for turn in TURNS:
                 cur.execute(f"CREATE TABLE IF NOT EXISTS turn_{turn} (turn BIGINT NOT NULL)")
@@ -558,9 +560,11 @@ class Store:
 
     # --- live survey sessions ----------------------------------------------------------
 
-    def open_live_session(self, code: str, wave: str, *, ask_importance: bool = False, user: str = "") -> int:
+    def open_live_session(self, code: str, wave: str, *, ask_importance: bool = False, user: str = "",
+                          practice: bool = False) -> int:
         """A live session is one survey upload that grows as answers arrive, so undo and the
-        history treat it like any other batch."""
+        history treat it like any other batch. A ``practice`` run (a facilitator's rehearsal) is
+        undone when it closes: its answers leave the dashboards and stay in the history."""
         now = dt.datetime.now()
 
         def body(cur: duckdb.DuckDBPyConnection) -> int:
@@ -568,8 +572,8 @@ class Store:
                 raise StoreError(f"There is already a live session with the code {code}; open another.")
             batch_id = _new_upload(cur, "survey", file_name=f"Live survey {code}", sha256="", sheet="", mapping=None,
                                    row_count=0, user=user, at=now, mode="append")
-            cur.execute("INSERT INTO live_sessions VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                        [code, batch_id, wave, ask_importance, user, now])
+            cur.execute("INSERT INTO live_sessions VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                        [code, batch_id, wave, ask_importance, user, now, practice])
             return batch_id
 
         return self._write(body)
@@ -578,11 +582,13 @@ class Store:
         cur = self.cursor()
         row = cur.execute(
             "SELECT l.code, l.batch_id, l.wave, l.ask_importance, l.opened_at, l.closed_at, u.status, "
+            "coalesce(l.practice, false), "
             "(SELECT count(DISTINCT respondent_id) FROM survey_rows r WHERE r.batch_id = l.batch_id) "
             "FROM live_sessions l JOIN uploads u ON u.id = l.batch_id WHERE l.code = ?", [code]).fetchone()
         if row is None:
             return None
-        keys = ("code", "batch_id", "wave", "ask_importance", "opened_at", "closed_at", "status", "respondents")
+        keys = ("code", "batch_id", "wave", "ask_importance", "opened_at", "closed_at", "status", "practice",
+                "respondents")
         return dict(zip(keys, row, strict=True))
 
     def add_live_answers(self, code: str, frame: pd.DataFrame) -> int:
@@ -610,15 +616,22 @@ class Store:
 
         return self._write(body, turn="answers")
 
-    def close_live_session(self, code: str) -> None:
-        """Close the session; its upload's row count becomes the answers it holds."""
-        def body(cur: duckdb.DuckDBPyConnection) -> None:
+    def close_live_session(self, code: str) -> bool:
+        """Close the session; its upload's row count becomes the answers it holds. A practice run is
+        then undone (nothing deleted: Restore on the Data page brings it back). Returns whether it was."""
+        def body(cur: duckdb.DuckDBPyConnection) -> int | None:
+            row = cur.execute("SELECT batch_id, coalesce(practice, false) FROM live_sessions "
+                              "WHERE code = ? AND closed_at IS NULL", [code]).fetchone()
             cur.execute(f"UPDATE uploads SET row_count = ({LIVE_ROWS_OF}) WHERE id = (SELECT batch_id FROM "
                         "live_sessions WHERE code = ? AND closed_at IS NULL)", [code, code])
             cur.execute("UPDATE live_sessions SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
                         [dt.datetime.now(), code])
+            return row[0] if row and row[1] else None
 
-        self._write(body)
+        practice_batch = self._write(body)
+        if practice_batch is not None:
+            self.undo(practice_batch)
+        return practice_batch is not None
 
     def open_live_sessions(self) -> list[str]:
         return [r[0] for r in self.cursor().execute(

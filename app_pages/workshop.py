@@ -32,10 +32,14 @@ if code is None:
         wave = st.text_input("Survey wave name", value=f"{dt.date.today():%Y-%m-%d} workshop", max_chars=80,
                              help="Waves are ordered by the date in their name (then by name): keep the date.")
         ask_importance = st.checkbox("Also ask how important each dimension is (for the 'fix first' view)")
+        practice = st.checkbox("Practice run: take the answers out of the dashboards when I close it",
+                               help="For a rehearsal before the workshop: while it is open it shows like any "
+                                    "session; when it closes, its answers are undone, so the executives' pages "
+                                    "show the real survey again. Nothing is deleted: the Data page can restore it.")
         if st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:"):
             code = live.new_code()
             store.open_live_session(code, wave.strip() or "Workshop", ask_importance=ask_importance,
-                                    user=user_email() or "app")
+                                    user=user_email() or "app", practice=practice)
             st.query_params["session"] = code
             st.rerun()
     st.stop()
@@ -58,6 +62,9 @@ st.html("""<style>
   .st-key-counts [data-testid="stMetricValue"] { font-size: 3.5rem; }
   .st-key-counts [data-testid="stMetricLabel"] p { font-size: 1.4rem; }
 </style>""")
+if store.live_session(code)["practice"]:
+    st.info("Practice run: when you close it, its answers leave the dashboards (the Data page can restore them).",
+            icon=":material/science:")
 if live.only_this_machine(link):
     st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
                "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
@@ -111,11 +118,16 @@ st.divider()
 wave = store.live_session(code)["wave"]
 a, b, c, _ = st.columns([1, 1, 1, 2])
 if a.button("Close the session", icon=":material/stop:", key="close"):
-    store.close_live_session(code)
+    practised = store.close_live_session(code)
     del st.query_params["session"]
     final = store.live_session(code)
-    st.session_state["closed"] = (f"Session {code} is closed: {final['respondents']} people's answers are kept "
-                                  f"as the survey wave '{final['wave']}'.")
+    whose = "1 person's" if final["respondents"] == 1 else f"{final['respondents']:,} people's"
+    st.session_state["closed"] = (
+        f"Practice session {code} is closed: {whose} answers are out of the dashboards (undone; the Data "
+        "page's upload history keeps them, and Restore brings them back)."
+        if practised else
+        f"Session {code} is closed: {whose} answers are kept as the survey wave "
+        f"'{final['wave']}'. A rehearsal? Undo it on the Data page and the dashboards show the real survey again.")
     st.rerun()
 # The presentation opens on the app's root with present=1 (there it is the home page): a link to its
 # own path would land on "page not found" first.

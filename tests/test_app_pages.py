@@ -94,6 +94,24 @@ def answer_on_a_phone(code: str, group: str, score: int) -> AppTest:
     return phone.run()
 
 
+def test_a_practice_session_says_so_and_leaves_the_dashboards_when_closed(demo_db):
+    import app_pages.common as common
+
+    host = open_page("app_pages/workshop.py")
+    host.text_input[0].set_value("Dry run")
+    host.checkbox[1].check()  # "Practice run: take the answers out of the dashboards when I close it"
+    host.button[0].click().run()
+    code = host.query_params["session"]
+    assert any(i.value.startswith("Practice run: when you close it") for i in host.info)
+    answer_on_a_phone(code, "IT", 5)
+    waves = "SELECT count(*) FROM survey WHERE wave = 'Dry run'"
+    assert common.get_store().cursor().execute(waves).fetchone()[0] == 6
+    host.run()
+    host.button(key="close").click().run()
+    assert host.success[0].value.startswith(f"Practice session {code} is closed: 1 person's answers are out of")
+    assert common.get_store().cursor().execute(waves).fetchone()[0] == 0
+
+
 def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     host = open_page("app_pages/workshop.py")
     host.text_input[0].set_value("Room test")

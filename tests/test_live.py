@@ -82,6 +82,26 @@ def test_a_double_tap_counts_once_and_a_closed_session_takes_nothing(store):
     assert store.open_live_sessions() == []
 
 
+def test_a_practice_run_leaves_the_dashboards_when_it_closes_and_a_real_one_stays(store):
+    real = store.open_live_session("REAL22", "2026-03-01 workshop")
+    store.add_live_answers("REAL22", answers("p1", "IT", 4))
+    assert store.close_live_session("REAL22") is False
+    rehearsal = store.open_live_session("TRY234", "2026-03-02 rehearsal", practice=True)
+    assert store.live_session("TRY234")["practice"] and not store.live_session("REAL22")["practice"]
+    store.add_live_answers("TRY234", answers("p2", "Business", 1))
+    def seen() -> tuple:
+        return store.cursor().execute("SELECT count(*), sum(score) FROM survey").fetchone()
+
+    assert seen() == (12, 30)  # open, it shows like any session: 6 x 4 + 6 x 1
+    assert store.close_live_session("TRY234") is True
+    assert seen() == (6, 24)  # closed: only the real session's answers
+    history = store.uploads().set_index("id")
+    assert history.loc[rehearsal, "status"] == "undone" and history.loc[rehearsal, "row_count"] == 6  # kept
+    assert history.loc[real, "status"] == "active"
+    store.redo(rehearsal)  # nothing was lost: Restore brings it back
+    assert seen() == (12, 30)
+
+
 def test_undoing_a_session_takes_its_answers_out_and_stops_new_ones(store):
     batch = store.open_live_session("ABC234", "Workshop")
     store.add_live_answers("ABC234", answers("p1", "IT"))
