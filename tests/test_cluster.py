@@ -47,6 +47,7 @@ class Run:
     buttons: dict[str, str] = field(default_factory=dict)  # label → widget id
     uploader: str | None = None
     options: dict[str, list[str]] = field(default_factory=dict)  # a selectbox's label → its options
+    pickers: dict[str, str] = field(default_factory=dict)  # a selectbox's label → its widget id
 
 
 class Browser:
@@ -56,6 +57,7 @@ class Browser:
         self.url, self.cookie = url, cookie
         self.session_id = self.page_hash = ""
         self.widgets: dict[str, object] = {}
+        self.chosen: dict[str, str] = {}  # a selectbox's widget id → the option picked, as the browser sends it
 
     async def __aenter__(self) -> Browser:
         headers = {"Origin": self.url, "Cookie": self.cookie}
@@ -78,6 +80,9 @@ class Browser:
             w = state.widget_states.widgets.add()
             w.id = widget_id
             w.file_uploader_state_value.CopyFrom(value)
+        for widget_id, option in self.chosen.items():
+            w = state.widget_states.widgets.add()
+            w.id, w.string_value = widget_id, option
         if trigger:
             w = state.widget_states.widgets.add()
             w.id, w.trigger_value = trigger, True
@@ -106,6 +111,7 @@ class Browser:
                     run.uploader = element.file_uploader.id
                 elif name == "selectbox":
                     run.options[element.selectbox.label] = list(element.selectbox.options)
+                    run.pickers[element.selectbox.label] = element.selectbox.id
                 elif name == "bidi_component" and element.bidi_component.component_name == "alignment.filters":
                     for field in json.loads(element.bidi_component.json)["fields"]:  # the sidebar's filters
                         run.options[field["label"]] = field["options"]
@@ -161,10 +167,14 @@ async def upload_through(replica: cluster.Replica, name: str, data: bytes) -> Ru
         return await tab.run(trigger=ready.buttons["Load"])
 
 
-async def undo_latest_through(replica: cluster.Replica) -> Run:
+async def undo_latest_through(replica: cluster.Replica, upload: int) -> Run:
+    """Pick ``upload`` in the Data page's undo picker (it chooses nothing itself), then press Undo."""
     async with Browser(replica.url, loadtest.browser_cookie(server_of(replica))) as tab:
         page = await tab.run("data")
-        return await tab.run(trigger=page.buttons["Undo"])
+        picker = page.pickers["Upload to undo"]
+        tab.chosen[picker] = next(o for o in page.options["Upload to undo"] if o.startswith(f"{upload}: "))
+        chosen = await tab.run()
+        return await tab.run(trigger=chosen.buttons["Undo"])
 
 
 def server_of(replica: cluster.Replica) -> loadtest.Server:
@@ -278,7 +288,7 @@ def test_a_replica_killed_mid_upload_leaves_no_partial_batch_and_the_other_undoe
     assert all(rows == count for _, _, count, rows in after)
     assert unit_total(lake.setting, "West") is None
     latest = max(i for i, status, _, _ in after if status == "active")
-    said = asyncio.run(undo_latest_through(b))
+    said = asyncio.run(undo_latest_through(b, latest))
     assert any(f"Undid upload {latest}" in text for _, text in said.alerts), said.alerts
     assert dict((i, s) for i, s, _, _ in batches(lake.setting))[latest] == "undone"
 
