@@ -10,7 +10,6 @@ from app_pages.common import (
     choice,
     empty_notice,
     filters,
-    not_a_choice,
     prefetch,
     run,
     store_or_stop,
@@ -41,17 +40,9 @@ if known.empty:
     st.stop()
 waves = [w for w in known["wave"] if w]
 default = next((i for i, w in enumerate(waves) if known.loc[known["wave"] == w, "is_default"].iloc[0]), 0)
-# A wave the address names that is not one is said on every run, as the sidebar's filters say theirs.
-# choice() says so while the session holds no wave; a session that holds one kept showing it without
-# a word (a link followed, or the address edited, after choosing a wave), so the page says it then.
-asked = st.query_params.get("wave")
-held = "wave" in st.session_state
-notice = st.empty()
 wave = choice("Survey wave", waves, "wave", index=default, widget=st.selectbox,
               help="Opens on the latest wave with enough people on both sides, so a small live session "
               "does not replace the organisation's score.") if waves else None
-if held and asked is not None and wave is not None and asked not in waves:
-    notice.warning(not_a_choice("Survey wave", asked, waves, waves.index(wave)))
 prefetch(*((name, {"wave": wave}) for name in ("alignment_maturity", "alignment_gap", "score_distribution",
                                                  "survey_comments", "importance_satisfaction", "wave_change")))
 minimum = store.settings()["min_respondents"]

@@ -376,15 +376,19 @@ def choice(label: str, options: list[Any], key: str, *, index: int = 0, format_f
            widget: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
     """A page-level choice (By, Split by, Allocate by, survey wave…) kept in the address bar as ?key=,
     so a link reproduces the whole view. Streamlit drops a value that is not a choice without a
-    word; the page says so instead, and shows the default."""
+    word; the page says so instead, naming what it shows (the default, or what the session held: a
+    link followed or the address edited after a choice was made)."""
     widget = widget or st.radio
     asked = st.query_params.get(key)
     names = [str(format_func(o)) for o in options]
-    if asked is not None and asked not in names and key not in st.session_state and names:
-        st.warning(not_a_choice(label, asked, names, index))
+    notice = st.empty()  # above the widget, as before: said where the choice is
     if widget is st.radio:
         kwargs.setdefault("horizontal", True)
-    return widget(label, options, index=index, format_func=format_func, key=key, bind="query-params", **kwargs)
+    value = widget(label, options, index=index, format_func=format_func, key=key, bind="query-params", **kwargs)
+    if asked is not None and asked not in names and names:
+        shown = str(format_func(value)) if value is not None else names[index]
+        notice.warning(not_a_choice(label, asked, names, names.index(shown) if shown in names else index))
+    return value
 
 
 def not_a_choice(label: str, asked: str, names: list[str], index: int = 0) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment.charts import label as charts_label
 from alignment.demo import load_demo
 from alignment.schema import LUFTMAN_DIMENSIONS
 from alignment.store import Store, close_shared_stores
@@ -356,6 +357,13 @@ def test_page_choices_are_in_the_address_and_a_wrong_one_is_said(demo_db):
     at.run()
     assert [r.value for r in at.radio][1] == "month"
     assert any("The link sets 'By' to 'Towers', which is not one of its choices" in w.value for w in at.warning)
+    # After a choice was made, an address naming no choice is said too (it kept silent), naming what shows.
+    at.radio[1].set_value("tower").run()
+    at.query_params["by"] = "Towers"
+    at.run()
+    shown = [r.value for r in at.radio][1]
+    said = [w.value for w in at.warning if "The link sets 'By' to 'Towers'" in w.value]
+    assert len(said) == 1 and said[0].endswith(f"showing '{charts_label(shown)}'."), (shown, said)
 
 
 def test_a_wave_in_the_address_that_is_not_one_is_said_even_after_a_wave_was_chosen(demo_db):
