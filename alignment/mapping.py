@@ -90,8 +90,8 @@ def apply_overrides(mapping: dict[str, str], overrides: dict[str, str | None], h
     result = dict(mapping)
     for written, target in overrides.items():
         header = find_header(written, headers)
-        column = None if not target else (_field_name(target) if _field_name(target) in columns
-                                          else named.get(_loose(target), _field_name(target)))
+        name = _field_name(target) if target else None
+        column = name if name is None or name in columns else named.get(_loose(target), name)
         if column and column not in columns:
             raise ValueError(f"'{target}' is not a field of {dataset}. Fields: {', '.join(sorted(columns))}.")
         if column:

@@ -622,11 +622,12 @@ class Store:
         def body(cur: duckdb.DuckDBPyConnection) -> int | None:
             row = cur.execute("SELECT batch_id, coalesce(practice, false) FROM live_sessions "
                               "WHERE code = ? AND closed_at IS NULL", [code]).fetchone()
-            cur.execute(f"UPDATE uploads SET row_count = ({LIVE_ROWS_OF}) WHERE id = (SELECT batch_id FROM "
-                        "live_sessions WHERE code = ? AND closed_at IS NULL)", [code, code])
-            cur.execute("UPDATE live_sessions SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
-                        [dt.datetime.now(), code])
-            return row[0] if row and row[1] else None
+            if row is None:  # no such session open: nothing to close
+                return None
+            batch_id, practice = row
+            cur.execute(f"UPDATE uploads SET row_count = ({LIVE_ROWS_OF}) WHERE id = ?", [code, batch_id])
+            cur.execute("UPDATE live_sessions SET closed_at = ? WHERE code = ?", [dt.datetime.now(), code])
+            return batch_id if practice else None
 
         practice_batch = self._write(body)
         if practice_batch is not None:

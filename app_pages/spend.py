@@ -94,10 +94,10 @@ if not variance.empty:
                "company has actuals in them and the unit's own actuals reach them: a unit whose ledger is late keeps "
                "its open month out); where none is, actual and variance are blank (nothing booked yet, which is not "
                "zero spent). Forecast: the chosen months after the unit's last actual. Year-end budget and outlook "
-               "are the fiscal year's, by the "
-               "projection's rule" + (": each month's actual, forecast or the run rate; blank for a chosen month "
-                                      "outside the projected fiscal year." if group == "month" else
-                                      "; summed over the rows they are the projected year end and its budget.")
+               "are the fiscal year's, by the projection's rule"
+               + (": each month's actual, forecast or the run rate; blank for a chosen month outside the projected "
+                  "fiscal year." if group == "month" else
+                  "; summed over the rows they are the projected year end and its budget.")
                + f" {SIGN}")
     # By month a row's year-end columns are that month's part of the year end, not the year's totals.
     by_month = {"year_end_budget": "Budget in the year end", "outlook": "Month's outlook",
