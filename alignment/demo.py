@@ -151,26 +151,52 @@ STALLED = {"R-057", "R-058", "R-059", "R-060"}
 
 
 def stage_history(rng: random.Random, project_frame: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    items = [(p.project_id, "Project", p.business_unit, p.planned_start - dt.timedelta(days=60))
-             for p in project_frame.itertuples()]
+    """Each project's stages follow its register line, so the two pages never contradict each
+    other: intake, business case and the wait for approval end on the day it started; build, test
+    and deploy share its time from start to finish, and an open project sits in the stage its
+    percent complete reaches. Service requests have no register line and move on their own."""
+    rows: list[dict] = []
+
+    def stay(item_id: str, kind: str, unit: str, stage: str, entered: dt.date, exited: dt.date | None) -> None:
+        rows.append({"item_id": item_id, "stage": stage, "entered": entered,
+                     "exited": exited if exited is not None and exited <= AS_OF else None,
+                     "item_type": kind, "business_unit": unit})
+
+    for p in project_frame.itertuples():
+        waits = [max(1, round(rng.expovariate(1 / STAGE_DAYS[stage]))) for stage in STAGES[:3]]
+        if rng.random() < 0.12:
+            waits[2] *= 5  # a steering board that did not decide
+        day = p.actual_start - dt.timedelta(days=sum(waits))
+        for stage, days in zip(STAGES[:3], waits, strict=True):
+            stay(p.project_id, "Project", p.business_unit, stage, day, day + dt.timedelta(days=days))
+            day += dt.timedelta(days=days)
+        build = rng.uniform(0.6, 0.75)
+        reached = [0.0, build, build + rng.uniform(0.15, 0.25), 1.0]  # share of the work done on entering
+        done = p.status == "Closed"
+        # An open project has done percent_complete of its work by AS_OF, at an even pace.
+        span, part = ((p.actual_end - p.actual_start).days, 1.0) if done else \
+            ((AS_OF - p.actual_start).days, p.percent_complete)
+        at = [p.actual_start + dt.timedelta(days=round(span * share / part)) for share in reached]
+        for i, stage in enumerate(STAGES[3:]):
+            left = done or reached[i + 1] <= p.percent_complete
+            stay(p.project_id, "Project", p.business_unit, stage, at[i], at[i + 1] if left else None)
+            if not left:
+                break
+
     units = list(UNITS)
     for n in range(1, 61):
-        start = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(0, 310))
-        if f"R-{n:03d}" in STALLED:
-            start = dt.date(2026, 6, 1) + dt.timedelta(days=7 * (n - 56))
-        items.append((f"R-{n:03d}", "Request", units[n % len(units)], start))
-    for item_id, kind, unit, day in items:
+        item_id = f"R-{n:03d}"
+        day = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(0, 310))
+        if item_id in STALLED:
+            day = dt.date(2026, 6, 1) + dt.timedelta(days=7 * (n - 56))
         for stage in STAGES:
             if day > AS_OF:
                 break
-            days = max(1, round(rng.expovariate(1 / STAGE_DAYS[stage]) * (0.5 if kind == "Request" else 1)))
+            days = max(1, round(rng.expovariate(1 / STAGE_DAYS[stage]) * 0.5))
             if stage == "Waiting for approval" and (rng.random() < 0.12 or item_id in STALLED):
                 days *= 5 if item_id not in STALLED else 60  # some requests stall waiting for a decision
             exit_day = day + dt.timedelta(days=days)
-            rows.append({"item_id": item_id, "stage": stage, "entered": day,
-                         "exited": exit_day if exit_day <= AS_OF else None, "item_type": kind,
-                         "business_unit": unit})
+            stay(item_id, "Request", units[n % len(units)], stage, day, exit_day)
             if exit_day > AS_OF:
                 break
             day = exit_day
@@ -242,7 +268,9 @@ def business_metrics(rng: random.Random) -> pd.DataFrame:
 def build_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = random.Random(seed)
     project_frame = projects(rng)
-    return {"spend": spend(rng), "projects": project_frame, "stage_history": stage_history(rng, project_frame),
+    # The stage history draws from a generator of its own, so changing it moves no other figure.
+    stages = stage_history(random.Random(f"{seed}-stage_history"), project_frame)
+    return {"spend": spend(rng), "projects": project_frame, "stage_history": stages,
             "survey": survey(rng), "business_metrics": business_metrics(rng), "mapping_rules": mapping_rules()}
 
 
