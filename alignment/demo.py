@@ -122,13 +122,14 @@ def projects(rng: random.Random) -> pd.DataFrame:
     rows = []
     for i, name in enumerate(names, start=1):
         unit = units[i % len(units)]
-        start = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(0, 420))
+        start = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(0, 600))
         length = rng.randrange(90, 300)
         planned_end = start + dt.timedelta(days=length)
         slip = rng.choice([-10, 0, 0, 5, 15, 30, 45, 80])
         actual_end = planned_end + dt.timedelta(days=slip)
         budget = round(rng.uniform(0.2, 2.5) * 1e6, -3)
         actual_cost = round(budget * rng.choice([0.85, 0.95, 1.0, 1.04, 1.12, 1.25, 1.4]), -3)
+        actual_start = start + dt.timedelta(days=rng.choice([0, 0, 7]))
         done = actual_end <= AS_OF
         expected = round(budget * rng.uniform(1.1, 3.0), -3)
         realized = round(expected * (rng.uniform(0.4, 1.1) if done else rng.uniform(0, 0.3)), -3)
@@ -136,11 +137,13 @@ def projects(rng: random.Random) -> pd.DataFrame:
         rows.append({
             "project_id": f"P-{i:03d}", "name": name, "business_unit": unit, "business_goal": UNIT_GOALS[unit],
             "status": "Closed" if done else "In progress", "health": health, "planned_start": start,
-            "planned_end": planned_end, "actual_start": start + dt.timedelta(days=rng.choice([0, 0, 7])),
+            "planned_end": planned_end, "actual_start": actual_start,
             "actual_end": actual_end, "budget": budget, "actual_cost": actual_cost,
             "expected_benefit": expected, "realized_benefit": realized,
             "strategic_alignment": rng.randint(2, 5), "risk": rng.randint(1, 5),
-            "percent_complete": 1.0 if done else round(rng.uniform(0.1, 0.9), 2),
+            # an open project is as far along as its days from start to forecast finish say
+            "percent_complete": 1.0 if done else
+            round(min(0.95, max(0.05, (AS_OF - actual_start).days / (actual_end - actual_start).days)), 2),
         })
         if not done:  # an open project's cost so far is its share of the final cost, as in a real register
             rows[-1]["actual_cost"] = round(actual_cost * rows[-1]["percent_complete"], -3)
@@ -266,12 +269,15 @@ def business_metrics(rng: random.Random) -> pd.DataFrame:
 
 
 def build_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
-    rng = random.Random(seed)
-    project_frame = projects(rng)
-    # The stage history draws from a generator of its own, so changing it moves no other figure.
-    stages = stage_history(random.Random(f"{seed}-stage_history"), project_frame)
-    return {"spend": spend(rng), "projects": project_frame, "stage_history": stages,
-            "survey": survey(rng), "business_metrics": business_metrics(rng), "mapping_rules": mapping_rules()}
+    def own(name: str) -> random.Random:
+        """Each dataset draws from a generator of its own, so changing one moves no other's figures."""
+        return random.Random(f"{seed}-{name}")
+
+    project_frame = projects(own("projects"))
+    return {"spend": spend(own("spend")), "projects": project_frame,
+            "stage_history": stage_history(own("stage_history"), project_frame),
+            "survey": survey(own("survey")), "business_metrics": business_metrics(own("business_metrics")),
+            "mapping_rules": mapping_rules()}
 
 
 def load_demo(store: Store, seed: int = 7) -> dict[str, int]:

@@ -68,7 +68,7 @@ def test_presentation_steps_through_findings_without_the_sidebar(demo_db):
     at.query_params["present"] = "1"
     at.run()
     assert not at.exception and len(at.sidebar) == 0
-    assert at.title[0].value == "IT has spent $22.9m in FY2026 to 2026-10: 2.7% over budget to date."
+    assert at.title[0].value == "IT has spent $23.3m in FY2026 to 2026-10: 3.6% over budget to date."
     assert at.caption[0].value == "Spend against budget · 1 of 6"
     at.button(key="next").click().run()
     assert at.query_params["slide"] == "2" and at.title[0].value.endswith("serves no named business goal.")
