@@ -1,6 +1,8 @@
 """One finding per screen for the room: a sentence, its context, its chart; arrow keys step through.
 
-Sized for a 1920×1080 screen: little space above the headline, the chart filling the rest. The
+Each slide fits the screen it is shown on, 1920×1080 or a laptop's 1440×900: the headline, its
+context and the chart sit in a box as tall as the window below the buttons, and the chart takes
+what the text leaves (the server cannot know the window's height; the browser sizes the box). The
 chart's text takes its colours from the browser's theme (charts.for_the_room), so a dark room
 screen is right on the first render, not only after the first key press."""
 
@@ -19,6 +21,9 @@ st.html("""<style>
   .st-key-previous button, .st-key-next button { min-height: 3.5rem; }
   .st-key-previous button p, .st-key-next button p { font-size: 1.5rem; white-space: nowrap; }
   .st-key-previous kbd, .st-key-next kbd { display: none; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-slide) { height: calc(100dvh - 7.5rem) !important;
+                                                         flex: 0 0 auto !important; }
+  .st-key-slide [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) { min-height: 16rem; }
 </style>""")
 
 slides = findings.build(run, st.query_params.get("wave"))
@@ -48,12 +53,13 @@ back.button("Previous", on_click=go, args=(index - 1,), disabled=index == 1, ico
 forward.button("Next", on_click=go, args=(index + 1,), disabled=index == len(slides),
                icon=":material/arrow_forward:", icon_position="right", shortcut="ArrowRight", key="next",
                width="stretch")  # no tooltip: after a click it lay over the headline
-st.title(finding.headline, anchor=False)
-st.write(finding.detail)
-if finding.chart is not None:
-    # Long headlines take a second line; the chart gives the room back so the slide fits one screen.
-    height = 560 if len(finding.headline) > 80 else 640
-    st.altair_chart(charts.localised(charts.for_the_room(finding.chart, height=height)), width="stretch")
+# The height given here is only the box's before the page's style sizes it to the window; a slide
+# whose text leaves the chart less than 16rem scrolls inside the box, with its axis still drawn.
+with st.container(key="slide", height=640, border=False):
+    st.title(finding.headline, anchor=False)
+    st.write(finding.detail)
+    if finding.chart is not None:
+        st.altair_chart(charts.localised(charts.for_the_room(finding.chart)), width="stretch", height="stretch")
 
 if st.query_params.get("present") != "1":
     st.caption("For the room's screen, open this page with ?present=1 in the address: the navigation is hidden. "

@@ -520,3 +520,26 @@ def test_presentation_mode_steps_with_the_arrow_keys(browser, demo_url):
     page.keyboard.press("ArrowRight")
     page.get_by_role("heading", name="serves no named business goal").wait_for(timeout=30_000)
     assert "slide=2" in page.url
+
+
+@pytest.mark.parametrize("screen", [ROOM_SCREEN, {"width": 1440, "height": 900}, {"width": 1280, "height": 720}],
+                         ids=lambda s: f"{s['width']}x{s['height']}")
+def test_every_slide_fits_the_screen_with_its_chart_axis_in_view(browser, demo_url, screen):
+    """At a laptop's 1440x900 the chart's axis once fell below the window on three of six slides."""
+    page = browser.new_page(viewport=screen)
+    try:
+        page.goto(f"{demo_url}/?present=1")
+        page.locator(CHART).first.wait_for(timeout=30_000)
+        total = int(page.locator("[data-testid='stCaptionContainer']").first.inner_text().split(" of ")[1].split()[0])
+        for n in range(1, total + 1):
+            page.goto(f"{demo_url}/?present=1&slide={n}")
+            page.locator(CHART).first.wait_for(timeout=30_000)
+            page.wait_for_timeout(500)  # the chart takes the box's height once the box is sized
+            chart = page.locator("[data-testid='stVegaLiteChart']").first.bounding_box()
+            drawn = page.locator(CHART).first.bounding_box()
+            tall = page.evaluate("document.documentElement.scrollHeight")
+            assert tall <= screen["height"], f"slide {n}: the page is {tall} px tall in a {screen['height']} px window"
+            assert chart["y"] + chart["height"] <= screen["height"], f"slide {n}: the chart ends below the window"
+            assert drawn["height"] >= 250, f"slide {n}: the chart is squeezed to {drawn['height']} px"
+    finally:
+        page.close()
