@@ -6,7 +6,8 @@
 -- (The portfolio's cost_variance_pct has the other sign: positive = over budget.)
 -- bac = budget; ev = bac x percent complete; pv = bac x share of the planned dates elapsed on the as-of date
 -- (the budget spread evenly: no time-phased baseline is loaded); ac = cost to date.
--- tcpi is left blank once cost to date reaches the budget (no efficiency finishes within it).
+-- tcpi is left blank once cost to date reaches the budget (no efficiency finishes within it) and for a
+-- finished project (no work remains to be done at any efficiency).
 -- eac is the estimate the health rollup uses and eac_basis says which (final cost once finished).
 SELECT project_id, name, business_unit, status, is_open, percent_complete,
        budget AS bac, pv, ev, actual_cost AS ac, cv, sv, cpi, spi,

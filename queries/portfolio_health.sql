@@ -67,7 +67,7 @@ estimates AS (
     SELECT *,
            budget / nullif(cpi, 0) AS eac_cpi,
            actual_cost + (budget - ev) AS eac_ac_plus_remaining,
-           CASE WHEN actual_cost < budget THEN (budget - ev) / (budget - actual_cost) END AS tcpi,
+           CASE WHEN is_open AND actual_cost < budget THEN (budget - ev) / (budget - actual_cost) END AS tcpi,
            CASE WHEN is_open AND pv > 0 THEN (pv - ev) / pv END AS ev_schedule_variance_pct,
            CASE WHEN NOT is_open THEN actual_end
                 WHEN coalesce(actual_end, planned_end) IS NOT NULL

@@ -83,7 +83,7 @@ def project(p: dict, as_of: D, amber: float, red: float) -> dict[str, Any]:
     spi = ev / pv if ev is not None and pv else None
     eac_cpi = bac / cpi if cpi else None
     eac_rest = ac + (bac - ev) if None not in (ac, bac, ev) else None
-    tcpi = (bac - ev) / (bac - ac) if None not in (ac, bac, ev) and ac < bac else None
+    tcpi = (bac - ev) / (bac - ac) if opened and None not in (ac, bac, ev) and ac < bac else None
     if not opened:
         eac = ac
     elif ev is not None:

@@ -207,6 +207,20 @@ def test_earned_value(pstore):
     assert f2["eac_basis"] == "final cost"
 
 
+def test_a_finished_project_has_no_to_complete_index(store):
+    """TCPI is the efficiency the remaining work needs; a finished project has none left. F3 finished
+    under budget, 900 of 1000, 100% complete: PMI's formula would give (1000 - 1000) / (1000 - 900) = 0,
+    which the table once showed as 0.00."""
+    frame = pd.DataFrame([("F3", "Finished under", "Sales", "Closed", "Green", D(2026, 1, 1), D(2026, 4, 11),
+                           D(2026, 4, 11), 1000, 900, 1.0, None, None, 1),
+                          ("O3", "Open under", "Sales", "In progress", "Green", D(2026, 5, 12), D(2026, 8, 20), None,
+                           1000, 300, 0.4, None, None, 1)], columns=COLUMNS)
+    store.add_batch("projects", frame, file_name="fixture:tcpi")
+    ev = by_id(q(store, "earned_value", as_of=AS_OF))
+    assert nan(ev["F3"]["tcpi"]) and ev["F3"]["cpi"] == approx(1000 / 900, abs=1e-4)
+    assert ev["O3"]["tcpi"] == approx(600 / 700, abs=1e-4)  # (1000 - 400) / (1000 - 300)
+
+
 def test_earned_value_before_the_planned_start_has_no_spi(pstore):
     o1 = by_id(q(pstore, "earned_value", as_of=D(2026, 4, 21)))["O1"]
     assert o1["pv"] == 0 and nan(o1["spi"]) and o1["ev"] == 400  # nothing was planned yet
