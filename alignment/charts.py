@@ -224,7 +224,8 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     if value in ONE_TO_FIVE:  # a 1-5 score's bar starts at 1, the scale's floor
         encoding["x2"] = alt.datum(1)
     if color:  # no legend where the bars' own labels name the colours (the health mix)
-        encoding["color"] = alt.Color(f"{color}:N", title=label(color), scale=_scale(color),
+        encoding["color"] = alt.Color(f"{color}:N", title=label(color),
+                                      scale=_scale(color, frame[color].unique() if len(frame) else None),
                                       legend=None if color == category else
                                       legend(frame[color].unique() if len(frame) else []))
     elif highlight:
@@ -254,9 +255,18 @@ def health_mix(summary: pd.Series) -> alt.Chart:
                 order=HEALTH.domain)  # in the legend's order, not by size
 
 
-def _scale(field: str) -> alt.Scale:
-    return {"overall_health": HEALTH, "health": HEALTH, "group": GROUPS, "scenario": SCENARIOS,
-            "category": RGT}.get(field, alt.Scale(range=PALETTE))
+def _scale(field: str, shown: Iterable | None = None) -> alt.Scale:
+    """A field's fixed colours; given the values shown, only theirs, so a legend lists no category
+    the chart does not have (an 'Unclassified' with no spend), each keeping its own colour."""
+    scale = {"overall_health": HEALTH, "health": HEALTH, "group": GROUPS, "scenario": SCENARIOS,
+             "category": RGT}.get(field)
+    if scale is None:
+        return alt.Scale(range=PALETTE)
+    if shown is None:
+        return scale
+    present = set(shown)
+    kept = [(d, r) for d, r in zip(scale.domain, scale.range, strict=True) if d in present]
+    return alt.Scale(domain=[d for d, _ in kept], range=[r for _, r in kept]) if kept else scale
 
 
 MONTH_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -298,7 +308,8 @@ def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_
 
 def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: str,
                  normalize: bool = False, order: str | None = None) -> alt.Chart:
-    scale = RGT if series == "category" and set(frame[series]) <= set(RGT.domain) else alt.Scale(range=PALETTE)
+    rgt = series == "category" and set(frame[series]) <= set(RGT.domain)
+    scale = _scale("category", frame[series].unique()) if rgt else alt.Scale(range=PALETTE)
     months, x_enc = month_axis(x, frame[x])
     frame = frame.assign(**{x: months})
     totals = frame.groupby(x)[value].sum() if len(frame) else []

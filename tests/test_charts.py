@@ -185,6 +185,20 @@ def test_a_mix_of_one_month_is_drawn_as_a_bar_not_an_invisible_area():
     assert (mark(one.to_dict()), mark(two.to_dict())) == ("bar", "area")
 
 
+def test_a_legend_lists_only_the_categories_the_chart_has_each_in_its_own_colour():
+    """The demo's spend is all run, grow or transform: its legend once listed 'Unclassified' too."""
+    frame = pd.DataFrame({"period": ["2026-03"] * 2 + ["2026-04"] * 2, "category": ["Run", "Transform"] * 2,
+                          "actual": [70.0, 30.0, 60.0, 40.0]})
+    def colours(mix: pd.DataFrame) -> dict:
+        return charts.stacked_area(mix, "period", "actual", "category", "Mix").to_dict()["encoding"]["color"]["scale"]
+
+    assert colours(frame) == {"domain": ["Run", "Transform"], "range": [charts.PALETTE[0], charts.PALETTE[3]]}
+    unclassified = frame.assign(category=["Run", "Unclassified"] * 2)
+    assert colours(unclassified) == {"domain": ["Run", "Unclassified"], "range": [charts.PALETTE[0], charts.GREY]}
+    mix = charts.health_mix({"red": 1, "amber": 0, "green": 2}).to_dict()
+    assert mix["encoding"]["color"]["scale"]["domain"] == ["Green", "Amber", "Red"]  # a zero is still a bar
+
+
 MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?"
 
 
