@@ -75,7 +75,9 @@ def projection_basis(p: pd.Series) -> str:
     return text
 
 
-def budget(run: Run) -> Finding | None:
+def budget(run: Run, unit: str | None = None) -> Finding | None:
+    """The year's spend against budget; `unit`, when the filters chose one, is named in the headline:
+    the room sees no sidebar, and a unit's figure read as the company's is the wrong story."""
     p = _first(run("year_end_projection"))
     if p is None or not p.actual_months or missing(p.variance_to_date_pct):
         return None
@@ -91,9 +93,11 @@ def budget(run: Run) -> Finding | None:
         detail += f" The chart shows FY{int(p.fiscal_year)}'s months, whatever months are chosen."
     ended = year_end_kind(p) != "projected"
     # The months the figure covers are named: a filter may have chosen others (they only pick the year).
-    headline = (f"IT spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} (actuals to {p.last_actual_month}): "
+    who = f"IT for {unit}" if unit else "IT"
+    fy = f"FY{int(p.fiscal_year)}"
+    headline = (f"{who} spent {money(p.actual_to_date)} in {fy} (actuals to {p.last_actual_month}): "
                 f"{_over_under(p.variance_to_date_pct)} the budget of those months." if ended else
-                f"IT has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} to {p.last_actual_month}: "
+                f"{who} has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} to {p.last_actual_month}: "
                 f"{_over_under(p.variance_to_date_pct)} budget to date.")
     return Finding("budget", "Spend against budget", headline, detail,
                    charts.budget_actual_forecast(monthly, "category",
@@ -161,8 +165,8 @@ def bottleneck(run: Run) -> Finding | None:
                   if flow is not None and flow["items"] and not missing(flow.flow_efficiency) else "")
     return Finding("bottleneck", title,
                    f"{where}: {pct(w.share_of_time)} of all the time items spend in the flow's stages.",
-                   f"A typical item spends {_days(w.median_days)} there; one in seven takes over "
-                   f"{number(w.p85_days, 0)}. {how_many(w.wip, 'item')} "
+                   f"A typical item spends {_days(w.median_days)} there; 15% of items take over "
+                   f"{_days(w.p85_days)}. {how_many(w.wip, 'item')} "
                    f"{'is' if whole(w.wip) == 1 else 'are'} there now.{efficiency}",
                    charts.hbar(stages, "stage", "share_of_time", "Share of time by stage", highlight="is_bottleneck",
                                extra=("median_days", "p85_days", "wip")))
@@ -250,8 +254,9 @@ def maturity(run: Run, wave: str | None = None) -> Finding | None:
                    charts.maturity_by_dimension(dims))
 
 
-def build(run: Run, wave: str | None = None) -> list[Finding]:
-    """Money first (what it costs), then delivery, then the relationship."""
-    found = [budget(run), unmapped_spend(run), portfolio(run), bottleneck(run), alignment_gap(run, wave),
+def build(run: Run, wave: str | None = None, unit: str | None = None) -> list[Finding]:
+    """Money first (what it costs), then delivery, then the relationship. `unit`: the business unit
+    the filters chose, which `run` already applies; the budget headline names it."""
+    found = [budget(run, unit), unmapped_spend(run), portfolio(run), bottleneck(run), alignment_gap(run, wave),
              maturity(run, wave)]
     return [f for f in found if f is not None]

@@ -72,7 +72,7 @@ def build(run: findings.Run, filters: dict[str, Any], as_of: dt.date, wave: str 
     """The pack of the findings under these filters (the values the analyses were run with)."""
     shown = {"period_from": None, "period_to": None, **filters, **({"wave": wave} if wave else {})}
     slides = []
-    for f in findings.build(run, wave):
+    for f in findings.build(run, wave, filters.get("business_unit")):
         query = get_query(SOURCES[f.key]) if f.key in SOURCES else None
         source = (f"Source: {query.title} ({SOURCES[f.key]}). " if query else "") + \
             f"{describe_filters(shown)}; as of {as_of:%Y-%m-%d}."

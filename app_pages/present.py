@@ -9,7 +9,7 @@ screen is right on the first render, not only after the first key press."""
 import streamlit as st
 
 from alignment import charts, findings
-from app_pages.common import board_pack_download, current_scope, empty_notice, run
+from app_pages.common import board_pack_download, current_scope, empty_notice, filters, run
 
 # Large type for the back of the room; only this page's text is enlarged. The buttons keep their
 # arrow icon; the shortcut's own key hint would be a second arrow, so it is hidden (the keys still work).
@@ -26,7 +26,7 @@ st.html("""<style>
   .st-key-slide [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) { min-height: 16rem; }
 </style>""")
 
-slides = findings.build(run, st.query_params.get("wave"))
+slides = findings.build(run, st.query_params.get("wave"), filters()["business_unit"])
 if not slides:
     empty_notice("data to present")
     st.stop()

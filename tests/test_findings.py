@@ -34,13 +34,15 @@ def test_findings_in_order_with_hand_worked_numbers(run):
         "The fiscal year is projected to end at $810: 8.0% over its budget of $750. Only 3 of FY2025's 12 months "
         "have spend lines; the projection and its budget cover those 3, not a whole year. FY2025 (2025-01 to "
         "2025-12) is projected from 2 months of actuals (2025-01 to 2025-02) and the forecast for 1 month.")
+    # a unit chosen: its figure is not read as the company's (the room sees no sidebar)
+    assert findings.budget(run, "Ops").headline.startswith("IT for Ops has spent $")
     assert found["unmapped"].headline == "26.0% of IT spend ($130) serves no named business goal."
     assert found["unmapped"].detail == "The most spend goes to G1 (38.0%)."
     assert found["portfolio"].headline == "2 of 4 projects are red; 33.3% are on time and 33.3% on budget."
     assert "35.7% of the promised benefits" in found["portfolio"].detail
     # Build's name does not say waiting, so under the default rule it is a working stage
     assert found["bottleneck"].headline.startswith("Items spend longest in Build, a working stage: 76.6% of all")
-    assert "spends 10 days there; one in seven takes over 17" in found["bottleneck"].detail
+    assert "spends 10 days there; 15% of items take over 17 days" in found["bottleneck"].detail
     assert found["gap"].headline == ("The widest gap is Communications: IT rates it higher than the business does "
                                      "(4.50 against 1.00, out of 5).")
     assert found["maturity"].headline.startswith("Alignment maturity is 3.13 out of 5")  # (2.75 + 3.5) / 2

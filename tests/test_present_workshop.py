@@ -52,6 +52,13 @@ def test_slides_read_previous_and_next_and_leave_text_colour_to_the_theme(demo_d
     assert slide.children[2].type == "vega_lite_chart"
 
 
+def test_a_deck_for_one_unit_names_it_in_the_budget_headline(demo_db):
+    """The room sees no sidebar: Retail's spend once read "IT has spent $4.6m", as if the company's."""
+    at = app(present="1", bu="Retail")
+    assert at.title[0].value.startswith("IT for Retail has spent $")
+    assert "Retail" in at.caption[0].value
+
+
 def test_the_overview_says_which_wave_and_shows_changes_the_right_way_round(demo_db):
     at = AppTest.from_file(APP, default_timeout=60).run()
     metrics = {m.label: m for m in at.metric}

@@ -22,7 +22,7 @@ from tests import fixtures
 # All units: 110 + 180 + 130 + 80 = 500 against those months' budget 300 + 150 = 450, 11.1% over.
 # Sales alone: 110 + 130 = 240 against 100 + 100 = 200, 20.0% over.
 ALL_UNITS = "IT has spent $500 in FY2025 to 2025-02: 11.1% over budget to date."
-SALES = "IT has spent $240 in FY2025 to 2025-02: 20.0% over budget to date."
+SALES = "IT for Sales has spent $240 in FY2025 to 2025-02: 20.0% over budget to date."
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def db(tmp_path):
 def computed(path, **params) -> list[findings.Finding]:
     with Store(path, read_only=True) as store:
         run = report.store_runner(store.cursor(), params, store.settings())
-        return findings.build(run, params.get("wave"))
+        return findings.build(run, params.get("wave"), params.get("business_unit"))
 
 
 def headlines(path, **params) -> list[str]:
