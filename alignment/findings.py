@@ -85,6 +85,9 @@ def budget(run: Run, unit: str | None = None) -> Finding | None:
     if not missing(p.projected_full_year) and not missing(p.projected_variance_pct):
         detail = (f"{year_end_words(p)} {money(p.projected_full_year)}: "
                   f"{_over_under(p.projected_variance_pct)} its budget of {money(p.full_year_budget)}. " + detail)
+    partial = partly_loaded(run("partial_months"))
+    if partial:  # said first: the headline's figure is wrong until that month closes
+        detail = partial + " " + detail
     # The headline is the fiscal year's, so the chart is too, whatever months the filter chose.
     year = {"period_from": dt.date.fromisoformat(f"{p.fiscal_year_from}-01"),
             "period_to": dt.date.fromisoformat(f"{p.fiscal_year_to}-01")}
@@ -102,6 +105,18 @@ def budget(run: Run, unit: str | None = None) -> Finding | None:
     return Finding("budget", "Spend against budget", headline, detail,
                    charts.budget_actual_forecast(monthly, "category",
                                                  f"FY{int(p.fiscal_year)}: budget, actual and forecast by month"))
+
+
+def partly_loaded(months: pd.DataFrame) -> str | None:
+    """A partial_months result in words (None: nothing looks partly loaded), for the slides, the
+    Spend page, the Overview and the Data page alike."""
+    if months is None or months.empty:
+        return None
+    each = [f"{r.business_unit} ({r.month}: {pct(r.share_of_budget)} of its budget)" for r in months.itertuples()]
+    listed = each[0] if len(each) == 1 else ", ".join(each[:-1]) + " and " + each[-1]
+    return (f"The newest month of actuals looks partly loaded for {listed}. Budget to date counts that month's "
+            "whole budget against the actuals loaded so far, so spend reads further under budget than it is; if "
+            "the month is not closed yet, undo its upload on the Data page and load it once it is.")
 
 
 def year_end_kind(p: pd.Series) -> str:

@@ -77,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
             "The business unit your spend files book shared IT cost to (data centre, network, service desk…), "
             "written exactly as the files write it. Its spend is no unit's own: each unit's fully loaded cost "
             "takes a share of it by headcount or revenue. If no spend line names this unit, no cost is shared."),
+    Setting("partial_month_pct", "DOUBLE", 50.0, "Newest month looks partly loaded under (% of budget)",
+            "A business unit's newest month of actuals under this share of its budget for the month is "
+            "said on the pages to look partly loaded: budget to date counts a month's whole budget once any "
+            "of its actuals are in. 0 turns the check off.", minimum=0, maximum=100),
     Setting("as_of", "DATE", None, "As-of date",
             "The day ages, overdue projects and open work are measured on. Blank: today."),
 )

@@ -374,3 +374,32 @@ def test_a_unit_whose_ledger_is_late_is_named_and_projected_not_read_as_nothing_
     assert p.actual_to_date == 735 and p.budget_to_date == 720  # 690 + 45; 670 + B's April 50
     b = one(store.cursor(), "year_end_projection", business_unit="B")
     assert b.burn_rate == 48.75 and b.projected_full_year == 597.5  # 195 / 4; 195 + 110 + 6 x 48.75
+
+
+def test_a_partly_loaded_newest_month_is_listed_and_said_on_the_slide(store, cur):
+    """Three units' first November lines once moved the company from 2.7% over to 1.8% under budget
+    with no word said. Here A's May arrives with 10 of its 100 budget, B's April with 45 of 50."""
+    from alignment import findings
+    from alignment.report import store_runner
+    from alignment.settings import defaults
+
+    assert run_query(cur, "partial_months", {}).empty  # every unit's newest month is at or near budget
+    store.add_batch("spend", pd.DataFrame({"period": [D(2025, 5, 1), D(2025, 4, 1)], "business_unit": ["A", "B"],
+                                           "actual": [10.0, 45.0]}), file_name="early-extract")
+    cur = store.cursor()
+    listed = run_query(cur, "partial_months", {})
+    # A: May 10 of 100 = 10%, under 50%. B: April 45 of 50 = 90%. Shared: April 30 of 30.
+    assert listed[["business_unit", "month", "actual", "budget", "share_of_budget"]].values.tolist() == [
+        ["A", "2025-05", 10.0, 100.0, 0.1]]
+    stricter = run_query(cur, "partial_months", {"partial_month_pct": 95})
+    assert stricter[["business_unit", "month"]].values.tolist() == [["B", "2025-04"], ["A", "2025-05"]]
+    assert run_query(cur, "partial_months", {"partial_month_pct": 0}).empty  # the check off
+    assert run_query(cur, "partial_months", {"business_unit": "B"}).empty
+    # The slide says it first: May's whole 180 of budget now counts against 10 of actuals.
+    slide = findings.budget(store_runner(cur, {}, {**defaults(), "as_of": D(2025, 6, 30)}))
+    assert slide.detail.startswith(
+        "The newest month of actuals looks partly loaded for A (2025-05: 10.0% of its budget). Budget to date "
+        "counts that month's whole budget")
+    p = one(cur, "year_end_projection")
+    # Budget to date: 670 + B's April 50 + A's May 100 (Shared's books stop in April: its May stays open).
+    assert p.last_actual_month == "2025-05" and p.budget_to_date == 820
