@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from alignment import access, charts, handoff
+from alignment import access, charts, findings, handoff
 from alignment.config import database_path
 from alignment.exports import to_csv
 from alignment.formatting import (  # noqa: F401
@@ -352,6 +352,14 @@ def months_not_applied(what: str) -> None:
     as_of = store_or_stop().settings()["as_of"] or dt.date.today()
     st.caption(f"The month filter does not apply here: {what}, as of {as_of:%d %b %Y} (Settings: as-of date). "
                "The business unit filter does.")
+
+
+def partly_loaded_notice() -> None:
+    """Warn where budget figures show that a unit's newest month looks partly loaded (partial_months):
+    its whole budget counts to date against the few actuals in, and nothing else would say so."""
+    said = findings.partly_loaded(run("partial_months"))
+    if said:
+        st.warning(said, icon=":material/hourglass_top:")
 
 
 def answers(name: str) -> None:
