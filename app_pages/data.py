@@ -1,6 +1,7 @@
 """The Data page: load a file in three steps (match the columns, check the rows, load), the upload
 history with undo and restore, the mapping rules, the templates and the demo company."""
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -22,18 +23,24 @@ from app_pages.common import money, pct, require, run, store_or_stop, user_email
 from app_pages.demo_button import demo_button
 
 NOT_IN_FILE = "(not in the file)"
-UNITS = {None: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
+# "As the file says" is an option of its own, not None: a selectbox whose value is None shows its
+# placeholder ("Choose an option") after a rerun instead of the option's words.
+SAID = "said"
+UNITS = {SAID: "As the file says (e.g. '($000)' or 'Amounts in $K'; else as written)", 1: "As written (units)",
          1000: "Thousands", 1_000_000: "Millions"}
-SCENARIO_WORDS = {None: "Said by the sheet (its name or title, e.g. 'Budget 2026'); a GL's lines are actual",
-                  "budget": "Budget", "actual": "Actual", "forecast": "Forecast"}
+# Short enough to read whole in the half-width box at 1440 px; what 'as the sheet says' means is in the help.
+SCENARIO_WORDS = {SAID: "As the sheet's name or title says"} | {s: s.capitalize() for s in SCENARIOS}
 KEEP_WORDS = {"latest": "Keep its latest row (by a snapshot or as-of date, else the last in the file)",
               "first": "Keep its first row", "all": "Keep every row"}
 STAGES = {"read": "Reading the file", "check": "Checking the rows", "store": "Storing the rows"}
 LOOKS_LIKE = {"spend": "IT spend lines", "projects": "a project register", "stage_history": "a stage history",
               "survey": "survey answers", "business_metrics": "business metrics", "mapping_rules": "mapping rules"}
 STATUS_WORDS = {"active": "In use", "undone": "Undone", "superseded": "Replaced"}
-# The problem itself before the value it is about: on a laptop the sentence is what must show.
-PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "message": "Problem", "value": "Value"}
+TABS = ("Load a file", "Upload history", "Mapping rules", "Templates & demo")
+PROBLEMS_UNSCROLLED = 8  # more problems than this scroll in a box of their own
+PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value", "message": "Problem"}
+MIDNIGHT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]00:00(:00(\.0+)?)?")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~:=^&@])")
 
 
 def column_groups(spec: Dataset) -> list[tuple[str, list[Column]]]:
@@ -97,8 +104,31 @@ def switch_dataset(name: str) -> None:
 
 
 def example(value: str) -> str:
-    """A first value as a person recognises it: '1000.0' reads 1000."""
+    """A first value as a person recognises it: '1000.0' reads 1000, and a date read from a spreadsheet
+    cell ('2026-11-30 00:00:00') reads as the date it is, 2026-11-30."""
+    if MIDNIGHT.fullmatch(value):
+        return value[:10]
     return value[:-2] if value.endswith(".0") and value[:-2].lstrip("-").isdigit() else value
+
+
+def literal(text: str) -> str:
+    """Text that st.markdown shows as written: a value in a problem ('$1,200', '*', ':red[x]') is
+    neither Markdown, LaTeX nor an emoji or colour directive."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def show_problems(errors: list) -> None:
+    """Each problem as the whole sentence, wrapped: it names the sheet, row and column and says what
+    to fix. In a table the sentence was cut at the column's width ('is not an ar…'), so the fix could
+    not be read at 1440 px; the list keeps the sheet's order, and a long one scrolls in a box of its
+    own. The table is still there, closed, for sorting by column or downloading."""
+    box = st.container(height=360) if len(errors) > PROBLEMS_UNSCROLLED else st.container()
+    box.markdown("\n".join(f"- {literal(p.message)}" for p in errors))
+    with st.expander("As a table (sort, or download for the file's owner)"):
+        problems = pd.DataFrame([p.as_dict() for p in errors], columns=list(PROBLEM_COLUMNS))
+        st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
+                     column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
+                     | {"row": st.column_config.NumberColumn("Row", format="%d", width="small")})
 
 
 HISTORY_CONFIG = {
@@ -190,17 +220,19 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
         return
     unit = None
     if any(c.kind == MONEY for c in spec.columns):
-        unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
+        chosen_unit = st.selectbox("Amounts in the file are in", list(UNITS), format_func=UNITS.get, key="unit")
+        unit = None if chosen_unit == SAID else chosen_unit
     layout = LayoutOptions()
     if dataset == "spend":
         left, right = st.columns(2)
-        scenario = left.selectbox("These amounts are", [None, *SCENARIOS], format_func=SCENARIO_WORDS.get,
+        scenario = left.selectbox("These amounts are", list(SCENARIO_WORDS), format_func=SCENARIO_WORDS.get,
                                   key="scenario", help="For a sheet with a column per month or quarter, or "
-                                  "a GL's debit and credit, when the file does not say it.")
+                                  "a GL's debit and credit, when the file does not say it. As the sheet says: "
+                                  "its name or title decides (e.g. 'Budget 2026'), and a GL's lines are actual.")
         year = right.number_input("Year of the month columns", min_value=1990, max_value=2100, value=None,
                                   step=1, key="year", help="The fiscal year, when the month or quarter "
                                   "columns say only Jan, Feb… or Q1, Q2… and the title does not say it either.")
-        layout = LayoutOptions(scenario, None if year is None else int(year))
+        layout = LayoutOptions(None if scenario == SAID else scenario, None if year is None else int(year))
     elif dataset == "projects":
         keep = st.radio("When a project appears more than once", KEEP_CHOICES, format_func=KEEP_WORDS.get,
                         key="keep")
@@ -274,11 +306,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
         one = checked.error_count == 1
         st.error(f"{how_many(checked.error_count, 'problem')} found. Nothing will be loaded until "
                  f"{'it is' if one else 'they are'} fixed in the file (or the column mapping is corrected).")
-        problems = pd.DataFrame([p.as_dict() for p in checked.errors], columns=list(PROBLEM_COLUMNS))
-        st.dataframe(problems, hide_index=True, width="stretch", placeholder="",
-                     column_config={k: st.column_config.Column(v) for k, v in PROBLEM_COLUMNS.items()}
-                     | {"row": st.column_config.NumberColumn("Row", format="%d", width="small"),
-                        "message": st.column_config.Column("Problem", width="large")})
+        show_problems(checked.errors)
     elif checked.frame.empty:
         st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
     else:
@@ -317,8 +345,10 @@ for key, show in (("last_result", st.success), ("last_error", st.error)):
         show(st.session_state.pop(key))
 if st.session_state.pop("show_dashboards", False):
     st.page_link("app_pages/overview.py", label="See the dashboards", icon=":material/dashboard:")
-load_tab, history_tab, rules_tab, templates_tab = st.tabs(["Load a file", "Upload history", "Mapping rules",
-                                                           "Templates & demo"])
+# The tabs keep the one open across reruns (key, on_change): pressing Undo or Restore, or saving the rules,
+# reruns the page with a message above the tabs, and untracked tabs went back to 'Load a file', away from
+# the history the message points to. Every tab's content still runs: a hidden load tab must keep its file.
+load_tab, history_tab, rules_tab, templates_tab = st.tabs(list(TABS), key="data_tab", on_change="rerun")
 
 with load_tab:
     dataset = st.selectbox("What does the file hold?", list(DATASETS), key="dataset",

@@ -128,6 +128,15 @@ def test_the_upload_history_says_who_loaded_what_when_in_business_words(demo_db)
     assert history.iloc[0]["Status"] == "Undone"
 
 
+def _problems_listed(at: AppTest) -> list[str]:
+    """The problems as the page lists them, one whole sentence a line, Markdown's escapes taken out."""
+    import re
+
+    listed = [m.value for m in at.markdown if m.value.startswith("- Sheet")]
+    assert len(listed) == 1, listed
+    return [re.sub(r"\\(.)", r"\1", line.removeprefix("- ")) for line in listed[0].split("\n")]
+
+
 def test_problems_read_down_the_sheet_in_business_words(empty_db):  # noqa: F811
     at = open_page("app_pages/data.py")
     workbook = xlsx([["Month", "Business unit", "Actual"], ["2025-01", "Retail", 1], ["2025-02", None, 2],
@@ -136,12 +145,31 @@ def test_problems_read_down_the_sheet_in_business_words(empty_db):  # noqa: F811
     assert at.error[0].value.startswith("3 problems found. Nothing will be loaded until they are fixed")
     problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
     assert problems["row"].tolist() == [3, 4, 5]  # not 5, 3, 4: the order the columns were checked in
-    assert problems["message"].iloc[0] == "Sheet 'Sheet1', row 3, column B ('Business unit'): 'Business unit' is " \
-                                          "required but blank."
+    assert _problems_listed(at)[0] == "Sheet 'Sheet1', row 3, column B ('Business unit'): 'Business unit' is " \
+                                      "required but blank."
     at.file_uploader(key="upload").upload("gl2.xlsx", xlsx([["Month", "Actual"], ["2025-01", 1]])).run()
     assert at.error[0].value.startswith("1 problem found. Nothing will be loaded until it is fixed")
-    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
-    assert "required column 'Business unit' was not found" in problems["message"].iloc[0]
+    assert "required column 'Business unit' was not found" in _problems_listed(at)[0]
+
+
+def test_each_problem_is_shown_whole_not_cut_at_a_columns_width(empty_db):  # noqa: F811
+    """In the table the sentence was cut ("'twelve hundred' is not an ar"), so its fix could not be read
+    at 1440 px: each problem is listed as its whole sentence, wrapped, in the sheet's order; its value
+    is shown as written, never read as Markdown, LaTeX or a colour directive."""
+    at = open_page("app_pages/data.py")
+    workbook = xlsx([["Month", "Business unit", "Actual"], ["2026-11-30", "Retail", "twelve hundred"],
+                     ["2026-12-31", "Retail", "$5 and :red[x] *b*"]])
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    checked = next(d.value for d in at.dataframe if "message" in d.value.columns)  # the table, closed below
+    assert _problems_listed(at) == checked["message"].tolist() == [
+        "Sheet 'Sheet1', row 2, column C ('Actual'): 'twelve hundred' is not an amount.",
+        "Sheet 'Sheet1', row 3, column C ('Actual'): '$5 and :red[x] *b*' is not an amount."]
+    listed = next(m.value for m in at.markdown if m.value.startswith("- Sheet"))
+    assert "\\$5" in listed and "\\:red\\[x\\]" in listed and "\\*b\\*" in listed
+    assert at.expander[0].label.startswith("As a table")
+    many = xlsx([["Month", "Business unit", "Actual"], *[["2026-01", "Retail", f"n{i}"] for i in range(12)]])
+    at.file_uploader(key="upload").upload("many.xlsx", many).run()
+    assert len(_problems_listed(at)) == 12  # every one whole, in a box that scrolls
 
 
 def test_undo_leaves_its_picker_empty_and_says_how_to_restore(demo_db):  # noqa: F811
@@ -163,6 +191,58 @@ def test_undo_leaves_its_picker_empty_and_says_how_to_restore(demo_db):  # noqa:
     assert at.success[0].value == ("Restored upload 2 (Demo company, Project register): its rows are back in the "
                                    "dashboards.")
     assert at.selectbox(key="redo_id").value is None and at.selectbox(key="undo_id").value is None
+
+
+def _open_tab(at: AppTest) -> str:
+    """The Data page's tab that is open, as the page last sent it to the browser."""
+    def blocks(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from blocks(child)
+
+    container = next(b for b in blocks(at._tree) if getattr(b, "type", None) == "tab_container")
+    return list(container.children.values())[container.proto.tab_container.default_tab_index].label
+
+
+def test_undo_and_restore_keep_the_upload_history_open_and_show_it_updated(demo_db):  # noqa: F811
+    """Undo reran the page with the first tab open, away from the history its message points to."""
+    at = open_page("app_pages/data.py")
+    assert _open_tab(at) == "Load a file"
+    at.session_state["data_tab"] = "Upload history"  # the user opens the history (the tabs' own key)
+    at.run()
+    assert _open_tab(at) == "Upload history"
+    at.selectbox(key="undo_id").set_value(2).run()
+    at.button(key="undo").click().run()
+    assert at.success[0].value.startswith("Undid upload 2") and _open_tab(at) == "Upload history"
+    history = next(d.value for d in at.dataframe if "Who" in d.value.columns).set_index("Upload")
+    assert history.loc[2, "Status"] == "Undone"
+    at.selectbox(key="redo_id").set_value(2).run()
+    at.button(key="redo").click().run()
+    assert at.success[0].value.startswith("Restored upload 2") and _open_tab(at) == "Upload history"
+    history = next(d.value for d in at.dataframe if "Who" in d.value.columns).set_index("Upload")
+    assert history.loc[2, "Status"] == "In use"
+
+
+def test_a_date_reads_as_a_date_and_the_layout_choices_read_whole(empty_db):  # noqa: F811
+    import datetime as dt
+
+    from app_pages.data import SCENARIO_WORDS, UNITS, example
+
+    at = open_page("app_pages/data.py")
+    gl = xlsx([["Month", "Business unit", "Actual"], [dt.datetime(2026, 11, 30), "Retail", 10],
+               [dt.datetime(2026, 12, 31), "Retail", 20]])
+    at.file_uploader(key="upload").upload("gl.xlsx", gl).run()
+    assert at.selectbox(key="map-period").format_func("Month") == "Month · e.g. 2026-11-30"  # not 00:00:00
+    assert example("2026-11-30 14:30:00") == "2026-11-30 14:30:00" and example("1000.0") == "1000"
+    # the scenario's default was cut in its half-width box ("…a GL's lines are actu"): each option fits
+    scenario = at.selectbox(key="scenario")
+    assert scenario.options[0] == "As the sheet's name or title says" and "Budget 2026" in scenario.help
+    assert max(len(o) for o in SCENARIO_WORDS.values()) <= 40
+    # "as the file says" is an option, not None, so after a rerun the box still says it (not "Choose an option")
+    at.radio(key="mode").set_value("replace").run()
+    assert at.selectbox(key="scenario").value in SCENARIO_WORDS and at.selectbox(key="unit").value in UNITS
+    assert at.selectbox(key="scenario").value is not None and at.selectbox(key="unit").value is not None
+    assert "2 rows ready to load" in at.success[0].value
 
 
 # --- the first screen and the demo company -------------------------------------------------
