@@ -15,6 +15,7 @@ import atexit
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -92,6 +94,13 @@ def run(store: Store, sql: str, *, timeout: float | None = None, limit: int | No
     timeout = sql_timeout_seconds() if timeout is None else timeout
     limit = sql_row_limit() if limit is None else limit
     max_bytes = sql_result_bytes() if max_bytes is None else max_bytes
+    try:
+        return _run(store, sql, timeout, limit, max_bytes)
+    except QueryError as exc:
+        raise QueryError(in_words(str(exc), sql, _snapshots.get(store.path, (None, None))[1])) from None
+
+
+def _run(store: Store, sql: str, timeout: float, limit: int, max_bytes: int) -> ReadResult:
     with duckdb.connect() as parser:  # refuse what is not a read at once, without starting a process
         check_read_only(parser, sql)
     slot = _slot()
@@ -110,6 +119,52 @@ def run(store: Store, sql: str, *, timeout: float | None = None, limit: int | No
     finally:
         slot.release()
     return _answer(done, timeout)
+
+
+# DuckDB's messages, as the child hands back their first line ("Catalog Error: Table with name x does
+# not exist!"), said as a sentence that names what there is instead.
+_DUCKDB_ERROR = re.compile(r"(?P<before>.*?)\b(?P<kind>[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)?) Error: (?P<text>.*)")
+_NO_TABLE = re.compile(r"Table with name (?P<name>.+?) does not exist!?")
+_NO_OTHER = re.compile(r"(?P<what>[A-Z][A-Za-z ]*?) with name (?P<name>.+?) does not exist!?")
+_NO_COLUMN_IN = re.compile(r'(?:Table|Values list) "(?P<table>.+?)" does not have a column named "(?P<column>.+?)"')
+_NO_COLUMN = re.compile(r'Referenced column "(?P<column>.+?)" not found in FROM clause!?')
+
+
+def in_words(message: str, sql: str, directory: Path | None) -> str:
+    """A refusal or failure said as a sentence: an unknown table names the tables there are, an unknown
+    column the columns of the table it was looked for in; any other DuckDB message loses its
+    'X Error:' prefix and becomes a sentence. Messages of the explorer's own pass unchanged. Only the
+    names the explorer offers are listed, never DuckDB's own suggestion (it may name a system table)."""
+    found = _DUCKDB_ERROR.fullmatch(message.strip())
+    if not found:
+        return message
+    text = found["text"].strip()
+    tables = list(public_relations())
+    if m := _NO_TABLE.fullmatch(text):
+        return f"There is no table called {m['name']}. The tables are: {', '.join(tables)}."
+    if m := _NO_COLUMN_IN.fullmatch(text):
+        named = m["table"]  # a table, or an alias: 'FROM spend AS s' is said as "in s (spend)"
+        aliased = [t for t in tables if re.search(rf"(?<![\w.]){t}\s+(?:AS\s+)?{re.escape(named)}(?!\w)", sql,
+                                                  re.IGNORECASE)]
+        which = f"{named} ({aliased[0]})" if named not in tables and len(aliased) == 1 else named
+        return f"There is no column {m['column']} in {which}.{_columns_of(aliased or [named], directory)}"
+    if m := _NO_COLUMN.fullmatch(text):
+        read = [t for t in tables if re.search(rf"(?<![\w.]){t}(?!\w)", sql, re.IGNORECASE)]
+        where = " or ".join(read) if read else "the tables the query reads"
+        return f"There is no column {m['column']} in {where}.{_columns_of(read, directory)}"
+    if m := _NO_OTHER.fullmatch(text):
+        return f"There is no {m['what'].lower()} called {m['name']}."
+    sentence = text.rstrip("!.").strip()
+    sentence = sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
+    return f"{found['before'].strip().rstrip(':') or 'The query could not be run'}: {sentence}."
+
+
+def _columns_of(tables: list[str], directory: Path | None) -> str:
+    """' Its columns are: …' for the one table the explorer offers that was meant, else nothing."""
+    offered = [t for t in tables if t in public_relations()]
+    if len(offered) != 1 or directory is None or not (directory / f"{offered[0]}.parquet").exists():
+        return ""
+    return f" Its columns are: {', '.join(pq.read_schema(directory / f'{offered[0]}.parquet').names)}."
 
 
 def _child_env() -> dict[str, str]:
@@ -142,7 +197,9 @@ def as_queried(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, A
     the label table would read ``SELECT sum(budget) AS actual`` as "Actual spend ($)". Nor is a
     value scaled, or put in a currency or a percentage, by its name. Only how a value is written
     follows its type: whole numbers with thousands separators (a year, named so, without), other
-    numbers to three decimals, dates without a time unless they have one, booleans as Yes / No."""
+    numbers with thousands separators and the same decimals down the column (two; more, up to four,
+    where every value is below 1, so a share of 0.0034 does not read 0.00), dates without a time
+    unless they have one, booleans as Yes / No."""
     shown = frame.copy(deep=False)
     config: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(frame.columns):  # by position: a query may repeat a name
@@ -161,10 +218,22 @@ def as_queried(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, A
         elif pd.api.types.is_integer_dtype(column.dtype) or kind == "integer":
             config[field] = _as_named(field, "number", "%d" if "year" in field.lower() else "%,d")
         elif pd.api.types.is_numeric_dtype(column.dtype) or kind in ("floating", "decimal", "mixed-integer-float"):
-            config[field] = _as_named(field, "number", "localized")
+            config[field] = _as_named(field, "number", f"%,.{decimals(column)}f")
         else:
             config[field] = {"label": field}
     return shown, config
+
+
+def decimals(column: pd.Series) -> int:
+    """How many decimals every value of a column is shown with: two, as money reads; for a column
+    whose values are all below 1 (shares, ratios), the fewest of two to four that show each value
+    as it is to six places, else four."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = values[np.isfinite(values)]
+    if not len(values) or np.abs(values).max() >= 1:
+        return 2
+    exact = np.round(values, 6)
+    return next((d for d in (2, 3) if np.array_equal(np.round(values, d), exact)), 4)
 
 
 def _as_named(field: str, kind: str, fmt: str | None = None) -> dict[str, Any]:
