@@ -54,6 +54,9 @@ st.html("""<style>
   /* Streamlit shrink-wraps an image's boxes to its own size: widen them to the column, then size the
      code by the column and the screen's height, so it never runs over the counts beside it. */
   .st-key-qr div { width: 100% !important; }
+  /* The image's hover toolbar (full screen) sits just above the image, outside it: room for it in the
+     code's own box, so the pointer left on the code after "Open a session" never covers the link. */
+  .st-key-qr { padding-top: 2.75rem; }
   .st-key-qr img { width: min(100%, 58vh) !important; height: auto; }
   .st-key-join-link p { white-space: nowrap; font-size: clamp(1.2rem, 1.9vw, 2.2rem); margin: 0; }
   .st-key-join-link code { white-space: nowrap; }
@@ -121,13 +124,20 @@ if a.button("Close the session", icon=":material/stop:", key="close"):
     practised = store.close_live_session(code)
     del st.query_params["session"]
     final = store.live_session(code)
-    whose = "1 person's" if final["respondents"] == 1 else f"{final['respondents']:,} people's"
-    st.session_state["closed"] = (
-        f"Practice session {code} is closed: {whose} answers are out of the dashboards (undone; the Data "
-        "page's upload history keeps them, and Restore brings them back)."
-        if practised else
-        f"Session {code} is closed: {whose} answers are kept as the survey wave "
-        f"'{final['wave']}'. A rehearsal? Undo it on the Data page and the dashboards show the real survey again.")
+    people = final["respondents"]
+    whose = "1 person's" if people == 1 else f"{people:,} people's"
+    if not people:
+        st.session_state["closed"] = (f"The practice run {code} is closed; nobody had answered." if practised else
+                                      f"Session {code} is closed; nobody had answered, so the dashboards are "
+                                      "as they were.")
+    elif practised:
+        st.session_state["closed"] = (
+            f"Practice session {code} is closed: {whose} answers are out of the dashboards (undone; the Data "
+            "page's upload history keeps them, and Restore brings them back).")
+    else:
+        st.session_state["closed"] = (
+            f"Session {code} is closed: {whose} answers are kept as the survey wave '{final['wave']}'. A "
+            "rehearsal? Undo it on the Data page and the dashboards show the real survey again.")
     st.rerun()
 # The presentation opens on the app's root with present=1 (there it is the home page): a link to its
 # own path would land on "page not found" first.

@@ -113,6 +113,19 @@ def test_a_practice_session_says_so_and_leaves_the_dashboards_when_closed(demo_d
     assert common.get_store().cursor().execute(waves).fetchone()[0] == 0
 
 
+def test_closing_a_session_nobody_answered_says_so_in_words(demo_db):
+    """It read "0 people's answers are out of the dashboards"."""
+    for practice, said in ((True, "The practice run {} is closed; nobody had answered."),
+                           (False, "Session {} is closed; nobody had answered, so the dashboards are as they were.")):
+        host = open_page("app_pages/workshop.py")
+        if practice:
+            host.checkbox[1].check()
+        host.button[0].click().run()
+        code = host.query_params["session"]
+        host.button(key="close").click().run()
+        assert [s.value for s in host.success] == [said.format(code)]
+
+
 def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     host = open_page("app_pages/workshop.py")
     host.text_input[0].set_value("Room test")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +169,46 @@ def test_many_phones_answer_while_dashboards_read_and_uploads_land(tmp_path, bac
     rows = cur.execute("SELECT count(DISTINCT source_row), max(source_row) FROM survey_rows").fetchone()
     assert rows == (answered * 6, answered * 6)
     store.close()
+
+
+# Where the join link is overlapped: the toolbar's box and the link's, as drawn.
+OVERLAP_JS = """() => {
+  const bar = document.querySelector('.st-key-qr [data-testid="stElementToolbar"]').getBoundingClientRect();
+  const link = document.querySelector('.st-key-join-link p').getBoundingClientRect();
+  return Math.min(bar.bottom, link.bottom) - Math.max(bar.top, link.top) > 0
+      && Math.min(bar.right, link.right) - Math.max(bar.left, link.left) > 0;
+}"""
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not Path("/usr/bin/chromium").exists(),
+                    reason="Debian's chromium is not installed (make test installs it)")
+def test_the_qr_codes_hover_toolbar_never_covers_the_join_link(tmp_path):
+    """Right after "Open a session" the pointer rests where the button was: on the QR code, whose hover
+    toolbar (full screen) covered "Scan the code or open http://…/?join=CODE" at a laptop's 1440x900."""
+    from playwright.sync_api import sync_playwright
+
+    from alignment import bench_browser, loadtest
+
+    db = tmp_path / "live.duckdb"
+    Store(db).close()
+    with loadtest.serve(db) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=bench_browser.CHROMIUM_ARGS)
+        try:
+            for size in ({"width": 1440, "height": 900}, {"width": 1920, "height": 1080}):
+                page = browser.new_page(viewport=size)
+                page.goto(f"{server.url}/live")
+                button = page.get_by_role("button", name="Open a session")
+                button.wait_for(timeout=30_000)
+                box = button.bounding_box()
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.locator(".st-key-qr img").wait_for(timeout=30_000)
+                page.locator(".st-key-join-link p").wait_for(timeout=30_000)
+                page.locator(".st-key-qr img").hover()
+                page.locator(".st-key-qr [data-testid='stElementToolbar']").wait_for(timeout=10_000)
+                assert not page.evaluate(OVERLAP_JS), size
+                page.get_by_role("button", name="Close the session").click()
+                page.get_by_text("is closed").wait_for(timeout=30_000)
+                page.close()
+        finally:
+            browser.close()
