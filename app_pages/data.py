@@ -19,7 +19,7 @@ from alignment.schema import DATASETS, DATE, MONEY, MONTH, NUMBER, PERCENT, Colu
 from alignment.store import StoreError
 from alignment.tables import money_header
 from alignment.validation import summarise_warnings
-from app_pages.common import money, pct, require, run, store_or_stop, user_email
+from app_pages.common import money, partly_loaded_notice, pct, require, run, store_or_stop, user_email
 from app_pages.demo_button import demo_button
 
 NOT_IN_FILE = "(not in the file)"
@@ -330,6 +330,7 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
                 st.session_state["last_result"] = (f"Loaded {how_many(result.rows_loaded, 'row')} into "
                                                    f"{lower_first(spec.title)} as upload {result.batch_id}.")
                 st.session_state["show_dashboards"] = True
+                st.session_state["check_months"] = dataset == "spend"
                 st.session_state["loaded"] = this_load
                 st.session_state.pop(state_key, None)
                 st.rerun()
@@ -343,6 +344,8 @@ require("edit", "load or change data")
 for key, show in (("last_result", st.success), ("last_error", st.error)):
     if key in st.session_state:  # set before a rerun, shown once after it
         show(st.session_state.pop(key))
+if st.session_state.pop("check_months", False):  # a month's first lines, loaded before its books close
+    partly_loaded_notice()
 if st.session_state.pop("show_dashboards", False):
     st.page_link("app_pages/overview.py", label="See the dashboards", icon=":material/dashboard:")
 # The tabs keep the one open across reruns (key, on_change): pressing Undo or Restore, or saving the rules,
