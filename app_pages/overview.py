@@ -33,8 +33,16 @@ answers("executive_summary")
 if missing(s.it_spend):  # months with only budget or forecast lines (the year's open months, say)
     st.info("No actual spend is recorded in the chosen months (they may hold only budget or forecast), so the "
             "spend figures are blank. The project and alignment figures do not follow the month filter.")
+# How far the actuals go (the Spend page's "actual to 2026-10"): the chosen months may run past them into
+# months of budget and forecast only, and a year's figure to October is not the year's.
+monthly = run("budget_vs_actual", group_by="month")
+booked = sorted(monthly.loc[monthly["actual"].notna(), "category"]) if not monthly.empty else []
+through = f"Actuals to {booked[-1]}" if booked else None
+after = (f" The chosen months after {booked[-1]} hold only budget or forecast."
+         if booked and booked[-1] != max(monthly["category"]) else "")
 a, b, c, d = st.columns(4)
-a.metric("IT spend", money(s.it_spend), help="Actual spend in the chosen months.")
+a.metric("IT spend", money(s.it_spend), **label_only(through),
+         help=f"Actual spend in the chosen months, to the last month with actuals.{after}")
 b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),
          **delta(s.budget_variance, lower_is_better=True),
          help="Actual − budget of the chosen months each business unit has actuals for (a unit whose ledger is "
@@ -82,7 +90,6 @@ else:
     left, right = st.columns(2)
     with left:
         chart(charts.spend_by_goal, goals, name="spend_by_business_goal")
-monthly = run("budget_vs_actual", group_by="month")
 with right:
     if not monthly.empty:
         chart(charts.budget_actual_forecast, monthly, "category", "Budget, actual and forecast by month",

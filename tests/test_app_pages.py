@@ -63,6 +63,23 @@ def test_overview_shows_the_summary_figures(demo_db):
     assert len(at.get("vega_lite_chart")) >= 3
 
 
+def test_the_overview_says_how_far_the_actuals_go(demo_db):
+    """The demo's months run to 2026-12, its actuals to 2026-10: "IT spend $23.3m" alone read as the
+    whole year to a CFO. The Spend page says "FY2026 actual to 2026-10"; the Overview says it too."""
+    def spend(**address: str):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update(address)
+        at.run()
+        return next(m for m in at.metric if m.label == "IT spend")
+
+    whole_year = spend()
+    assert whole_year.proto.delta == "Actuals to 2026-10"
+    assert "The chosen months after 2026-10 hold only budget or forecast." in whole_year.proto.help
+    first_half = spend(to="2026-06")
+    assert first_half.proto.delta == "Actuals to 2026-06" and "only budget" not in first_half.proto.help
+    assert not spend(**{"from": "2026-12", "to": "2026-12"}).proto.delta  # no actuals: nothing to say how far
+
+
 def test_presentation_steps_through_findings_without_the_sidebar(demo_db):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["present"] = "1"
