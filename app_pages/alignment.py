@@ -33,6 +33,10 @@ def hidden_note(groups: list[str]) -> None:
 
 
 st.title("Alignment survey")
+# As Portfolio and Bottlenecks say it (common.months_not_applied), without an as-of date: a wave is
+# read whole, whatever the date.
+st.caption("The month filter does not apply here: the survey wave chosen below decides which answers are "
+           "shown, whenever they were given. The business unit filter does.")
 store = store_or_stop()
 known = run("survey_waves")
 if known.empty:

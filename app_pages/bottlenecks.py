@@ -36,22 +36,22 @@ if len(types) > 1:
 metrics = run("flow_metrics", item_type=item_type)
 stages = run("bottleneck_stages", item_type=item_type)
 efficiency = run("flow_efficiency", item_type=item_type)
-as_of = metrics["as_of"].iloc[0]
-st.caption(f"Measured on {as_of:%d %B %Y} (the as-of date setting; blank means today). An item has **finished** "
-           "when it enters a done stage (Done, Closed, Completed, Resolved…) or leaves the last stage of its "
-           "item type's flow; an item that stopped earlier, or entered a cancelled or rejected stage, has left "
-           "the flow unfinished and is not counted as finished. Stages are in the order items usually reach "
-           "them. Coming back to a stage adds to that stage's time.")
+# The as-of date is said once, in the month filter's sentence above.
+st.caption("An item has **finished** when it enters a done stage (Done, Closed, Completed, Resolved…) or leaves "
+           "the last stage of its item type's flow; an item that stopped earlier, or entered a cancelled or rejected "
+           "stage, has left the flow unfinished and is not counted as finished. Stages are in the order items "
+           "usually reach them. Coming back to a stage adds to that stage's time.")
 
 answers("bottleneck_stages")
 worst = stages[stages["is_bottleneck"]]
 if not worst.empty:
     w = worst.iloc[0]
-    where = (f"**{w.stage}** is the bottleneck, a working stage: items" if w.is_active
-             else f"**{w.stage}** is the bottleneck, a waiting stage: items")
-    st.warning(f"{where} spent {pct(w.share_of_time)} of their time in stages there "
-               f"(median {w.median_days:.0f} days, 85% within {w.p85_days:.0f} days); "
-               f"{how_many(w.wip, 'item')} there now.", icon=":material/hourglass_top:")
+    kind = "a working stage" if w.is_active else "a waiting stage"
+    now = f"{how_many(w.wip, 'item')} {'is' if w.wip == 1 else 'are'} there now"
+    st.warning(f"**{w.stage}** is the bottleneck, {kind}: of all the time items spent in stages, "
+               f"{pct(w.share_of_time)} was in {w.stage}. Half the stays there took {w.median_days:.0f} days or "
+               f"less, 85% took {w.p85_days:.0f} days or less; {now}.",
+               icon=":material/hourglass_top:")
 left, right = st.columns(2)
 with left:
     chart(charts.hbar, stages, "stage", "median_days", "Median days in each stage", highlight="is_bottleneck",

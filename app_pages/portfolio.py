@@ -26,10 +26,9 @@ if summary.empty or not summary["projects"].iloc[0]:
     st.stop()
 s = summary.iloc[0]
 answers("portfolio_summary")
-as_of = f"{s.as_of:%Y-%m-%d}"
 amber, red = f"{s.health_amber_pct:g}%", f"{s.health_red_pct:g}%"
-st.caption(
-    f"Measured as of {as_of} (the as-of setting; blank means today). Cost and schedule health: variance under "
+st.caption(  # the as-of date is said once, in the month filter's sentence above
+    f"Cost and schedule health: variance under "
     f"{amber} of plan is green, under {red} amber, otherwise red, over or under plan alike (the US federal IT "
     "Dashboard's rule by default; the Settings page changes the bands). On time and on budget mean green on "
     "that same rule. Open projects are judged on their estimate at completion (budget ÷ CPI from percent "
@@ -81,7 +80,7 @@ else:
              help=f"Earned value ÷ cost to date over {int(s.ev_projects)} open projects: above 1 is under cost. "
                   f"EV {money(s.ev)}, AC {money(s.ac)}.")
     h.metric("Schedule performance (SPI)", number(s.spi),
-             help=f"Earned value ÷ planned value: above 1 is ahead. PV {money(s.pv)} as of {as_of}.")
+             help=f"Earned value ÷ planned value: above 1 is ahead. PV {money(s.pv)} on the as-of date.")
     i.metric("Open projects measured", int(s.ev_projects))
     st.caption("PMI's definitions (Practice Standard for Earned Value Management): EV = budget × percent complete; "
                "PV = budget × share of the planned dates elapsed (spread evenly); CV = EV − AC and SV = EV − PV, "

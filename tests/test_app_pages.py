@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -350,10 +351,38 @@ def test_filters_show_only_where_they_apply(demo_db):
         at = open_page(page)
         assert not sidebar_filters(at), page
     for page, what in (("app_pages/portfolio.py", "every project in the register"),
-                       ("app_pages/bottlenecks.py", "the whole stage history")):
+                       ("app_pages/bottlenecks.py", "the whole stage history"),
+                       ("app_pages/alignment.py", "the survey wave chosen below")):  # it said nothing
         at = open_page(page)
         assert "Business unit" in sidebar_filters(at), page
         assert any(c.value.startswith("The month filter does not apply here: " + what) for c in at.caption), page
+
+
+def test_the_as_of_date_is_said_once_in_one_format(demo_db):
+    """Portfolio and Bottlenecks said "as of 24 Nov 2026" under the title and "as of 2026-11-24" (or
+    "24 November 2026") in the page's own caption."""
+    import datetime as dt
+
+    import app_pages.common as common
+
+    as_of = common.get_store().settings()["as_of"] or dt.date.today()
+    forms = {f"{as_of:%Y-%m-%d}", f"{as_of:%d %b %Y}", f"{as_of:%d %B %Y}", f"{as_of.day} {as_of:%b %Y}"}
+    for page in ("app_pages/portfolio.py", "app_pages/bottlenecks.py"):
+        at = open_page(page)
+        texts = [e.value for kind in ("caption", "markdown", "info", "warning", "success") for e in at.get(kind)]
+        texts += [m.proto.help for m in at.metric]
+        assert len([t for t in texts if any(form in t for form in forms)]) == 1, (page, [
+            t for t in texts if any(form in t for form in forms)])
+
+
+def test_the_bottleneck_is_named_in_plain_words(demo_db):
+    """It read "items spent 46.2% of their time in stages there"."""
+    at = open_page("app_pages/bottlenecks.py")
+    (said,) = [w.value for w in at.warning if "is the bottleneck" in w.value]
+    assert "of their time in stages there" not in said
+    assert re.search(r"^\*\*(.+)\*\* is the bottleneck, a (working|waiting) stage: of all the time items spent in "
+                     r"stages, [\d.]+% was in \1\. Half the stays there took \d+ days or less, 85% took \d+ days or "
+                     r"less; \d+ items? (is|are) there now\.$", said), said
 
 
 def test_tables_show_business_headers_formats_and_blank_blanks(demo_db):
