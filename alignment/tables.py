@@ -37,9 +37,10 @@ MONTH_FIELDS = {"period", "month"}
 # Read first, right after the row's name, wherever they are shown: a project's health, its budget beside
 # its estimate at completion and the variance between them, and earned value's indices.
 ANSWERS = {"overall_health", "budget", "bac", "eac", "cost_variance_pct", "cpi", "spi"}
-# The workings of an answer (a ratio's inputs, the analysis's date): after every other column.
+# The workings of an answer (a ratio's inputs, the analysis's date): after every other column. The budget
+# table's year-end budget is its outlook variance's other side (outlook − it), so the outlook comes first.
 WORKINGS = {"spend_to_date", "allocation_share", "ratio_months", "cost_in_ratio_months", "revenue", "headcount",
-            "pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "stage_order", "as_of"}
+            "pv", "ev", "ac", "eac_cpi", "eac_ac_plus_remaining", "stage_order", "as_of", "year_end_budget"}
 # Headers the grid would cut ("Cost variance at comp…") or that widen a table past a laptop's width,
 # with no short name by the rule below ('Unmapped': the row of spend with no goal is called so; the
 # mapping coverage's tables are a third of the page wide).

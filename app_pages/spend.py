@@ -93,16 +93,22 @@ if not variance.empty:
     st.caption("Budget to date is each business unit's budget of the chosen months its books are closed for (the "
                "company has actuals in them and the unit's own actuals reach them: a unit whose ledger is late keeps "
                "its open month out); where none is, actual and variance are blank (nothing booked yet, which is not "
-               "zero spent). Forecast: the chosen months after the unit's last actual. Year-end budget and outlook "
-               "are the fiscal year's, by the projection's rule"
-               + (": each month's actual, forecast or the run rate; blank for a chosen month outside the projected "
-                  "fiscal year." if group == "month" else
-                  "; summed over the rows they are the projected year end and its budget.")
+               "zero spent). Forecast: the chosen months after the unit's last actual. "
+               + ("Outlook and budget in year end are each month's part of the fiscal year's year end, by the "
+                  "projection's rule: its actual, forecast or the run rate; blank for a chosen month outside the "
+                  "projected fiscal year." if group == "month" else
+                  "Year-end budget and outlook are the fiscal year's, by the projection's rule; summed over the "
+                  "rows they are the projected year end and its budget.")
                + f" {SIGN}")
-    # By month a row's year-end columns are that month's part of the year end, not the year's totals.
-    by_month = {"year_end_budget": "Budget in the year end", "outlook": "Month's outlook",
-                "outlook_variance": "Month's outlook variance"} if group == "month" else {}
-    table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group), **by_month})
+    # By month a row's year-end columns are that month's part of the year end, not the year's totals: the
+    # header says so in its tooltip, shortened to its name (alignment.tables) so every column fits a laptop.
+    by_month = {"year_end_budget": "Budget in year end (the month's budget, counted in the year end)",
+                "outlook": "Outlook (the month's part of the year-end outlook: its actual, forecast or run rate)",
+                "outlook_variance": "Outlook variance (the month's outlook − its budget)"} if group == "month" else {}
+    # As tall as its rows: the months after the last actual (the forecast) are not behind an inner scroll.
+    # "Actual", not "Actual spend": in the budget table no other actual is meant, and the columns fit.
+    table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group), "actual": "Actual",
+                                                          **by_month}, height="content")
 
 st.header("Cost of IT per business unit")
 answers("cost_by_business_unit")

@@ -618,14 +618,47 @@ def test_a_fiscal_year_over_by_the_as_of_date_reads_as_ended(demo_db):
 
 
 def test_the_budget_tables_year_end_columns_say_what_they_hold_by_month(demo_db):
-    def labels(by: str) -> dict[str, str]:
+    def labels(by: str) -> dict[str, dict[str, str]]:
         at = open_page("app_pages/spend.py")
         if by != "month":
             at.radio(key="by").set_value(by).run()
         (budget,) = [d for d in at.dataframe if "budget_to_date" in d.value]
-        return {k: v.get("label") for k, v in json.loads(budget.proto.columns).items()}
+        return {k: {key: v[key] for key in ("label", "help") if key in v}
+                for k, v in json.loads(budget.proto.columns).items()}
 
     month, unit = labels("month"), labels("business_unit")
-    assert month["outlook"].startswith("Month's outlook (")
-    assert month["year_end_budget"].startswith("Budget in the year end (")
-    assert unit["outlook"].startswith("Year-end outlook")  # by unit the row's whole fiscal year
+    # short, to fit a laptop, with what they hold in the tooltip
+    assert month["outlook"] == {"label": "Outlook ($)", "help": "Outlook (the month's part of the year-end outlook: "
+                                "its actual, forecast or run rate) ($)"}
+    assert month["year_end_budget"]["help"].startswith("Budget in year end (the month's budget, counted in the year")
+    assert month["outlook_variance"]["label"] == "Outlook variance ($)"
+    assert unit["outlook"]["label"].startswith("Year-end outlook")  # by unit the row's whole fiscal year
+
+
+def test_the_budget_table_shows_every_month_and_its_columns_fit_a_laptop(demo_db, monkeypatch):
+    """At 1440x900 it showed 2026-01 to 2026-10 and nine columns: the forecast months and the outlook
+    variance were behind the table's own scrollbars."""
+    import streamlit
+
+    from tests.test_tables import _cell, _width
+
+    heights = []
+    real = streamlit.dataframe
+
+    def spy(data, *args, **kwargs):
+        if "budget_to_date" in data:
+            heights.append(kwargs.get("height", "auto"))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", spy)
+    at = open_page("app_pages/spend.py")
+    (budget,) = [d for d in at.dataframe if "budget_to_date" in d.value]
+    assert len(budget.value) == 12 and heights == ["content"]  # as tall as its twelve months
+    config, columns = json.loads(budget.proto.columns), list(budget.value.columns)
+    # The answers end within the grid's 978 px at 1440 (by test_tables' estimate, which runs a few per cent
+    # over the browser's: there all ten columns fit, with about 30 px to spare, in whole dollars); the
+    # outlook variance's workings, its year-end budget, come last.
+    assert columns[-2:] == ["outlook_variance", "year_end_budget"]
+    right = sum(_width(config[c]["label"], [_cell(config[c].get("type_config", {}).get("format"), v)
+                                            for v in budget.value[c].dropna()]) for c in columns[:-1])
+    assert right <= 978, right

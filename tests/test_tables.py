@@ -124,6 +124,11 @@ def test_columns_are_in_reading_order_the_name_pinned_then_the_answers_and_the_w
     assert list(on_screen(units)[0].columns) == ["business_unit", "direct_cost", "allocated_shared", "total_cost",
                                                  "it_cost_pct_revenue", "it_cost_per_employee", "allocation_share",
                                                  "ratio_months", "revenue"]
+    # the budget table: the outlook beside its variance, the year-end budget it is set against after them
+    budget = pd.DataFrame({"category": ["2026-11"], "budget": [2.0], "budget_to_date": [None], "actual": [None],
+                           "forecast": [2.1], "variance": [None], "variance_pct": [None], "year_end_budget": [2.0],
+                           "outlook": [2.1], "outlook_variance": [0.1]})
+    assert list(on_screen(budget)[0].columns)[-3:] == ["outlook", "outlook_variance", "year_end_budget"]
 
 
 def test_a_first_column_of_long_text_or_numbers_is_not_pinned():
