@@ -100,15 +100,17 @@ if not variance.empty:
                   "Year-end budget and outlook are the fiscal year's, by the projection's rule; summed over the "
                   "rows they are the projected year end and its budget.")
                + f" {SIGN}")
-    # By month a row's year-end columns are that month's part of the year end, not the year's totals: the
-    # header says so in its tooltip, shortened to its name (alignment.tables) so every column fits a laptop.
-    by_month = {"year_end_budget": "Budget in year end (the month's budget, counted in the year end)",
+    # By month a row's year-end columns are that month's part of the year end, not the year's totals; by
+    # unit, tower or pool the row's whole year. The header says which in its tooltip, shortened to its name
+    # (alignment.tables), and "Actual", not "Actual spend" (no other actual is meant here), so the columns fit
+    # a laptop's 1440 px.
+    year_end = {"year_end_budget": "Budget in year end (the month's budget, counted in the year end)",
                 "outlook": "Outlook (the month's part of the year-end outlook: its actual, forecast or run rate)",
-                "outlook_variance": "Outlook variance (the month's outlook − its budget)"} if group == "month" else {}
+                "outlook_variance": "Outlook variance (the month's outlook − its budget)"} if group == "month" else {
+        "outlook": "Outlook (the row's year-end outlook: its actuals to date plus forecast or run rate)"}
     # As tall as its rows: the months after the last actual (the forecast) are not behind an inner scroll.
-    # "Actual", not "Actual spend": in the budget table no other actual is meant, and the columns fit.
     table(variance, f"budget_vs_actual_{group}", headers={"category": charts.label(group), "actual": "Actual",
-                                                          **by_month}, height="content")
+                                                          **year_end}, height="content")
 
 st.header("Cost of IT per business unit")
 answers("cost_by_business_unit")

@@ -632,7 +632,7 @@ def test_the_budget_tables_year_end_columns_say_what_they_hold_by_month(demo_db)
                                 "its actual, forecast or run rate) ($)"}
     assert month["year_end_budget"]["help"].startswith("Budget in year end (the month's budget, counted in the year")
     assert month["outlook_variance"]["label"] == "Outlook variance ($)"
-    assert unit["outlook"]["label"].startswith("Year-end outlook")  # by unit the row's whole fiscal year
+    assert unit["outlook"]["help"].startswith("Outlook (the row's year-end outlook")  # by unit the whole year
 
 
 def test_the_budget_table_shows_every_month_and_its_columns_fit_a_laptop(demo_db, monkeypatch):
