@@ -40,7 +40,7 @@ ALL_UNITS = "All business units"
 # The Overview's analyses, the app's default page: it starts them before it draws, and so does warm().
 OVERVIEW: tuple[str | tuple[str, dict[str, Any]], ...] = (
     "executive_summary", "survey_waves", "spend_by_business_goal", ("budget_vs_actual", {"group_by": "month"}),
-    "alignment_gap")
+    "alignment_gap", "partial_months")
 log = logging.getLogger(__name__)
 
 

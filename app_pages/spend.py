@@ -11,6 +11,7 @@ from app_pages.common import (
     empty_notice,
     money,
     months_chosen,
+    partly_loaded_notice,
     pct,
     prefetch,
     run,
@@ -85,6 +86,7 @@ if not projection.empty:
                  "follow them). "
                  if months_chosen() else "")
     st.caption(f"{year_only}{projection_basis(p)} {SIGN}")
+partly_loaded_notice()
 group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:

@@ -368,3 +368,9 @@ def test_a_months_first_lines_loaded_before_its_close_are_said_to_look_partly_lo
     said = [w.value for w in at.warning if "looks partly loaded" in w.value]
     assert len(said) == 1 and said[0].startswith("The newest month of actuals looks partly loaded for Digital "
                                                  "(2026-11: ") and ") and Retail (2026-11: " in said[0], said
+    for page in ("app_pages/overview.py", "app_pages/spend.py"):  # where the budget figures are read
+        at.switch_page(page).run()
+        assert not at.exception and [w.value for w in at.warning if "looks partly loaded" in w.value] == said, page
+    at.query_params["bu"] = "Wholesale"  # a unit whose books are whole: nothing to say
+    at.switch_page("app_pages/overview.py").run()
+    assert not [w for w in at.warning if "looks partly loaded" in w.value]
