@@ -350,7 +350,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
 def months_not_applied(what: str) -> None:
     """Say so where the month filter does not apply, rather than let it look like it does."""
     as_of = store_or_stop().settings()["as_of"] or dt.date.today()
-    st.caption(f"The month filter does not apply here: {what}, as of {as_of:%d %b %Y} (Settings: as-of date). "
+    st.caption(f"The month filter does not apply here: {what}, as of {as_of:%Y-%m-%d} (Settings: as-of date). "
                "The business unit filter does.")
 
 
