@@ -415,7 +415,8 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
                       var_name="group", value_name="score")
     long["group"] = long["group"].map({"it_mean": "IT", "business_mean": "Business"})
     order = list(frame["dimension"])
-    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT))
+    # Every dimension named: Vega drops labels it finds crowded, and the room's large type left three of six.
+    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT, labelOverlap=False))
     base = _base(long, title)
     rule = base.mark_rule(color=GREY, strokeWidth=3).encode(
         y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]),

@@ -109,7 +109,7 @@ def live_results(code: str) -> None:
                 "answered, so nobody's answers can be singled out.")
         return
     st.altair_chart(charts.for_the_room(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}"),
-                                        height=420), width="stretch")
+                                        height=520), width="stretch")  # six rows in the room's type
     if hidden := hidden_groups(gap):
         st.caption(too_few(hidden, store.settings()["min_respondents"]))
 

@@ -19,6 +19,7 @@ import pytest
 
 from alignment import bench_browser, labels, loadtest
 from alignment.demo import load_demo
+from alignment.schema import LUFTMAN_DIMENSIONS
 from alignment.store import Store
 from tests.conftest import xlsx
 
@@ -507,6 +508,10 @@ def test_live_survey_answers_from_a_phone_reach_the_big_screen(tmp_path, browser
         screen.locator(CHART).first.wait_for(timeout=15_000)
         screen.wait_for_timeout(1000)
         screen.screenshot(path=str(ARTIFACTS / "live-answers.png"))
+        # Every dimension named on the big screen: in the room's type Vega once dropped three of six labels.
+        drawn = set(screen.locator(f"{CHART} text").evaluate_all(  # a label Vega hides stays, at opacity 0
+            "els => els.filter(e => getComputedStyle(e).opacity !== '0').map(e => e.textContent)"))
+        assert set(LUFTMAN_DIMENSIONS) <= drawn, set(LUFTMAN_DIMENSIONS) - drawn
 
 
 def test_presentation_mode_steps_with_the_arrow_keys(browser, demo_url):
