@@ -89,7 +89,12 @@ goals = run("spend_by_business_goal")
 if goals.empty or missing(s.it_spend):
     right = st.container()
 else:
-    left, right = st.columns(2)
+    # Each chart's PNG/SVG row at the foot of its column, so the two rows line up under charts of
+    # different heights (stacked on a phone, each stays under its own chart).
+    st.html("<style>.st-key-pair [data-testid='stColumn'] > [data-testid='stVerticalBlock'] { height: 100%; }"
+            " .st-key-pair [data-testid='stVerticalBlock'] > :has(> [class*='st-key-downloads-'])"
+            " { margin-top: auto; }</style>")
+    left, right = st.container(key="pair").columns(2)
     with left:
         chart(charts.spend_by_goal, goals, name="spend_by_business_goal")
 with right:

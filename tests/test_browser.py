@@ -548,3 +548,16 @@ def test_every_slide_fits_the_screen_with_its_chart_axis_in_view(browser, demo_u
             assert drawn["height"] >= 250, f"slide {n}: the chart is squeezed to {drawn['height']} px"
     finally:
         page.close()
+
+
+def test_the_overviews_side_by_side_charts_have_their_downloads_on_one_line(browser, demo_url):
+    """The goal chart is shorter than the budget chart: its PNG/SVG row sat 124 px higher beside it."""
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(demo_url)
+        page.locator(CHART).nth(1).wait_for(timeout=30_000)
+        rows = [page.locator(f".st-key-downloads-{name}").bounding_box()
+                for name in ("spend_by_business_goal", "budget_vs_actual")]
+        assert rows[0]["x"] < rows[1]["x"] and abs(rows[0]["y"] - rows[1]["y"]) < 2, rows
+    finally:
+        page.close()
