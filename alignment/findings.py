@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from alignment import charts
-from alignment.formatting import how_many, missing, money, number, pct, whole
+from alignment.formatting import how_many, listing, missing, money, number, pct, whole
 
 Run = Callable[..., pd.DataFrame]
 
@@ -52,8 +52,7 @@ def projection_basis(p: pd.Series) -> str:
             parts.append(f"the run rate of {money(p.burn_rate)} a month for {how_many(p.run_rate_months, 'month')}")
         verb = {"projected": "is projected from", "estimated": "is estimated from",
                 "actual": "is summed from"}[year_end_kind(p)]
-        text = f"{year} {verb} " + (", ".join(parts[:-1]) + " and " + parts[-1]
-                                                if len(parts) > 1 else parts[0]) + "."
+        text = f"{year} {verb} {listing(parts)}."
     if p.get("units_behind", 0) and not missing(p.projected_full_year):  # a unit's ledger arrives later
         n = int(p.units_behind)
         names = p.behind_units
@@ -100,11 +99,11 @@ def budget(run: Run, unit: str | None = None) -> Finding | None:
     fy = f"FY{int(p.fiscal_year)}"
     headline = (f"{who} spent {money(p.actual_to_date)} in {fy} (actuals to {p.last_actual_month}): "
                 f"{_over_under(p.variance_to_date_pct)} the budget of those months." if ended else
-                f"{who} has spent {money(p.actual_to_date)} in FY{int(p.fiscal_year)} to {p.last_actual_month}: "
+                f"{who} has spent {money(p.actual_to_date)} in {fy} to {p.last_actual_month}: "
                 f"{_over_under(p.variance_to_date_pct)} budget to date.")
     return Finding("budget", "Spend against budget", headline, detail,
                    charts.budget_actual_forecast(monthly, "category",
-                                                 f"FY{int(p.fiscal_year)}: budget, actual and forecast by month"))
+                                                 f"{fy}: budget, actual and forecast by month"))
 
 
 def partly_loaded(months: pd.DataFrame) -> str | None:
@@ -112,8 +111,8 @@ def partly_loaded(months: pd.DataFrame) -> str | None:
     Spend page, the Overview and the Data page alike."""
     if months is None or months.empty:
         return None
-    each = [f"{r.business_unit} ({r.month}: {pct(r.share_of_budget)} of its budget)" for r in months.itertuples()]
-    listed = each[0] if len(each) == 1 else ", ".join(each[:-1]) + " and " + each[-1]
+    listed = listing([f"{r.business_unit} ({r.month}: {pct(r.share_of_budget)} of its budget)"
+                      for r in months.itertuples()])
     return (f"The newest month of actuals looks partly loaded for {listed}. Budget to date counts that month's "
             "whole budget against the actuals loaded so far, so spend reads further under budget than it is; if "
             "the month is not closed yet, undo its upload on the Data page and load it once it is.")

@@ -56,6 +56,12 @@ def how_many(value: Any, noun: str) -> str:
     return f"{count:,} {noun if count == 1 else noun + 's'}"
 
 
+def listing(items: Sequence[Any], last: str = "and") -> str:
+    """Things in a sentence: 'A', 'A and B', 'A, B and C' (``last`` joins the final two: 'or')."""
+    names = [str(item) for item in items]
+    return f" {last} ".join(part for part in (", ".join(names[:-1]), *names[-1:]) if part)
+
+
 def naming(noun: str, items: Sequence[Any], shown: int | None = 10) -> str:
     """A noun in the right number and the things it names: row 4, rows 4, 7 and 9, rows 1, 2, …, 10
     and 5 more (past ``shown``; None lists them all)."""
@@ -63,7 +69,7 @@ def naming(noun: str, items: Sequence[Any], shown: int | None = 10) -> str:
     if shown is not None and len(names) > shown:
         text = ", ".join(names[:shown]) + f" and {len(names) - shown:,} more"
     else:
-        text = " and ".join(part for part in (", ".join(names[:-1]), *names[-1:]) if part)
+        text = listing(names)
     return f"{noun if len(names) == 1 else noun + 's'} {text}"
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alignment import arrow_check, layouts, rules, schema
-from alignment.formatting import how_many, lower_first, naming
+from alignment.formatting import how_many, listing, lower_first, naming
 from alignment.labels import field_label
 from alignment.parsing import MAX_AMOUNT, ParseError, amount_unit, is_blank, parse_score, parse_series
 from alignment.reading import RawTable, column_letter
@@ -401,8 +401,7 @@ def _unmapped_warning(headers: list[str], dataset: str) -> str:
 
 def _either(fields: tuple[str, ...] | list[str]) -> str:
     """'Budget', 'Actual spend' or 'Forecast': a dataset's columns by their business names."""
-    names = [f"'{field_label(f)}'" for f in fields]
-    return " or ".join(part for part in (", ".join(names[:-1]), *names[-1:]) if part)
+    return listing([f"'{field_label(f)}'" for f in fields], "or")
 
 
 def summarise_warnings(warnings: list[str], shown: int = 5) -> list[str]:
