@@ -10,6 +10,7 @@ from app_pages.common import (
     choice,
     empty_notice,
     filters,
+    months_not_applied,
     prefetch,
     run,
     store_or_stop,
@@ -33,10 +34,8 @@ def hidden_note(groups: list[str]) -> None:
 
 
 st.title("Alignment survey")
-# As Portfolio and Bottlenecks say it (common.months_not_applied), without an as-of date: a wave is
-# read whole, whatever the date.
-st.caption("The month filter does not apply here: the survey wave chosen below decides which answers are "
-           "shown, whenever they were given. The business unit filter does.")
+months_not_applied("the survey wave chosen below decides which answers are shown, whenever they were given",
+                   measured=False)
 store = store_or_stop()
 known = run("survey_waves")
 if known.empty:

@@ -347,11 +347,12 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def months_not_applied(what: str) -> None:
-    """Say so where the month filter does not apply, rather than let it look like it does."""
+def months_not_applied(what: str, *, measured: bool = True) -> None:
+    """Say so where the month filter does not apply, rather than let it look like it does; with the
+    as-of date the page is measured on, unless nothing on it is (a survey wave is read whole)."""
     as_of = store_or_stop().settings()["as_of"] or dt.date.today()
-    st.caption(f"The month filter does not apply here: {what}, as of {as_of:%Y-%m-%d} (Settings: as-of date). "
-               "The business unit filter does.")
+    on = f", as of {as_of:%Y-%m-%d} (Settings: as-of date)" if measured else ""
+    st.caption(f"The month filter does not apply here: {what}{on}. The business unit filter does.")
 
 
 def partly_loaded_notice() -> None:
