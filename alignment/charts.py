@@ -109,7 +109,7 @@ def _axis(field: str, values: Any = (), **kwargs: Any) -> alt.Axis:
 
 
 def _category_axis(field: str, **kwargs: Any) -> alt.Axis:
-    return alt.Axis(title=label(field), labelLimit=LABEL_LIMIT, labelOverlap=False, **kwargs)
+    return alt.Axis(**{"title": label(field), "labelLimit": LABEL_LIMIT, "labelOverlap": False, **kwargs})
 
 
 def month_labels(ticks: int, months_apart: int = 1) -> str:
@@ -416,7 +416,7 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
     long["group"] = long["group"].map({"it_mean": "IT", "business_mean": "Business"})
     order = list(frame["dimension"])
     # Every dimension named: Vega drops labels it finds crowded, and the room's large type left three of six.
-    y = alt.Y("dimension:N", sort=order, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT, labelOverlap=False))
+    y = alt.Y("dimension:N", sort=order, axis=_category_axis("dimension", title=None))
     base = _base(long, title)
     rule = base.mark_rule(color=GREY, strokeWidth=3).encode(
         y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]),
