@@ -200,6 +200,8 @@ def test_the_qr_codes_hover_toolbar_never_covers_the_join_link(tmp_path):
                 page.goto(f"{server.url}/live")
                 button = page.get_by_role("button", name="Open a session")
                 button.wait_for(timeout=30_000)
+                # A click while the page's first run is still drawing can land before the form listens.
+                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
                 box = button.bounding_box()
                 page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
                 page.locator(".st-key-qr img").wait_for(timeout=30_000)
