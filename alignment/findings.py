@@ -87,6 +87,9 @@ def budget(run: Run, unit: str | None = None) -> Finding | None:
     partial = partly_loaded(run("partial_months"))
     if partial:  # said first: the headline's figure is wrong until that month closes
         detail = partial + " " + detail
+    waiting = after_close(run("actuals_after_close"))
+    if waiting:  # said last: the figures are right for the closed months, and these are on their way
+        detail += " " + waiting
     # The headline is the fiscal year's, so the chart is too, whatever months the filter chose.
     year = {"period_from": dt.date.fromisoformat(f"{p.fiscal_year_from}-01"),
             "period_to": dt.date.fromisoformat(f"{p.fiscal_year_to}-01")}
@@ -116,6 +119,17 @@ def partly_loaded(months: pd.DataFrame) -> str | None:
     return (f"The newest month of actuals looks partly loaded for {listed}. Budget to date counts that month's "
             "whole budget against the actuals loaded so far, so spend reads further under budget than it is; if "
             "the month is not closed yet, undo its upload on the Data page and load it once it is.")
+
+
+def after_close(months: pd.DataFrame) -> str | None:
+    """An actuals_after_close result in words (None: nothing waits for the close): loaded actuals
+    that no figure counts must be said, or the upload looks lost."""
+    if months is None or months.empty:
+        return None
+    first = months.iloc[0]
+    return (f"Actuals of {listing(list(months.month))} ({money(months.actual.sum())} in "
+            f"{how_many(months.lines.sum(), 'line')}) are loaded but not counted yet: the books are closed "
+            f"through {first.closed_through} (Settings); move it on as each month closes.")
 
 
 def year_end_kind(p: pd.Series) -> str:

@@ -33,9 +33,12 @@ class Setting:
     pattern: tuple[str, str] | None = None  # (regex, what it asks for): text must match it, upper-cased if ``upper``
     upper: bool = False
     names: tuple[tuple[Any, str], ...] = ()  # (value, what the Settings page calls it): months by name
+    month: bool = False  # a DATE that names a month: 2026-10 (any day of it), kept as its first day
 
     def shown(self, value: Any) -> str:
         """A value as the Settings page writes it: its name if it has one (7 → July), else as it is."""
+        if self.month and isinstance(value, dt.date):
+            return value.strftime("%Y-%m")
         return dict(self.names).get(value, str(value))
 
 
@@ -81,6 +84,11 @@ SETTINGS: tuple[Setting, ...] = (
             "A business unit's newest month of actuals under this share of its budget for the month is "
             "said on the pages to look partly loaded: budget to date counts a month's whole budget once any "
             "of its actuals are in. 0 turns the check off.", minimum=0, maximum=100),
+    Setting("books_closed_through", "DATE", None, "Books closed through (month)",
+            "The last month your month-end close has finished, as 2026-10. Actuals of later months stay loaded "
+            "but are not counted yet: not in spend, not against budget to date, and the year end takes their "
+            "forecast. Move it on after each close. Blank: each business unit's months count as closed up to "
+            "its newest month of actuals.", month=True),
     Setting("as_of", "DATE", None, "As-of date",
             "The day ages, overdue projects and open work are measured on. Blank: today."),
 )
@@ -104,12 +112,17 @@ def convert(setting: Setting, value: Any) -> Any:
                 raise ValueError
         elif setting.type == "DOUBLE":
             converted = float(text)
+        elif setting.type == "DATE" and setting.month:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(
+                f"{text}-01" if re.fullmatch(r"\d{4}-\d{2}", text) else text)
+            converted = day.replace(day=1)
         elif setting.type == "DATE":
             converted = value if isinstance(value, dt.date) else dt.date.fromisoformat(text)
         else:
             converted = text.upper() if setting.upper else text
     except ValueError:
         kind = {"INTEGER": "a whole number", "DOUBLE": "a number", "DATE": "a date like 2026-06-30"}[setting.type]
+        kind = "a month like 2026-10" if setting.month else kind
         raise SettingError(f"{setting.label} must be {kind}, not '{text[:40]}'.") from None
     if setting.pattern and not re.fullmatch(setting.pattern[0], converted):
         raise SettingError(f"{setting.label} must be {setting.pattern[1]}, not '{text[:40]}'.")

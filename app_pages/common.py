@@ -40,7 +40,7 @@ ALL_UNITS = "All business units"
 # The Overview's analyses, the app's default page: it starts them before it draws, and so does warm().
 OVERVIEW: tuple[str | tuple[str, dict[str, Any]], ...] = (
     "executive_summary", "survey_waves", "spend_by_business_goal", ("budget_vs_actual", {"group_by": "month"}),
-    "alignment_gap", "partial_months")
+    "alignment_gap", "partial_months", "actuals_after_close")
 log = logging.getLogger(__name__)
 
 
@@ -355,12 +355,16 @@ def months_not_applied(what: str, *, measured: bool = True) -> None:
     st.caption(f"The month filter does not apply here: {what}{on}. The business unit filter does.")
 
 
-def partly_loaded_notice() -> None:
-    """Warn where budget figures show that a unit's newest month looks partly loaded (partial_months):
-    its whole budget counts to date against the few actuals in, and nothing else would say so."""
+def month_close_notice() -> None:
+    """Where budget figures show, say what the month close does to them: a unit's newest month that
+    looks partly loaded (partial_months: its whole budget counts to date against the few actuals in)
+    and actuals loaded after the books' close (actuals_after_close: kept, not counted yet)."""
     said = findings.partly_loaded(run("partial_months"))
     if said:
         st.warning(said, icon=":material/hourglass_top:")
+    waiting = findings.after_close(run("actuals_after_close"))
+    if waiting:
+        st.info(waiting, icon=":material/event_available:")
 
 
 def answers(name: str) -> None:

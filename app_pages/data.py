@@ -19,7 +19,7 @@ from alignment.schema import DATASETS, DATE, MONEY, MONTH, NUMBER, PERCENT, Colu
 from alignment.store import StoreError
 from alignment.tables import money_header
 from alignment.validation import summarise_warnings
-from app_pages.common import money, partly_loaded_notice, pct, require, run, store_or_stop, user_email
+from app_pages.common import money, month_close_notice, pct, require, run, store_or_stop, user_email
 from app_pages.demo_button import demo_button
 
 NOT_IN_FILE = "(not in the file)"
@@ -345,7 +345,7 @@ for key, show in (("last_result", st.success), ("last_error", st.error)):
     if key in st.session_state:  # set before a rerun, shown once after it
         show(st.session_state.pop(key))
 if st.session_state.pop("check_months", False):  # a month's first lines, loaded before its books close
-    partly_loaded_notice()
+    month_close_notice()
 if st.session_state.pop("show_dashboards", False):
     st.page_link("app_pages/overview.py", label="See the dashboards", icon=":material/dashboard:")
 # The tabs keep the one open across reruns (key, on_change): pressing Undo or Restore, or saving the rules,

@@ -12,8 +12,8 @@ from app_pages.common import (
     chart,
     empty_notice,
     money,
+    month_close_notice,
     number,
-    partly_loaded_notice,
     pct,
     prefetch,
     run,
@@ -54,7 +54,7 @@ d.metric("Fully loaded IT spend / revenue", pct(s.it_spend_pct_revenue),
          help=f"Fully loaded IT spend (a unit's own plus its share of shared cost, by headcount) ÷ revenue, over the "
               f"{how_many(s.it_ratio_months, 'chosen month')} with both actual spend and business metrics. Per "
               f"employee a year: {money(s.it_spend_per_employee)} (annualised spend ÷ average headcount, Apptio).")
-partly_loaded_notice()  # the budget figure above reads too low while a month's first lines are all that is in
+month_close_notice()  # a month whose first lines are all that is in, or actuals the close does not count yet
 a, b, c, d = st.columns(4)
 a.metric("Projects on time", pct(s.on_time_rate),
          help=f"{whole(s.projects)} projects; {whole(s.red_projects)} red. On time: schedule variance under "

@@ -40,8 +40,9 @@ with st.form("settings"):
                                              min_value=float(s.minimum) if s.minimum is not None else None,
                                              max_value=float(s.maximum) if s.maximum is not None else None)
         elif s.type == "DATE":  # as text: a date field cannot be emptied, and blank has a meaning (today)
-            values[s.name] = st.text_input(s.label, value=current[s.name].isoformat() if current[s.name] else "",
-                                           key=key, help=help_text, placeholder="YYYY-MM-DD, or blank")
+            values[s.name] = st.text_input(s.label, value=s.shown(current[s.name]) if current[s.name] else "",
+                                           key=key, help=help_text,
+                                           placeholder="YYYY-MM, or blank" if s.month else "YYYY-MM-DD, or blank")
         else:
             values[s.name] = st.text_input(s.label, value=current[s.name], key=key, help=help_text)
     left, right = st.columns([1, 3])

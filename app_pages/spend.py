@@ -10,8 +10,8 @@ from app_pages.common import (
     choice,
     empty_notice,
     money,
+    month_close_notice,
     months_chosen,
-    partly_loaded_notice,
     pct,
     prefetch,
     run,
@@ -86,7 +86,7 @@ if not projection.empty:
                  "follow them). "
                  if months_chosen() else "")
     st.caption(f"{year_only}{projection_basis(p)} {SIGN}")
-partly_loaded_notice()
+month_close_notice()
 group = choice("By", ["month", "business_unit", "tower", "cost_pool"], "by", format_func=charts.label)
 variance = run("budget_vs_actual", group_by=group)
 if not variance.empty:

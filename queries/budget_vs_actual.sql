@@ -2,7 +2,7 @@
 -- answers: Where is IT spend over or under budget, by month, business unit, tower or cost pool, and where will the fiscal year land?
 -- param: group_by VARCHAR = month IN (month, business_unit, tower, cost_pool) | What to compare budget and actual by
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
--- include: _spend_year_end
+-- include: _spend_booked, _spend_year_end
 -- source: TBM Council, TBM Taxonomy 4.0: cost pools and IT towers
 -- source: TBM Council / Apptio IT financial management: variance to date against the budget of the closed months; full-year forecast = actuals to date + forecast for the remaining months
 -- Sign: variance = actual - budget; positive = over budget (outlook_variance likewise).
@@ -30,7 +30,7 @@ WITH lines AS (
            sum(coalesce(budget, 0)) AS budget,
            sum(coalesce(actual, 0)) AS actual,
            sum(coalesce(forecast, 0)) AS forecast
-    FROM spend_summary
+    FROM _spend_booked
     WHERE $group_by IN ('month', 'business_unit', 'tower', 'cost_pool')
       AND business_unit = coalesce($business_unit, business_unit)
     GROUP BY 1, 2, 3

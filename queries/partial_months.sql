@@ -2,6 +2,7 @@
 -- answers: Which business units' newest month of actuals is far below that month's budget, so that it is probably not closed yet and budget to date reads too low?
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
 -- param: partial_month_pct DOUBLE = 50 | A unit's newest month of actuals under this % of its budget looks partly loaded
+-- include: _spend_booked
 -- source: TBM Council / Apptio IT financial management: budget to date = the budget of the closed months (_spend_unit_months); a check of the month close, not a figure of its own
 -- A month counts as closed for a unit once its actuals are in (_spend_unit_months), so a month's
 -- extract loaded before the books close (three units' first November lines) counts November's
@@ -15,7 +16,7 @@ WITH unit_month AS (
            sum(coalesce(actual, 0)) AS actual,
            sum(coalesce(budget, 0)) AS budget,
            sum(actual_lines) AS actual_lines
-    FROM spend_summary  -- the lines summed per month when stored (alignment.aggregates)
+    FROM _spend_booked  -- the lines summed per month, actuals up to the books' close
     WHERE business_unit = coalesce($business_unit, business_unit)
     GROUP BY business_unit, period
 ),

@@ -72,7 +72,8 @@ STEP = st.one_of(
     st.tuples(st.sampled_from(["undo", "restore"]), st.sampled_from(["spend", "mapping_rules"])),
 )
 FILTERS = [{}, {"period_from": "2025-02", "period_to": "2025-03"}, {"business_unit": "A"},
-           {"period_from": "2024-12", "period_to": "2025-01", "business_unit": "Shared"}]
+           {"period_from": "2024-12", "period_to": "2025-01", "business_unit": "Shared"},
+           {"books_closed_through": "2025-01"}, {"books_closed_through": "2025-02", "business_unit": "B"}]
 ANALYSES = [("spend_by_business_goal", {}), ("spend_mix", {"mix": "rgt"}), ("spend_mix", {"mix": "capex_opex"}),
             ("vendor_concentration", {}), ("year_end_projection", {}), ("executive_summary", {}),
             ("mapping_coverage", {"top": 1}), ("cost_by_business_unit", {"driver": "headcount"}),

@@ -1,7 +1,8 @@
 """The spend analyses recomputed in pandas straight from the raw views, number by number, under a
 matrix of filters: no filter, months inside one year, months across two years, months with no
 actuals, months with no data, each business unit and a unit with no data; fiscal years starting in
-January and in April. The pandas code follows the definitions in the query headers, not the SQL.
+January and in April; the books closed through a month (setting books_closed_through) or blank. The
+pandas code follows the definitions in the query headers, not the SQL.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ PERIODS = {
                 ("2023-01", "2023-03")],
     "demo": [(None, None), (None, "2026-06"), ("2026-04", None), ("2026-11", None)],
 }
+# A close inside each dataset's actuals: its later actuals stay loaded and count as not booked yet.
+CLOSES = {"fixture": "2025-01", "company": "2025-02", "demo": "2026-08"}
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +41,18 @@ def stores():
         s.close()
 
 
-def views(store: Store) -> dict[str, pd.DataFrame]:
+def views(store: Store, close: str | None = None) -> dict[str, pd.DataFrame]:
+    """The raw views; with the books closed through ``close``, actuals of later months are blank
+    (_spend_booked: loaded, not counted), so every model below follows the close unchanged."""
     cur = store.cursor()
     out = {name: cur.execute(f"SELECT * FROM {name}").df() for name in ("spend", "business_metrics", "projects")}
     for frame in out.values():
         for col in ("period", "planned_start", "planned_end", "actual_start", "actual_end"):
             if col in frame:
                 frame[col] = pd.to_datetime(frame[col])
+    if close:
+        spend = out["spend"]
+        spend["actual"] = spend["actual"].where(spend["period"] <= month(close))
     return out
 
 
@@ -187,12 +195,14 @@ def expected_projection(spend, start, end, unit, first_month):
 
 @pytest.mark.parametrize("name", list(PERIODS))
 @pytest.mark.parametrize("first_month", [1, 4])
-def test_year_end_projection(stores, name, first_month):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_year_end_projection(stores, name, closed, first_month):
     store = stores[name]
-    spend = views(store)["spend"]
+    close = CLOSES[name] if closed else None
+    spend = views(store, close)["spend"]
     for (start, end), unit in matrix(name, store):
         got = run_query(store.cursor(), "year_end_projection",
-                        params(start, end, unit, fiscal_year_start_month=first_month))
+                        params(start, end, unit, books_closed_through=close, fiscal_year_start_month=first_month))
         want = expected_projection(spend, start, end, unit, first_month)
         where = (name, first_month, start, end, unit)
         if want is None:
@@ -268,15 +278,18 @@ def expected_budget_vs_actual(spend, start, end, unit, group_by, first_month):
 
 
 @pytest.mark.parametrize("name", list(PERIODS))
-def test_budget_vs_actual(stores, name):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_budget_vs_actual(stores, name, closed):
     store = stores[name]
-    spend = views(store)["spend"]
+    close = CLOSES[name] if closed else None
+    spend = views(store, close)["spend"]
     cases = [(case, group) for case in matrix(name, store) for group in ("month", "business_unit", "tower", "cost_pool")
              if group in ("month", "business_unit") or case[1] is None]  # every grouping, each unit for two
     for ((start, end), unit), group_by in cases:
         first_month = 4 if group_by == "business_unit" else 1
         got = run_query(store.cursor(), "budget_vs_actual",
-                        params(start, end, unit, group_by=group_by, fiscal_year_start_month=first_month))
+                        params(start, end, unit, books_closed_through=close, group_by=group_by,
+                               fiscal_year_start_month=first_month))
         want = expected_budget_vs_actual(spend, start, end, unit, group_by, first_month)
         where = (name, start, end, unit, group_by)
         assert sorted(got["category"]) == sorted(want), where
@@ -286,7 +299,8 @@ def test_budget_vs_actual(stores, name):
         if group_by != "business_unit":
             continue
         projection = run_query(store.cursor(), "year_end_projection",
-                               params(start, end, unit, fiscal_year_start_month=first_month))
+                               params(start, end, unit, books_closed_through=close,
+                                      fiscal_year_start_month=first_month))
         if group_by == "business_unit" and not projection.empty:  # one year-end answer
             same(got["outlook"].sum(min_count=1), projection["projected_full_year"].iloc[0], 1, (*where, "sum"))
 
@@ -315,11 +329,14 @@ def expected_goals(v, start, end, unit):
 
 
 @pytest.mark.parametrize("name", list(PERIODS))
-def test_spend_by_business_goal(stores, name):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_spend_by_business_goal(stores, name, closed):
     store = stores[name]
-    v = views(store)
+    close = CLOSES[name] if closed else None
+    v = views(store, close)
     for (start, end), unit in matrix(name, store):
-        got = run_query(store.cursor(), "spend_by_business_goal", params(start, end, unit))
+        got = run_query(store.cursor(), "spend_by_business_goal",
+                        params(start, end, unit, books_closed_through=close))
         want = expected_goals(v, start, end, unit)
         where = (name, start, end, unit)
         assert sorted(got["business_goal"]) == sorted(want), where
@@ -365,11 +382,14 @@ def expected_cost(v, start, end, unit, driver, shared="Shared"):
 
 @pytest.mark.parametrize("name", list(PERIODS))
 @pytest.mark.parametrize("driver", ["headcount", "revenue"])
-def test_cost_by_business_unit(stores, name, driver):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_cost_by_business_unit(stores, name, closed, driver):
     store = stores[name]
-    v = views(store)
+    close = CLOSES[name] if closed else None
+    v = views(store, close)
     for (start, end), unit in matrix(name, store):
-        got = run_query(store.cursor(), "cost_by_business_unit", params(start, end, unit, driver=driver))
+        got = run_query(store.cursor(), "cost_by_business_unit",
+                        params(start, end, unit, books_closed_through=close, driver=driver))
         want = expected_cost(v, start, end, unit, driver)
         where = (name, driver, start, end, unit)
         assert sorted(got["business_unit"]) == sorted(want), where
@@ -380,19 +400,22 @@ def test_cost_by_business_unit(stores, name, driver):
 
 
 @pytest.mark.parametrize("name", ["fixture", "company"])
-def test_executive_summary_spend_figures(stores, name):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_executive_summary_spend_figures(stores, name, closed):
     store = stores[name]
-    v = views(store)
+    close = CLOSES[name] if closed else None
+    v = views(store, close)
     spend = v["spend"]
     for (start, end), unit in matrix(name, store):
         if unit not in (None, "B", "Sales", "Nobody"):
             continue  # the slowest query: all units, one with data, one without
-        got = run_query(store.cursor(), "executive_summary", params(start, end, unit)).iloc[0]
+        got = run_query(store.cursor(), "executive_summary",
+                        params(start, end, unit, books_closed_through=close)).iloc[0]
         in_period = spend[chosen(spend["period"], start, end)]
-        closed = set(in_period.loc[in_period["actual"].notna(), "period"])
+        closed_months = set(in_period.loc[in_period["actual"].notna(), "period"])
         lines = in_period if unit is None else in_period[in_period["business_unit"] == unit]
         actual = total(lines["actual"])
-        budget = total(lines.loc[closed_for_unit(lines, closed, unit_reach(spend)), "budget"])
+        budget = total(lines.loc[closed_for_unit(lines, closed_months, unit_reach(spend)), "budget"])
         unmapped = lines.loc[lines["business_goal"].isna(), "actual"].fillna(0).sum()
         cost = expected_cost(v, start, end, unit, "headcount")
         cost_sum = sum(r["cost_in_ratio_months"] for r in cost.values()) if cost else math.nan
@@ -410,14 +433,17 @@ def test_executive_summary_spend_figures(stores, name):
 
 
 @pytest.mark.parametrize("name", list(PERIODS))
-def test_spend_mix_and_vendor_concentration(stores, name):
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_spend_mix_and_vendor_concentration(stores, name, closed):
     store = stores[name]
-    spend = views(store)["spend"]
+    close = CLOSES[name] if closed else None
+    spend = views(store, close)["spend"]
     for (start, end), unit in matrix(name, store):
         lines = spend[chosen(spend["period"], start, end) & ((spend["business_unit"] == unit) if unit else True)]
         lines = lines[lines["actual"].notna()]
         for mix in ("rgt", "capex_opex"):
-            got = run_query(store.cursor(), "spend_mix", params(start, end, unit, mix=mix))
+            got = run_query(store.cursor(), "spend_mix",
+                            params(start, end, unit, books_closed_through=close, mix=mix))
             want = lines.assign(category=lines[mix].fillna("Unclassified")).groupby(["period", "category"])["actual"]\
                 .sum()
             per_month = lines.groupby("period")["actual"].sum()
@@ -428,7 +454,7 @@ def test_spend_mix_and_vendor_concentration(stores, name):
                 month_total = per_month[key[0]]
                 same(row["share_of_month"], want[key] / month_total if month_total else math.nan, 4, (name, mix, key))
         vendors = lines[lines["vendor"].notna()].groupby("vendor")["actual"].sum().sort_values(ascending=False)
-        got = run_query(store.cursor(), "vendor_concentration", params(start, end, unit))
+        got = run_query(store.cursor(), "vendor_concentration", params(start, end, unit, books_closed_through=close))
         assert sorted(got["vendor"]) == sorted(vendors.index), (name, start, end, unit)
         shares = vendors / vendors.sum() if vendors.sum() else vendors * math.nan
         for row in got.to_dict("records"):

@@ -403,3 +403,63 @@ def test_a_partly_loaded_newest_month_is_listed_and_said_on_the_slide(store, cur
     p = one(cur, "year_end_projection")
     # Budget to date: 670 + B's April 50 + A's May 100 (Shared's books stop in April: its May stays open).
     assert p.last_actual_month == "2025-05" and p.budget_to_date == 820
+
+
+# 5. The books' close (setting books_closed_through): actuals after it stay loaded, no figure counts them.
+
+def test_actuals_after_the_close_are_kept_but_not_counted_until_it_moves_on(store, cur):
+    """Closed through 2025-02: March (A 90, B 50, Shared 30) and April (A 100, Shared 30) are
+    preliminary. Every spend figure is worked out again as if they were not loaded; the saved setting
+    applies like a parameter, and moving it on (or blanking it) gives the figures above back."""
+    from alignment import findings
+    from alignment.report import store_runner
+    from alignment.settings import defaults
+
+    close = {"books_closed_through": "2025-02"}
+    p = one(cur, "year_end_projection", **close)
+    assert (p.first_actual_month, p.last_actual_month, p.actual_months) == ("2025-01", "2025-02", 2)
+    assert (p.forecast_months, p.run_rate_months, p.units_behind) == (2, 8, 0)  # Nov-Dec; Mar-Oct; all close in Feb
+    assert p.actual_to_date == 390 and p.budget_to_date == 360  # Jan 180 + Feb 210; 2 x 180
+    assert p.variance_to_date == 30 and p.variance_to_date_pct == approx(0.0833)  # 30 / 360
+    assert p.burn_rate == 195  # 390 / 2
+    assert p.forecast_rest == 320  # Nov + Dec: 2 x (105 + 55), as before
+    # Run rates: A (110 + 120) / 2 = 115 x 8 (Mar-Oct), B (40 + 60) / 2 = 50 x 8, Shared 30 x 10 (Mar-Dec)
+    assert p.run_rate_rest == 1620  # 920 + 400 + 300
+    assert p.projected_full_year == 2330 and p.full_year_budget == 2160  # 390 + 320 + 1620
+    assert p.projected_variance == 170 and p.projected_variance_pct == approx(0.0787)  # 170 / 2160
+
+    s = one(cur, "executive_summary", **close)
+    # Every chosen month (none chosen: all): A's 2024-12 95 + Jan 180 + Feb 210; budget 100 + 2 x 180
+    assert s.it_spend == 485 and s.budget_to_date == 460 and s.budget_variance == 25
+    assert s.unmapped_share == approx(0.1237)  # Shared's 60 / 485
+    units = by(cur, "budget_vs_actual", "category", group_by="business_unit", **close)
+    assert (units["A"]["actual"], units["A"]["budget_to_date"]) == (325, 300)  # 95 + 110 + 120; 3 x 100
+    assert (units["B"]["actual"], units["B"]["budget_to_date"]) == (100, 100)  # 40 + 60; 2 x 50
+    assert (units["Shared"]["actual"], units["Shared"]["budget_to_date"]) == (60, 60)
+    goals = by(cur, "spend_by_business_goal", "business_goal", **close)
+    assert (goals["G1"]["actual"], goals["G1"]["spend_to_date"]) == (325, 325)
+    # G1's projects realised PA1 300 + PA2 100 + PB1 500 = 900 (every unit's): 900 / 325
+    assert goals["G1"]["value_per_dollar"] == approx(round(900 / 325, 4))
+    assert (goals["G2"]["actual"], goals["Unmapped"]["actual"]) == (100, 60)
+    assert run_query(cur, "partial_months", close).empty  # Feb is each unit's newest month, at or over budget
+
+    waiting = run_query(cur, "actuals_after_close", close)
+    assert waiting.to_dict("records") == [
+        {"month": "2025-03", "closed_through": "2025-02", "lines": 3, "actual": 170.0, "business_units": 3},
+        {"month": "2025-04", "closed_through": "2025-02", "lines": 2, "actual": 130.0, "business_units": 2}]
+    assert run_query(cur, "actuals_after_close", {**close, "business_unit": "B"}).month.tolist() == ["2025-03"]
+    assert run_query(cur, "actuals_after_close", {}).empty  # blank: every loaded actual counts
+    slide = findings.budget(store_runner(cur, {}, {**defaults(), "as_of": D(2025, 6, 30), **close}))
+    assert slide.headline == "IT has spent $390 in FY2025 to 2025-02: 8.3% over budget to date."
+    assert ("Actuals of 2025-03 and 2025-04 ($300 in 5 lines) are loaded but not counted yet: the books are "
+            "closed through 2025-02 (Settings); move it on as each month closes.") in slide.detail
+
+    # The saved setting is what the pages use; any day of the month names it.
+    store.save_settings({"books_closed_through": "2025-02-17"}, "finance@example.com")
+    assert store.settings()["books_closed_through"] == D(2025, 2, 1)
+    saved = run_query(store.cursor(), "year_end_projection", {}, settings=store.settings())
+    assert saved.iloc[0].actual_to_date == 390
+    # Closed through April (or later, or blank) counts everything: the figures of the tests above.
+    for later in ("2025-04", "2025-12", None):
+        q = one(cur, "year_end_projection", books_closed_through=later)
+        assert (q.actual_to_date, q.budget_to_date, q.projected_full_year) == (690, 670, 2230)

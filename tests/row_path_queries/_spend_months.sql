@@ -3,6 +3,7 @@
 -- param: period_from DATE = NULL | First month (inclusive); blank for all
 -- param: period_to DATE = NULL | Last month (inclusive); blank for all
 -- param: fiscal_year_start_month INTEGER = 1 | Fiscal year starts in month: 1 = January ... 12 = December
+-- include: _spend_booked
 -- source: TBM Council / Apptio IT financial management: budget to date = the budget of the closed months
 -- Every business unit on purpose: which months are closed, which fiscal year is projected and which
 -- months the plan covers are facts about the books, so they never move with the unit filter.
@@ -23,7 +24,7 @@ WITH company AS (
                AND period <= coalesce($period_to, DATE '2999-12-31') AS in_period,
            make_date(year(period) - CASE WHEN month(period) < $fiscal_year_start_month THEN 1 ELSE 0 END,
                      $fiscal_year_start_month, 1) AS fy_start
-    FROM spend
+    FROM _spend_booked
     GROUP BY period
 ),
 anchor AS (

@@ -1,6 +1,6 @@
 -- title: Spend months per business unit: how far each unit's books are closed
 -- answers: For every business unit and month with spend lines: is that month closed for that unit (its actuals are in), in the chosen months and in the fiscal year being projected?
--- include: _spend_months
+-- include: _spend_booked, _spend_months
 -- source: TBM Council / Apptio IT financial management: budget to date = the budget of the closed months; full-year forecast = actuals to date + forecast for the remaining months
 -- A month is closed for a unit when the company's books have actuals in it (_spend_months) and the
 -- unit's own actuals reach it: the unit has actuals in that month or a later one. So a unit whose
@@ -16,7 +16,7 @@ WITH unit_lines AS (
     SELECT business_unit, period,
            bool_or(actual IS NOT NULL) AS has_actual,
            bool_or(forecast IS NOT NULL) AS has_forecast
-    FROM spend
+    FROM _spend_booked
     GROUP BY business_unit, period
 ),
 booked AS (

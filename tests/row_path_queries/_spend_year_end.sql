@@ -1,7 +1,7 @@
 -- title: Spend of the projection year, per unit and month
 -- answers: For each business unit and month of the fiscal year being projected: does it count as actual, forecast or run rate, and at what run rate?
 -- param: business_unit VARCHAR = NULL | Only this business unit; blank for all
--- include: _spend_unit_months
+-- include: _spend_booked, _spend_unit_months
 -- source: TBM Council / Apptio IT financial management: full-year forecast = actuals to date + forecast for the remaining months
 -- A unit's month of the projection year (see _spend_months) counts as:
 --   actual    when the month is closed for the unit (_spend_unit_months: the company has actuals in it
@@ -22,7 +22,7 @@ WITH unit_months AS (
            sum(s.budget) AS budget,
            coalesce(sum(s.actual), 0) AS actual,
            coalesce(sum(s.forecast), 0) AS forecast
-    FROM spend s JOIN _spend_unit_months u USING (business_unit, period)
+    FROM _spend_booked s JOIN _spend_unit_months u USING (business_unit, period)
     WHERE u.in_year AND s.business_unit = coalesce($business_unit, s.business_unit)
     GROUP BY ALL
 ),

@@ -1,6 +1,6 @@
 -- title: Spend by business goal
 -- answers: How much IT spend serves each business goal, how much serves none, and what value each goal's projects deliver per dollar?
--- include: _spend_scope
+-- include: _spend_booked, _spend_scope
 -- source: TBM Council, TBM Taxonomy 4.0: the business layer (business units and capabilities that IT cost serves)
 -- actual and share_of_spend cover the chosen months and business unit.
 -- value_per_dollar = realised benefit of the goal's projects ÷ the goal's actual spend, both to date
@@ -17,7 +17,7 @@ WITH by_goal AS (
 ),
 to_date AS (
     SELECT business_goal, sum(actual) AS spend_to_date
-    FROM spend  -- every loaded month, the unit filter only
+    FROM _spend_booked  -- every loaded month, the unit filter only
     WHERE business_goal IS NOT NULL AND business_unit = coalesce($business_unit, business_unit)
     GROUP BY business_goal
 ),
