@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "business_unit": ("Business unit", TEXT), "tower": ("Tower", TEXT), "cost_pool": ("Cost pool", TEXT),
     "category": ("Category", TEXT), "period": ("Month", DATE),
     "month": ("Month", DATE), "share_of_month": ("Share of month", SHARE), "scenario": ("Scenario", TEXT),
+    "closed_through": ("Books closed through", DATE), "business_units": ("Business units", COUNT),
     "amount": ("Amount", MONEY), "part": ("Cost", TEXT), "direct_cost": ("Direct IT cost", MONEY),
     "allocation_share": ("Share of shared cost", SHARE), "allocated_shared": ("Shared IT cost allocated", MONEY),
     "total_cost": ("Total IT cost", MONEY), "ratio_months": ("Months with spend and metrics", COUNT),
