@@ -374,3 +374,21 @@ def test_a_months_first_lines_loaded_before_its_close_are_said_to_look_partly_lo
     at.query_params["bu"] = "Wholesale"  # a unit whose books are whole: nothing to say
     at.switch_page("app_pages/overview.py").run()
     assert not [w for w in at.warning if "looks partly loaded" in w.value]
+
+
+def test_lines_loaded_after_the_books_close_are_said_to_wait_not_to_look_partly_loaded(demo_db):  # noqa: F811
+    """With the books closed through October, November's first lines are expected to be preliminary:
+    the load lands, no figure counts them yet, and the page says so instead of a partly-loaded warning."""
+    import app_pages.common as common
+
+    common.get_store().save_settings({"books_closed_through": "2026-10"}, "finance@example.com")
+    at = open_page("app_pages/data.py")
+    early = xlsx([["Month", "Business Unit", "Supplier", "Actual (USD)"], ["2026-11", "Retail", "Acme", 10_000],
+                  ["2026-11", "Digital", "Acme", 20_000]])
+    at.file_uploader(key="upload").upload("november.xlsx", early).run()
+    at.button(key="load").click().run()
+    assert not at.exception and "Loaded 2 rows into IT spend" in at.success[0].value
+    assert [i.value for i in at.info if i.value.startswith("Actuals of")] == [
+        "Actuals of 2026-11 ($30.0k in 2 lines) are loaded but not counted yet: the books are closed through "
+        "2026-10 (Settings); move it on as each month closes."]
+    assert not [w for w in at.warning if "looks partly loaded" in w.value]
