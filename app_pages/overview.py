@@ -39,11 +39,14 @@ if missing(s.it_spend):  # months with only budget or forecast lines (the year's
 monthly = run("budget_vs_actual", group_by="month")
 booked = sorted(monthly.loc[monthly["actual"].notna(), "category"]) if not monthly.empty else []
 through = f"Actuals to {booked[-1]}" if booked else None
-after = (f" The chosen months after {booked[-1]} hold only budget or forecast."
+close = store_or_stop().settings()["books_closed_through"]  # later actuals are loaded, not counted yet
+after = (f" The chosen months after {booked[-1]} hold only budget or forecast"
+         f"{', and actuals whose books are not closed yet' if close else ''}."
          if booked and booked[-1] != max(monthly["category"]) else "")
+to = f"up to the books' close ({close:%Y-%m}; Settings)" if close else "to the last month with actuals"
 a, b, c, d = st.columns(4)
 a.metric("IT spend", money(s.it_spend), **label_only(through),
-         help=f"Actual spend in the chosen months, to the last month with actuals.{after}")
+         help=f"Actual spend in the chosen months, {to}.{after}")
 b.metric("Against budget to date", pct(s.budget_variance_pct, signed=True),
          **delta(s.budget_variance, lower_is_better=True),
          help="Actual − budget of the chosen months each business unit has actuals for (a unit whose ledger is "

@@ -207,6 +207,7 @@ def test_books_closed_through_a_month_keeps_later_actuals_out_and_says_what_wait
     at.switch_page("app_pages/overview.py").run()
     spend = next(m for m in at.metric if m.label == "IT spend")
     assert spend.value == "$20.9m"  # January-September
+    assert "up to the books' close (2026-09; Settings)" in spend.help and "not closed yet" in spend.help
     at.switch_page("app_pages/settings.py").run()
     field(at, "books_closed_through").set_value("")
     [b for b in at.button if b.label == "Save settings"][0].click().run()
