@@ -118,7 +118,8 @@ def partly_loaded(months: pd.DataFrame) -> str | None:
                       for r in months.itertuples()])
     return (f"The newest month of actuals looks partly loaded for {listed}. Budget to date counts that month's "
             "whole budget against the actuals loaded so far, so spend reads further under budget than it is; if "
-            "the month is not closed yet, undo its upload on the Data page and load it once it is.")
+            "the month is not closed yet, set Books closed through (Settings) to the month before: its actuals then "
+            "wait for the close, kept.")
 
 
 def after_close(months: pd.DataFrame) -> str | None:

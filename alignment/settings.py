@@ -83,7 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("partial_month_pct", "DOUBLE", 50.0, "Newest month looks partly loaded under (% of budget)",
             "A business unit's newest month of actuals under this share of its budget for the month is "
             "said on the pages to look partly loaded: budget to date counts a month's whole budget once any "
-            "of its actuals are in. 0 turns the check off.", minimum=0, maximum=100),
+            "of its actuals are in (Books closed through keeps a month out until it closes). 0 turns the check off.",
+            minimum=0, maximum=100),
     Setting("books_closed_through", "DATE", None, "Books closed through (month)",
             "The last month your month-end close has finished, as 2026-10. Actuals of later months stay loaded "
             "but are not counted yet: not in spend, not against budget to date, and the year end takes their "
