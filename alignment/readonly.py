@@ -4,7 +4,10 @@ explorer's child process (alignment.explorer_child) starts fast."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -37,6 +40,12 @@ def public_relations() -> dict[str, str]:
 
 
 READ_ONLY_TYPES = {"SELECT", "EXPLAIN"}
+# Besides the relations above and its own CTEs, a query may read only rows it makes from nothing. The
+# catalog and settings (duckdb_settings(), information_schema, current_setting()) hold no data, only
+# the server's paths and set-up, so they are not offered, like the tables behind the views.
+TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+SYSTEM_FUNCTIONS = {"current_setting", "getvariable", "getenv"}
+_EXPLAIN = re.compile(r"(?is)^\s*EXPLAIN\s*(\([^)]*\)\s*)?(ANALY[SZ]E\s+)?")
 
 
 @dataclass
@@ -61,7 +70,59 @@ def check_read_only(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise QueryError("Run one statement at a time." if statements else "There is no SQL to run.")
     kind = statements[0].type.name
     if kind not in READ_ONLY_TYPES:
-        raise QueryError(f"Only reading is allowed here (SELECT); this is {_with_article(kind)} statement.")
+        first = statements[0].query.split(None, 1)[0].upper() if statements[0].query.split() else kind
+        # DuckDB files INSTALL under LOAD; say the word the analyst wrote for those
+        said = first if kind == "LOAD" and first.isalpha() else kind
+        raise QueryError(f"Only reading is allowed here (SELECT); this is {_with_article(said)} statement.")
+    check_relations(cursor, _EXPLAIN.sub("", statements[0].query, count=1))
+
+
+def check_relations(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """What one SELECT reads: the offered relations, its own CTEs and TABLE_FUNCTIONS, nothing else,
+    checked on DuckDB's own parse of it (json_serialize_sql), so quoting and nesting cannot hide a name."""
+    tree = json.loads(cursor.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    if tree.get("error"):
+        raise QueryError("This query cannot be checked before it runs; write it as one SELECT.")
+    offered = list(public_relations())
+    refused = sorted(set(_not_offered(tree["statements"], set(offered))))
+    tables = [name for name in refused if "." not in name and not name.endswith(")") and " " not in name]
+    if refused and refused == tables:  # a name the analyst may have meant as a table: as DuckDB's own error says it
+        raise QueryError(f"There is no table called {tables[0]}. The tables are: {', '.join(offered)}.")
+    if refused:
+        raise QueryError(f"The explorer reads only its tables ({', '.join(sorted(offered))}) and what your query "
+                         f"defines with WITH; it cannot read {', '.join(refused[:3])}.")
+
+
+def _not_offered(node: object, visible: set[str]) -> Iterator[str]:
+    """Every relation or system function a parsed query names that ``visible`` does not hold; a
+    CTE's name is visible in the query that defines it and everything inside that query."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _not_offered(item, visible)
+        return
+    if not isinstance(node, dict):
+        return
+    ctes = node.get("cte_map")
+    if isinstance(ctes, dict) and ctes.get("map"):
+        visible = visible | {str(c["key"]).lower() for c in ctes["map"]}
+    kind = node.get("type")
+    if kind == "BASE_TABLE":
+        name = str(node.get("table_name", ""))
+        if node.get("catalog_name") or node.get("schema_name") not in ("", "main") or name.lower() not in visible:
+            yield ".".join(p for p in (node.get("schema_name"), name) if p)
+    elif kind == "TABLE_FUNCTION":
+        function = str(node.get("function", {}).get("function_name", ""))
+        if function.lower() not in TABLE_FUNCTIONS:
+            yield f"{function}()"
+    elif kind == "SHOW_REF" and node.get("table_name") not in ("", '"tables"', None):
+        yield "the catalog (SHOW)"  # SHOW TABLES lists the offered ones; the other SHOWs the whole catalog
+    if node.get("class") == "FUNCTION":
+        function = str(node.get("function_name", "")).lower()
+        if function in SYSTEM_FUNCTIONS or function.startswith(("duckdb_", "pragma_")):
+            yield f"{function}()"
+    for value in node.values():
+        if isinstance(value, (dict, list)):
+            yield from _not_offered(value, visible)
 
 
 def _with_article(kind: str) -> str:

@@ -40,7 +40,22 @@ HOSTILE = [
     "/* SELECT */ DELETE FROM spend_rows", "SELECT 1 /*; DELETE FROM spend_rows */; DELETE FROM spend_rows",
     "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r",
     "SELECT repeat('x', 100000000) FROM range(10000)",
+    *[  # the catalog and settings: the server's paths and set-up, no data (helper-39's review)
+        "SELECT * FROM duckdb_settings()", "FROM duckdb_settings()", "SELECT current_setting('secret_directory')",
+        "SELECT sql FROM duckdb_views()", "SELECT * FROM information_schema.views", "SELECT * FROM pg_catalog.pg_class",
+        "SELECT * FROM duckdb_views", "SELECT * FROM (WITH duckdb_views AS (SELECT 1) SELECT 1), duckdb_views",
+        "SELECT (SELECT max(sql) FROM duckdb_views)", "SHOW ALL TABLES", "SELECT * FROM pragma_database_list()",
+        "SELECT * FROM memory.main.spend", "SELECT * FROM 'https://example.com/x.csv'", "FORCE INSTALL httpfs",
+        "EXPLAIN SELECT * FROM duckdb_settings()"],
 ]
+# What an analyst writes to read the offered tables, which the check of what a query reads must let through.
+READS = ["WITH t AS (SELECT business_unit, sum(actual) AS a FROM spend GROUP BY 1) SELECT * FROM t",
+         "WITH duckdb_views AS (SELECT 1 AS a) SELECT * FROM (SELECT * FROM duckdb_views)",
+         "SELECT * FROM Spend s JOIN \"survey\" v ON true LIMIT 1", "SELECT count(*) FROM main.spend",
+         "FROM spend SELECT count(*)", "DESCRIBE spend", "SUMMARIZE projects", "SHOW TABLES",
+         "SELECT * FROM range(3)", "SELECT unnest([1, 2])", "EXPLAIN SELECT count(*) FROM spend",
+         "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3) SELECT * FROM r",
+         "SELECT * FROM spend UNION ALL BY NAME SELECT * FROM spend LIMIT 1"]
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +152,7 @@ def test_every_row_up_to_the_cap_is_shown_and_the_cut_is_said(demo_file):
 
 def test_the_explorer_offers_the_views_and_the_upload_history_only(demo_file):
     with Store(demo_file, read_only=True) as s:
-        names = explorer.run(s, "SELECT table_name FROM duckdb_tables() UNION ALL "
-                                "SELECT view_name FROM duckdb_views() WHERE NOT internal").df()
+        names = explorer.run(s, "SHOW TABLES").df()  # the catalog functions are refused (below)
         assert set(names.iloc[:, 0]) == {"spend", "projects", "stage_history", "survey", "business_metrics",
                                          "mapping_rules", "uploads",  # and spend's sums, which the analyses read
                                          "spend_summary", "spend_detail"}
@@ -179,3 +193,27 @@ def test_the_explorer_child_keeps_no_environment_secret(demo_file, monkeypatch):
             except QueryError as exc:
                 shown = str(exc)
             assert "s3cret-value" not in shown
+
+
+def test_the_catalog_and_settings_are_refused_in_a_sentence_without_a_server_path(demo_file):
+    """duckdb_settings() showed /root/.duckdb/stored_secrets and the snapshot's folder, and
+    duckdb_views() every view's parquet path: the explorer reads its tables, not the server's set-up."""
+    with Store(demo_file, read_only=True) as s:
+        with pytest.raises(QueryError, match=r"^There is no table called duckdb_views\. The tables are: spend, "):
+            explorer.run(s, "SELECT sql FROM duckdb_views")  # DuckDB's catalog view, as any unknown name
+        for sql in ("SELECT name, value FROM duckdb_settings()", "SELECT current_setting('home_directory')",
+                    "SELECT sql FROM duckdb_views()", "SELECT * FROM information_schema.views"):
+            with pytest.raises(QueryError) as refused:
+                explorer.run(s, sql)
+            said = str(refused.value)
+            assert said.startswith("The explorer reads only its tables (business_metrics, mapping_rules, projects, "
+                                   "spend, ") and "defines with WITH; it cannot read " in said, said
+            assert "/" not in said, said
+        with pytest.raises(QueryError, match=r"this is an INSTALL statement\."):
+            explorer.run(s, "INSTALL httpfs")  # DuckDB files it as a LOAD
+
+
+@pytest.mark.parametrize("sql", READS)
+def test_what_an_analyst_writes_over_the_offered_tables_still_runs(demo_file, sql):
+    with Store(demo_file, read_only=True) as s:
+        assert explorer.run(s, sql).table.num_rows > 0, sql
