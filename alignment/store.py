@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
-from alignment.formatting import naming
+from alignment.formatting import listing, naming
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import BY_NAME, SettingError, check_order, convert, is_blank, resolve
@@ -443,10 +443,16 @@ class Store:
                 "WHERE s.replaced_by = ?", [batch_id]).fetchall())
             moved = sorted(i for i, st in linked.items() if st != "active")
             if moved:
+                # The step that makes it possible, per upload: restore what was undone, undo what replaced it.
+                states = cur.execute("SELECT id, status, superseded_by FROM uploads WHERE id IN "
+                                     f"({', '.join(str(int(i)) for i in moved)}) ORDER BY id").fetchall()
+                steps = listing(sorted({f"restore upload {i}" if st == "undone" else f"undo upload {by}"
+                                        for i, st, by in states if st == "undone" or by is not None}))
                 raise StoreError(
                     f"Upload {batch_id} cannot be restored: it replaced {naming('upload', moved, shown=None)}, which "
-                    f"{'have' if len(moved) > 1 else 'has'} been replaced or undone since. Undo the later upload "
-                    "first, or load the file again.")
+                    f"{'have' if len(moved) > 1 else 'has'} been replaced or undone since. "
+                    + (f"{steps[0].upper()}{steps[1:]} first, or load the file again." if steps
+                       else "Load the file again."))
             if sha256:
                 twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
                                    "AND status = 'active' AND id NOT IN (SELECT upload_id FROM supersessions "

@@ -217,9 +217,23 @@ def test_restoring_over_a_later_replace_is_refused(store):
     second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
     store.undo(second)
     third = store.add_batch("spend", frame("spend", 2), mode="replace", sha256="c")
-    with pytest.raises(StoreError, match=f"replaced upload {first}, which has been replaced"):
+    with pytest.raises(StoreError, match=f"replaced upload {first}, which has been replaced or undone since. "
+                                         f"Undo upload {third} first, or load the file again.$"):
         store.redo(second)
     store.undo(third)
+    assert store.redo(second) == [first]
+
+
+def test_restoring_a_replace_whose_upload_was_undone_since_says_to_restore_that_one_first(store):
+    """A review undid a replace (11), then the upload it had replaced (9), then restored 11: the
+    refusal said to undo 'the later upload', when the step that works is to restore 9."""
+    first = store.add_batch("spend", frame("spend", 0), sha256="a")
+    second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
+    store.undo(second)
+    store.undo(first)
+    with pytest.raises(StoreError, match=f"Restore upload {first} first, or load the file again.$"):
+        store.redo(second)
+    store.redo(first)
     assert store.redo(second) == [first]
 
 
