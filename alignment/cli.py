@@ -281,6 +281,20 @@ def _shown(location: Path | LakeLocation) -> str:
     return location.label if isinstance(location, LakeLocation) else str(location)
 
 
+def _check_unit(store: Store, params: dict[str, str]) -> None:
+    """A business unit with no data is refused, as the app's address bar says of one: a typo in a
+    scheduled job would otherwise write a near-empty pack or all-blank figures and exit 0."""
+    unit = params.get("business_unit")
+    if unit is None:
+        return
+    units = store.filter_choices()[1]
+    if unit not in units:
+        from alignment.formatting import listing
+
+        raise UsageError(f"There is no business unit '{unit[:40]}' with data in this database. The business units "
+                         f"are: {listing(units, last='and') if units else 'none yet'}.")
+
+
 def _report(args: argparse.Namespace) -> int:
     """The board pack of the findings, under the filters given, as of the organisation's as-of date."""
     import datetime as dt
@@ -294,6 +308,7 @@ def _report(args: argparse.Namespace) -> int:
     params = _params(args.param)
     report.check_params(params)
     with Store(_db(args), read_only=True) as store:
+        _check_unit(store, params)
         settings = store.settings()
         use_money_style(settings["currency"], settings["display_unit"])
         run = report.store_runner(store.cursor(), params, settings)
@@ -346,7 +361,9 @@ def _run(args: argparse.Namespace) -> int:
                     print(f"Note: only the first {len(frame):,} rows are shown; the result has more "
                           f"(cut by the {result.cut_by} limit).", file=sys.stderr)
             else:
-                frame = run_query(store.cursor(), args.name, _params(args.param), settings=store.settings())
+                params = _params(args.param)
+                _check_unit(store, params)
+                frame = run_query(store.cursor(), args.name, params, settings=store.settings())
         _emit(frame, args.format, args.raw)
         return 0
     if args.command == "report":

@@ -564,6 +564,17 @@ class Store:
     def is_empty(self) -> bool:
         return self.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
 
+    def filter_choices(self) -> tuple[list[str], list[str]]:
+        """The months (2026-01) and business units a filter may choose: those with spend or projects,
+        from the spend summed on write (thousands of rows, never a scan of the lines)."""
+        cur = self.cursor()
+        months = [r[0] for r in cur.execute(
+            "SELECT DISTINCT strftime(period, '%Y-%m') FROM spend_summary ORDER BY 1").fetchall()]
+        units = [r[0] for r in cur.execute(
+            "SELECT DISTINCT business_unit FROM spend_summary UNION SELECT DISTINCT business_unit "
+            "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
+        return months, units
+
     # --- live survey sessions ----------------------------------------------------------
 
     def open_live_session(self, code: str, wave: str, *, ask_importance: bool = False, user: str = "",

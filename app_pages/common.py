@@ -102,16 +102,7 @@ def _choices(store: Store) -> tuple[list[str], list[str]]:
     """Months and business units for the filters, once per data version (not live answers) for every
     session, kept with the analyses (RESULTS), from the spend summed on write (alignment.aggregates:
     thousands of rows, never a scan of the lines)."""
-    def compute() -> tuple[list[str], list[str]]:
-        cur = store.cursor()
-        months = [r[0] for r in cur.execute(
-            "SELECT DISTINCT strftime(period, '%Y-%m') FROM spend_summary ORDER BY 1").fetchall()]
-        units = [r[0] for r in cur.execute(
-            "SELECT DISTINCT business_unit FROM spend_summary UNION SELECT DISTINCT business_unit "
-            "FROM projects WHERE business_unit IS NOT NULL ORDER BY 1").fetchall()]
-        return months, units
-
-    return RESULTS.get(("choices", store.path, store.data_version(("spend", "projects"))), compute)
+    return RESULTS.get(("choices", store.path, store.data_version(("spend", "projects"))), store.filter_choices)
 
 
 ASSETS = Path(__file__).parent / "assets"

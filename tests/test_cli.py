@@ -59,6 +59,21 @@ def test_demo_query_sql_and_queries(db):
     assert code == 0 and "executive_summary" in out and "_spend_scope" not in out
 
 
+def test_a_business_unit_with_no_data_is_refused_not_answered_with_blanks(tmp_path, db):
+    """A typo in a scheduled job (business_unit=Narnia) wrote a near-empty board pack and all-blank
+    figures, exit 0; the app's address bar refuses such a unit, and so does the command line."""
+    assert cli("demo", "--db", db)[0] == 0
+    expected = ("There is no business unit 'Narnia' with data in this database. The business units are: Digital, "
+                "Finance & HR, Logistics, Retail, Shared and Wholesale.")
+    pack = tmp_path / "pack.pdf"
+    for args in (("query", "executive_summary"), ("report", "--format", "pdf", "-o", str(pack))):
+        code, out, err = cli(*args, "--db", db, "--param", "business_unit=Narnia")
+        assert (code, out) == (2, "") and err.strip() == f"python -m alignment: {expected}", args
+    assert not pack.exists()
+    code, out, _ = cli("query", "executive_summary", "--db", db, "--param", "business_unit=Retail")
+    assert code == 0 and json.loads(out)[0]["it_spend"] > 0
+
+
 def test_sql_is_read_only(db):
     cli("demo", "--db", db)
     code, _, err = cli("sql", "DELETE FROM spend_rows", "--db", db)
