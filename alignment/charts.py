@@ -23,7 +23,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from alignment import labels as units
-from alignment.formatting import UNITS, currency_symbol, display_unit
+from alignment.formatting import UNITS, currency_symbol, display_unit, listing, lower_first
 from alignment.labels import COLUMNS, LABELS, label  # noqa: F401 (pages and tests read them here too)
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
@@ -199,8 +199,32 @@ def legend(labels: Iterable[Any], symbol_px: float = 16, **kwargs: Any) -> alt.L
 PLOT_HEIGHT = 220
 
 
-def _base(frame: pd.DataFrame, title: str) -> alt.Chart:
-    return alt.Chart(frame, title=title_params(title)).properties(height=PLOT_HEIGHT)
+def describe(title: str, plots: str) -> str:
+    """A chart's text alternative: its title, then what it plots in words. Vega-Lite's top-level
+    ``description`` becomes the rendered SVG's aria-label, so a screen reader announces this rather
+    than "Vega visualization". Every builder passes it through _base (a layered chart lifts it to the
+    top level, where Vega reads it)."""
+    title, plots = title.strip().rstrip("."), plots.strip().rstrip(".")
+    return f"{title}. {plots[:1].upper() + plots[1:]}."
+
+
+def _words(field: str) -> str:
+    """A field's label as it reads inside a sentence: 'actual spend', 'SPI (…)' kept as written."""
+    return lower_first(label(field))
+
+
+def _named(values: Iterable[Any]) -> str:
+    return listing([str(v) for v in values])
+
+
+def _base(frame: pd.DataFrame, title: str, plots: str) -> alt.Chart:
+    return alt.Chart(frame, title=title_params(title), description=describe(title, plots)).properties(
+        height=PLOT_HEIGHT)
+
+
+def _layered(chart: alt.LayerChart, first: alt.Chart) -> alt.LayerChart:
+    """A layered chart described at its top level, as its first layer is (Vega reads only the top's)."""
+    return chart.properties(description=first.description)
 
 
 def on_page(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -234,7 +258,14 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     # The palette's blue, not the theme's: a bar means the same colour on every chart. 24 px a bar,
     # so two bars' labels do not overlap, whatever the legend above takes.
     height = max(60, 24 * bars)
-    return _base(frame, title).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=height)
+    plots = f"bar chart of {_words(value)} by {_words(category)}, {bars} bar{'' if bars == 1 else 's'}"
+    if color and color != category and len(frame):
+        plots += f", each split by {_words(color)} ({_named(frame[color].unique())})"
+    if bars and pd.api.types.is_numeric_dtype(frame[value]) and frame[value].notna().any():
+        plots += f"; largest: {frame.groupby(category)[value].sum().idxmax()}"
+    if highlight and len(frame) and frame[highlight].fillna(False).astype(bool).any():
+        plots += f"; in red: {_named(frame.loc[frame[highlight].fillna(False).astype(bool), category])}"
+    return _base(frame, title, plots).mark_bar(color=PALETTE[0]).encode(**encoding).properties(height=height)
 
 
 def spend_by_goal(frame: pd.DataFrame, extra: tuple[str, ...] = ("share_of_spend",)) -> alt.Chart:
@@ -272,6 +303,11 @@ def _scale(field: str, shown: Iterable | None = None) -> alt.Scale:
 MONTH_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+def _month_name(month: Any) -> str:
+    """'2026-01' (or a date) as a screen reader says it: January 2026."""
+    return pd.Timestamp(str(month)[:7] + "-01").strftime("%B %Y")
+
+
 def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_title: str | None = None) -> alt.Chart:
     """For each category, the budget of the chosen months beside what they will cost: actuals of the
     closed months with the forecast of the rest stacked on top. Budget beside actuals alone made
@@ -296,7 +332,15 @@ def budget_actual_forecast(frame: pd.DataFrame, category: str, title: str, axis_
         x = alt.X(f"{category}:N", axis=alt.Axis(title=axis_title if category == "category" else label(category),
                                                  labelLimit=LABEL_LIMIT, labelOverlap=False, labelAngle=-40))
         tips = tooltip(category, "scenario", "amount")
-    return _base(long, title).mark_bar().encode(
+    n = len(frame)
+    if months:
+        plots = f"bar chart by month, {n} month{'' if n == 1 else 's'}"
+        plots += f" from {_month_name(frame[category].min())} to {_month_name(frame[category].max())}" if n else ""
+    else:
+        named = axis_title if category == "category" else label(category)  # else the title names them
+        plots = f"bar chart{' by ' + lower_first(named) if named else ''}, {n} bar pair{'' if n == 1 else 's'}"
+    plots += ": each budget beside its actual with the forecast stacked on top"
+    return _base(long, title, plots).mark_bar().encode(
         x=x,
         xOffset=alt.XOffset("bar:N", sort=["Budget", "Actual + forecast"]),
         y=alt.Y("amount:Q", axis=money_axis(label("amount"), tallest), stack="zero"),
@@ -318,7 +362,12 @@ def stacked_area(frame: pd.DataFrame, x: str, value: str, series: str, title: st
     one_month = frame[x].nunique() == 1
     if one_month:  # its label under the bar: a band, not a point in time
         x_enc = alt.X(f"utcyearmonth({x}):O", axis=alt.Axis(title=label(x), format="%b %Y", labelAngle=0))
-    base = _base(frame, title)
+    parts = _named(sorted(frame[series].unique(), key=lambda v: RGT.domain.index(v) if rgt else str(v))) \
+        if len(frame) else "none"
+    plots = (f"{'stacked bar' if one_month else 'stacked area'} chart of {_words(value)} by month"
+             f"{' as shares of each month' if normalize else ''}, {_span(frame[x])}; "
+             f"{lower_first(_series_title(series, frame))}: {parts}")
+    base = _base(frame, title, plots)
     return (base.mark_bar(opacity=0.85) if one_month else base.mark_area(opacity=0.85)).encode(
         x=x_enc,
         y=alt.Y(f"{value}:Q", stack="normalize" if normalize else "zero", axis=y_axis),
@@ -337,6 +386,16 @@ def _series_title(series: str, frame: pd.DataFrame) -> str:
     return "Part of spend" if series == "category" else label(series)
 
 
+def _span(dates: pd.Series) -> str:
+    """The months a time axis covers, in words: '12 months, January 2026 to December 2026'."""
+    months = pd.to_datetime(pd.Series(dates)).dropna().dt.to_period("M")
+    if months.empty:
+        return "no months"
+    n = months.nunique()
+    first, last = (m.strftime("%B %Y") for m in (months.min(), months.max()))
+    return f"1 month, {first}" if n == 1 else f"{n} months, {first} to {last}"
+
+
 def _month_tip(field: str, daily: bool = False) -> alt.Tooltip:
     unit, fmt = ("utcyearmonthdate", "%d %b %Y") if daily else ("utcyearmonth", "%b %Y")
     return alt.Tooltip(f"{unit}({field}):T", title=label(field), format=fmt)
@@ -351,7 +410,9 @@ def cumulative_flow(frame: pd.DataFrame, title: str = "Cumulative flow: items pe
     weeks, x = month_axis("week", frame["week"], title="Week")
     frame = frame.assign(week=weeks)
     totals = frame.groupby("week")["items"].sum() if len(frame) else []
-    return _base(frame, title).mark_area(opacity=0.85).encode(
+    plots = (f"stacked area chart of items in each stage by week, {frame['week'].nunique()} weeks; stages from "
+             f"the top: {_named(stages) if stages else 'none'}")
+    return _base(frame, title, plots).mark_area(opacity=0.85).encode(
         x=x,
         y=alt.Y("items:Q", stack="zero", axis=_axis("items", totals)),
         # The legend lists the stages top to bottom as they are stacked: first stage first, Finished last.
@@ -365,7 +426,8 @@ def cumulative_flow(frame: pd.DataFrame, title: str = "Cumulative flow: items pe
 def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
     months, x_enc = month_axis(x, frame[x])
     frame = frame.assign(**{x: months})
-    return _base(frame, title).mark_line(point=True, color=PALETTE[0]).encode(
+    plots = f"line chart of {_words(value)} by month, {_span(frame[x])}"
+    return _base(frame, title, plots).mark_line(point=True, color=PALETTE[0]).encode(
         x=x_enc,
         y=alt.Y(f"{value}:Q", axis=_axis(value, frame[value])),
         tooltip=[_month_tip(x), *tooltip(value, types={value: "Q"})],
@@ -375,15 +437,28 @@ def line(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
 POINT_PADDING = 24  # px between the axes and the scale's ends: a point or bubble is drawn whole, off the axis
 
 
+def _padded_from_zero(values: Any) -> alt.Scale:
+    """A money scale padded so the largest bubble (34 px across) is drawn whole, off the axes, but
+    that starts at 0 where no value is negative: the padding alone ran a cost axis to −$0.5m, a cost
+    no project has. A real negative (a credit, a benefit written back) keeps the padded low end."""
+    values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    negative = bool((values < 0).any())
+    return alt.Scale(padding=POINT_PADDING, **({} if negative else {"domainMin": 0}))
+
+
 def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Projects: value (expected benefit) against cost, sized by risk, coloured by health. The risk
     legend shows all five levels, so a reader can tell a 2 from a 4; it sits under the plot, the
     health above (two legends side by side above the plot ran off a phone's width)."""
-    padded = alt.Scale(padding=POINT_PADDING)  # the largest bubble (34 px across) whole, off the axes
-    return _base(frame, title).mark_circle(opacity=0.8, stroke="#666", strokeWidth=0.5).encode(
-        x=alt.X("actual_cost:Q", axis=money_axis(label("actual_cost"), _largest(frame["actual_cost"])), scale=padded),
+    n = len(frame)
+    red = int((frame["overall_health"] == "Red").sum()) if n else 0
+    plots = (f"bubble chart of {n} project{'' if n == 1 else 's'}: expected benefit (up) against cost to date "
+             f"(right), bubble size the risk from 1 to 5, colour the health ({red} red)")
+    return _base(frame, title, plots).mark_circle(opacity=0.8, stroke="#666", strokeWidth=0.5).encode(
+        x=alt.X("actual_cost:Q", axis=money_axis(label("actual_cost"), _largest(frame["actual_cost"])),
+                scale=_padded_from_zero(frame["actual_cost"])),
         y=alt.Y("expected_benefit:Q", axis=money_axis(label("expected_benefit"), _largest(frame["expected_benefit"])),
-                scale=padded),
+                scale=_padded_from_zero(frame["expected_benefit"])),
         size=alt.Size("risk:Q", title=label("risk"), scale=alt.Scale(domain=[1, 5], range=[60, 900]),
                       legend=legend(["5"], symbol_px=34, values=[1, 2, 3, 4, 5], format="d", symbolFillColor=GREY,
                                     symbolStrokeColor=GREY, orient="bottom")),
@@ -396,7 +471,12 @@ def bubble(frame: pd.DataFrame, title: str) -> alt.Chart:
 def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Earned value's two indices per project (earned_value): right of 1 is ahead of plan, above 1 is
     under cost; bottom-left is behind and over. Coloured by health, lines at 1."""
-    points = _base(frame, title).mark_circle(size=160, opacity=0.85, stroke="#666", strokeWidth=0.5).encode(
+    n = len(frame)
+    behind_over = int(((frame["spi"] < 1) & (frame["cpi"] < 1)).sum()) if n else 0
+    plots = (f"scatter chart of {n} open project{'' if n == 1 else 's'}: cost performance (CPI, up) against "
+             f"schedule performance (SPI, right), dashed lines at 1, colour the health; {behind_over} behind "
+             "schedule and over cost (both under 1)")
+    points = _base(frame, title, plots).mark_circle(size=160, opacity=0.85, stroke="#666", strokeWidth=0.5).encode(
         # Padded, so no point sits on an axis (SPI 0.45 did); a tick every 80 px of the width, 40 of the height.
         x=alt.X("spi:Q", scale=alt.Scale(zero=False, nice=True, padding=POINT_PADDING),
                 axis=alt.Axis(title=label("spi"), tickCount={"expr": "ceil(width / 80)"})),
@@ -406,7 +486,7 @@ def ev_indices(frame: pd.DataFrame, title: str) -> alt.Chart:
         tooltip=tooltip("name", "business_unit", "percent_complete", "spi", "cpi", "eac", "eac_basis",
                         "overall_health", types={"spi": "Q", "cpi": "Q"}))
     one = alt.Chart(pd.DataFrame({"v": [1.0]})).mark_rule(strokeDash=[4, 4], color=GREY)
-    return (points + one.encode(x="v:Q") + one.encode(y="v:Q")).properties(height=300)
+    return _layered(points + one.encode(x="v:Q") + one.encode(y="v:Q"), points).properties(height=300)
 
 
 def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -417,7 +497,12 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
     order = list(frame["dimension"])
     # Every dimension named: Vega drops labels it finds crowded, and the room's large type left three of six.
     y = alt.Y("dimension:N", sort=order, axis=_category_axis("dimension", title=None))
-    base = _base(long, title)
+    widest = frame.loc[frame["gap"].abs().idxmax()] if len(frame) and frame["gap"].notna().any() else None
+    plots = (f"dot plot of IT's and the business's mean score (1 to 5) for {len(order)} dimension"
+             f"{'' if len(order) == 1 else 's'}, the two joined by a line"
+             + (f"; widest gap: {widest['dimension']} (IT {widest['it_mean']:.2f}, business "
+                f"{widest['business_mean']:.2f})" if widest is not None else ""))
+    base = _base(long, title, plots)
     rule = base.mark_rule(color=GREY, strokeWidth=3).encode(
         y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=[1, 5]),
                      axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Mean score (1 to 5)")),
@@ -427,7 +512,7 @@ def gap_dumbbell(frame: pd.DataFrame, title: str) -> alt.Chart:
         color=alt.Color("group:N", scale=GROUPS, title=label("group"), legend=legend(GROUPS.domain)),
         tooltip=tooltip("dimension", "group", "score", "gap", types={"score": "Q", "gap": "Q"}))
     # 36 px a dimension, so two rows' labels and dots do not touch (the legend and axis add to it).
-    return (rule + dots).properties(height=max(100, 36 * len(order)))
+    return _layered(rule + dots, base).properties(height=max(100, 36 * len(order)))
 
 
 LIKERT = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
@@ -443,7 +528,10 @@ def likert(frame: pd.DataFrame, title: str) -> alt.Chart:
     long["order"] = long["answer"].map(LIKERT.index)
     long["answer"] = long["answer"].map(lambda a: a.replace("_", " ").capitalize())
     dimensions = list(dict.fromkeys(frame["dimension"]))
-    return _base(long, title).mark_bar().encode(
+    plots = (f"100% bar chart of how IT (upper bar) and the business (lower bar) answered, from strongly disagree "
+             f"to strongly agree, for {len(dimensions)} dimension{'' if len(dimensions) == 1 else 's'}: "
+             f"{_named(dimensions) if dimensions else 'none'}")
+    return _base(long, title, plots).mark_bar().encode(
         y=alt.Y("dimension:N", sort=dimensions, axis=alt.Axis(title=None, labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("respondent_group:N", sort=["IT", "Business"], title=label("group")),
         x=alt.X("people:Q", stack="normalize", axis=alt.Axis(format="%", title="Share of answers")),
@@ -464,7 +552,11 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Importance against satisfaction, split at the means of the questions shown (importance_mean,
     satisfaction_mean of importance_satisfaction): top-left is 'fix first'. Hidden questions are left out."""
     frame = frame.dropna(subset=["importance", "satisfaction"])
-    base = _base(frame, title)
+    fix = frame.loc[frame["quadrant"] == "Fix first", "question"] if len(frame) and "question" in frame else []
+    plots = (f"scatter chart of {len(frame)} question{'' if len(frame) == 1 else 's'}: importance (up) against "
+             "satisfaction (right), both 1 to 5, split at their means into fix first (top left), keep it up, low "
+             f"priority and possible over-investment; {len(fix)} to fix first")
+    base = _base(frame, title, plots)
     points = base.mark_circle(size=160).encode(
         x=alt.X("satisfaction:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("satisfaction")),
         y=alt.Y("importance:Q", scale=alt.Scale(domain=[1, 5]), axis=_axis("importance")),
@@ -475,7 +567,8 @@ def quadrant(frame: pd.DataFrame, title: str) -> alt.Chart:
     means = (frame[["satisfaction_mean", "importance_mean"]].head(1) if "importance_mean" in frame and len(frame)
              else pd.DataFrame({"satisfaction_mean": [3.0], "importance_mean": [3.0]}))
     rules = alt.Chart(means).mark_rule(strokeDash=[4, 4], color=GREY)
-    return (points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q")).properties(height=300)
+    return _layered(points + rules.encode(x="satisfaction_mean:Q") + rules.encode(y="importance_mean:Q"),
+                    points).properties(height=300)
 
 
 def for_the_room(chart: alt.Chart, dark: bool | None = None, height: int = 560) -> alt.Chart:

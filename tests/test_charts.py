@@ -323,3 +323,76 @@ def test_earned_value_points_are_off_the_axes(run):
     numbers = [float(t) for t in svg_texts(charts.ev_indices(frame, "EV").properties(width=600))
                if re.fullmatch(r"[01](\.\d+)?", t)]
     assert min(numbers) < 0.45 and max(numbers) > 1.0  # an axis starts below the lowest point
+
+
+def every_chart(run) -> list[tuple[str, object]]:
+    """Every builder of alignment.charts with its title, on the tiny company."""
+    weeks = pd.DataFrame({"week": pd.to_datetime(["2025-01-06", "2025-01-13"] * 2), "stage": ["Build"] * 2 +
+                          ["Finished"] * 2, "stage_order": [1, 1, 2, 2], "items": [3, 2, 0, 1]})
+    months = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "finished": [1, 3]})
+    open_ev = pd.DataFrame({"name": ["A"], "business_unit": ["X"], "percent_complete": [0.4], "spi": [0.8],
+                            "cpi": [1.1], "eac": [1.0], "eac_basis": ["CPI"], "overall_health": ["Amber"]})
+    return [
+        ("Spend by business goal", charts.spend_by_goal(run("spend_by_business_goal"))),
+        ("Maturity by dimension",
+         charts.maturity_by_dimension(run("alignment_maturity").query("dimension != 'Overall'"))),
+        ("Health mix", charts.health_mix(run("portfolio_summary").iloc[0])),
+        ("Budget by month", charts.budget_actual_forecast(run("budget_vs_actual", group_by="month"), "category",
+                                                          "Budget by month")),
+        ("Budget by tower", charts.budget_actual_forecast(run("budget_vs_actual", group_by="tower"), "category",
+                                                          "Budget by tower")),
+        ("Mix", charts.stacked_area(run("spend_mix", mix="rgt"), "period", "actual", "category", "Mix")),
+        ("Projects", charts.bubble(run("portfolio_health"), "Projects")),
+        ("EV", charts.ev_indices(open_ev, "EV")),
+        ("Gap", charts.gap_dumbbell(run("alignment_gap"), "Gap")),
+        ("Fix first", charts.quadrant(run("importance_satisfaction"), "Fix first")),
+        ("Answers", charts.likert(run("score_distribution"), "Answers")),
+        ("Stages", charts.hbar(run("bottleneck_stages", as_of=AS_OF), "stage", "share_of_time", "Stages",
+                               highlight="is_bottleneck")),
+        ("Cumulative flow: items per stage by week", charts.cumulative_flow(weeks)),
+        ("Throughput", charts.line(months, "month", "finished", "Throughput")),
+    ]
+
+
+def test_every_chart_has_a_text_description_for_screen_readers(run):
+    """Screen readers announced every chart as 'Vega visualization': each spec carries a top-level
+    description (Vega's aria-label of the SVG), its title and then what it plots, in words."""
+    import inspect
+
+    built = every_chart(run)
+    # Every public function that draws a chart from an analysis' rows (a frame, or health_mix's summary row).
+    builders = {name for name, f in inspect.getmembers(charts, inspect.isfunction)
+                if f.__module__ == charts.__name__ and not name.startswith("_")
+                and next(iter(inspect.signature(f).parameters)) in ("frame", "summary")}
+    covered = {"spend_by_goal", "maturity_by_dimension", "health_mix", "budget_actual_forecast", "stacked_area",
+               "bubble", "ev_indices", "gap_dumbbell", "quadrant", "likert", "hbar", "cumulative_flow", "line"}
+    assert builders <= covered, f"a builder without a description test: {builders - covered}"
+    for title, chart in built:
+        spec = charts.localised(chart).to_dict()  # the page's and the pack's route keep it
+        description = spec.get("description", "")
+        assert description.startswith(title + ". "), (title, description)
+        assert len(description) > len(title) + 20, description  # what it plots, not the title alone
+        room = charts.for_the_room(chart).to_dict()
+        assert room["description"] == description
+    texts = dict((t, c.to_dict()["description"]) for t, c in built)
+    assert "Unmapped" in texts["Spend by business goal"]  # the red bar is named
+    assert "projects" in texts["Projects"] and "risk" in texts["Projects"]
+
+
+def test_the_bubble_chart_starts_its_money_axes_at_zero_unless_a_value_is_negative():
+    """The padding for the bubbles ran 'Cost to date' to −$0.5m, though no project had a negative cost."""
+    frame = pd.DataFrame({"name": ["A", "B", "C"], "business_unit": ["X"] * 3,
+                          "actual_cost": [276_000.0, 1_100_000.0, 2_729_000.0], "eac": [1.0] * 3,
+                          "cost_variance_pct": [0.1] * 3, "expected_benefit": [525_000.0, 2_500_000.0, 6_697_000.0],
+                          "realized_benefit": [0.0] * 3, "roi": [0.1] * 3, "risk": [1, 3, 5],
+                          "overall_health": ["Green", "Amber", "Red"]})
+    chart = charts.bubble(frame, "Value vs cost vs risk").properties(width=700)
+    labels = [t for t in svg_texts(chart) if t.startswith(("$", "−", "-")) and t.endswith(("m", "k"))]
+    assert labels and not [t for t in labels if t.startswith(("−", "-"))], labels
+    assert "$0m" in labels or "$0k" in labels or "$0" in labels
+    scales = {c: chart.to_dict()["encoding"][c]["scale"] for c in ("x", "y")}
+    assert all(s["domainMin"] == 0 and s["padding"] > 0 for s in scales.values())  # bubbles still whole at the top
+    credit = frame.assign(actual_cost=[-400_000.0, 1_100_000.0, 2_729_000.0])  # a real negative is shown
+    spec = charts.bubble(credit, "Value vs cost vs risk").to_dict()
+    assert "domainMin" not in spec["encoding"]["x"]["scale"]
+    assert [t for t in svg_texts(charts.bubble(credit, "V").properties(width=700)) if t.startswith("−$")]
