@@ -21,13 +21,21 @@ import pandas as pd
 
 from alignment import charts, findings
 from alignment.exports import describe_filters
+from alignment.labels import label
 from alignment.queries import get_query, parameters, run_query
 
 TITLE = "What IT costs, and what the business gets for it"
 FORMATS = ("pptx", "pdf")
-# The analysis behind each finding, named on its slide's source line.
+# The analysis behind each finding, named (by its title) on its slide's source line.
 SOURCES = {"budget": "year_end_projection", "unmapped": "spend_by_business_goal", "portfolio": "portfolio_summary",
            "bottleneck": "bottleneck_stages", "gap": "alignment_gap", "maturity": "alignment_maturity"}
+# Every analysis a finding reads (alignment.findings): a filter is named on its source line only if one
+# of them takes it. The portfolio, the flow and the survey take no months, so their lines name none.
+READS = {"budget": ("year_end_projection", "budget_vs_actual", "partial_months", "actuals_after_close"),
+         "unmapped": ("spend_by_business_goal",), "portfolio": ("portfolio_summary",),
+         "bottleneck": ("bottleneck_stages", "flow_efficiency"), "gap": ("alignment_gap",),
+         "maturity": ("alignment_maturity",)}
+SURVEY = ("gap", "maturity")
 CHART_SIZE = (760, 300)  # pixels before vl-convert's 2× scale: wide, as a 16:9 slide is
 
 
@@ -73,12 +81,60 @@ def build(run: findings.Run, filters: dict[str, Any], as_of: dt.date, wave: str 
     shown = {"period_from": None, "period_to": None, **filters, **({"wave": wave} if wave else {})}
     slides = []
     for f in findings.build(run, wave, filters.get("business_unit")):
-        query = get_query(SOURCES[f.key]) if f.key in SOURCES else None
-        source = (f"Source: {query.title} ({SOURCES[f.key]}). " if query else "") + \
-            f"{describe_filters(shown)}; as of {as_of:%Y-%m-%d}."
         image = chart_png(f.chart) if images and f.chart is not None else None
-        slides.append(Slide(f.headline, f.detail, source, image))
+        slides.append(Slide(f.headline, f.detail, source_line(f.key, run, shown, as_of), image))
     return Pack(TITLE, describe_filters(shown), as_of, slides)
+
+
+def source_line(key: str, run: findings.Run, filters: dict[str, Any], as_of: dt.date) -> str:
+    """Where a finding comes from, in a reader's words: the analysis by its title, then only the
+    filters its analyses take (months for spend, never for projects, flow or survey; the as-of date
+    where it judges by one). Internal query names stay out: a board reads 'Portfolio summary'."""
+    names = READS.get(key, ())
+    taken = {p.name for name in names for p in parameters(name)}
+    title = f"Source: {get_query(SOURCES[key]).title}. " if key in SOURCES else "Source: "
+    scope = []
+    if key == "budget":
+        scope.append(_fiscal_year(run, filters))
+    elif "period_from" in taken:
+        months = describe_filters({k: filters.get(k) for k in ("period_from", "period_to")})
+        scope.append(months.removesuffix(", all business units"))  # the unit is said below, in its own words
+    unit = filters.get("business_unit")
+    if key in SURVEY:
+        scope.append(f"{unit}'s business people against all of IT" if unit else "all respondents")
+        scope.append(_wave(run, filters.get("wave")))
+    elif "business_unit" in taken or not names:
+        scope.append(f"{unit} business unit" if unit else "all business units")
+    # Analysis settings given as filters (check_params lets them through), where this analysis takes them.
+    scope += [f"{label(k).lower()} {v}" for k, v in filters.items()
+              if k in taken and k not in ("period_from", "period_to", "business_unit", "wave", "as_of")
+              and v not in (None, "")]
+    text = ", ".join(s for s in scope if s)
+    when = f"; as of {as_of:%Y-%m-%d}" if "as_of" in taken or not names else ""
+    return f"{title}{text[:1].upper() + text[1:]}{when}."
+
+
+def _fiscal_year(run: findings.Run, filters: dict[str, Any]) -> str:
+    """The budget finding's months: the whole fiscal year, whatever months were chosen (they only pick it)."""
+    try:
+        p = run("year_end_projection").iloc[0]
+        year = f"the whole of FY{int(p.fiscal_year)} ({p.fiscal_year_from} to {p.fiscal_year_to})"
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        year = "the whole fiscal year"
+    chosen = filters.get("period_from") or filters.get("period_to")
+    return year.replace(")", ": the chosen months pick the year)") if chosen else year
+
+
+def _wave(run: findings.Run, wave: str | None) -> str:
+    """The survey wave the figures are of: the one chosen, else the one the analyses default to."""
+    if wave:
+        return f"{label('wave').lower()} {wave}"
+    try:
+        waves = run("survey_waves")
+        default = waves.loc[waves["is_default"].fillna(False).astype(bool), "wave"]
+        return f"{label('wave').lower()} {default.iloc[0]} (the latest with enough answers)"
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        return "the latest survey wave"
 
 
 def store_runner(cursor: Any, params: dict[str, Any], settings: dict[str, Any]) -> findings.Run:
@@ -92,7 +148,7 @@ def store_runner(cursor: Any, params: dict[str, Any], settings: dict[str, Any]) 
 
 def check_params(params: dict[str, Any]) -> None:
     """A typed filter name that no finding's analysis takes would be ignored silently: say so."""
-    known = {p.name for name in [*SOURCES.values(), "budget_vs_actual", "flow_efficiency"] for p in parameters(name)}
+    known = {p.name for names in READS.values() for name in names for p in parameters(name)}
     unknown = sorted(set(params) - known)
     if unknown:
         raise ValueError(f"The board pack's filters are period_from, period_to, business_unit and wave (the "

@@ -60,8 +60,8 @@ def test_the_deck_has_a_slide_per_finding_titled_by_its_sentence_with_its_chart(
     assert all(p.left >= 0 and p.left + p.width <= deck.slide_width for ps in pictures for p in ps)
     sources = [sh.text_frame.text for s in slides for sh in s.shapes if sh.has_text_frame
                and sh.text_frame.text.startswith("Source: ")]
-    assert sources[0] == ("Source: Year-end projection (year_end_projection). All months, all business units; "
-                          "as of 2025-03-31.")
+    assert sources[0] == ("Source: Year-end projection. The whole of FY2025 (2025-01 to 2025-12), all business "
+                          "units; as of 2025-03-31.")
 
 
 def test_a_filtered_pack_shows_the_filtered_figures(db, tmp_path):
@@ -108,3 +108,42 @@ def test_without_a_unicode_font_the_pdf_still_reads(monkeypatch):
     pack = report.Pack("Costs − budget ÷ 2 → €", "All months", dt.date(2025, 3, 31),
                        [report.Slide("Spend is €5 − 3 over", "detail", "Source: x")])
     assert report.to_pdf(pack).startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) reads the PDF back")
+def test_source_lines_name_only_the_filters_their_analysis_takes_in_business_words(db, tmp_path):
+    """The portfolio, bottleneck and survey pages said 'Months 2025-01 to 2025-02' though those analyses
+    ignore the months, and every source line showed a query's internal name, '(year_end_projection)'."""
+    out = tmp_path / "months.pdf"
+    assert cli_main(["report", "--db", str(db), "--param", "period_from=2025-01-01", "--param",
+                     "period_to=2025-02-28", "-o", str(out)]) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    lines = [" ".join(p.split()) for p in text.split("\f")[1:-1]]
+    found = computed(db, period_from="2025-01-01", period_to="2025-02-28")
+    sources = {f.key: p[p.index("Source: "):] for f, p in zip(found, lines, strict=True)}
+    assert {"budget", "unmapped", "portfolio", "bottleneck", "gap", "maturity"} <= set(sources)
+    for line in sources.values():
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", line), line  # no internal name, in brackets or not
+    assert sources["unmapped"] == "Source: Spend by business goal. Months 2025-01 to 2025-02, all business units."
+    # The year end is the whole fiscal year's, whatever months are chosen: the months only pick it.
+    assert sources["budget"] == ("Source: Year-end projection. The whole of FY2025 (2025-01 to 2025-12: the chosen "
+                                 "months pick the year), all business units; as of 2025-03-31.")
+    assert sources["portfolio"] == "Source: Portfolio summary. All business units; as of 2025-03-31."
+    assert sources["bottleneck"] == "Source: Bottleneck stages. All business units; as of 2025-03-31."
+    for key in ("gap", "maturity", "portfolio", "bottleneck"):
+        assert "Months" not in sources[key] and "2025-01" not in sources[key], sources[key]
+    assert sources["gap"].startswith("Source: IT vs business perception gap. All respondents, survey wave ")
+    assert "as of" not in sources["gap"]  # a survey wave is not judged on the as-of date
+
+
+def test_a_unit_and_a_wave_are_named_where_they_apply(db):
+    as_of = dt.date.fromisoformat(str(fixtures.AS_OF))
+    with Store(db, read_only=True) as store:
+        params = {"business_unit": "Sales"}
+        run = report.store_runner(store.cursor(), params, store.settings())
+        wave = run("survey_waves")["wave"].iloc[-1]
+        line = report.source_line("gap", run, {**params, "wave": wave}, as_of)
+        assert line == f"Source: IT vs business perception gap. Sales's business people against all of IT, " \
+                       f"survey wave {wave}."
+        assert report.source_line("portfolio", run, {**params, "period_from": "2025-01-01"}, as_of) == \
+            f"Source: Portfolio summary. Sales business unit; as of {as_of:%Y-%m-%d}."
