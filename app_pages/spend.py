@@ -1,3 +1,4 @@
+import pandas as pd
 import streamlit as st
 
 from alignment import charts
@@ -19,6 +20,24 @@ from app_pages.common import (
     table,
     workbook_download,
 )
+
+
+def goals_as_read(goals: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The goal table as a finance reader reads it. Spend to date (every loaded month: what benefit ÷
+    spend divides by) is its own column only when months are chosen; with none chosen the actual spend
+    is already to date, and two identical columns read as a mistake. Where it shows, the Unmapped row
+    has its spend to date too (the analysis leaves it blank, having no benefit to divide): its actual
+    over every loaded month, so the row does not look like missing data."""
+    if not months_chosen():
+        return goals.drop(columns="spend_to_date"), {}
+    unmapped = goals["is_unmapped"].astype(bool)
+    if unmapped.any() and goals.loc[unmapped, "spend_to_date"].isna().any():
+        every_month = run("spend_by_business_goal", period_from=None, period_to=None)
+        to_date = every_month.loc[every_month["is_unmapped"].astype(bool), "actual"].sum()
+        goals = goals.assign(spend_to_date=goals["spend_to_date"].mask(unmapped, to_date))
+    return goals, {"actual": "Actual spend, chosen months",
+                   "spend_to_date": "Actual spend to date (every loaded month)"}
+
 
 st.title("Spend & value")
 prefetch("spend_by_business_goal", ("spend_mix", {"mix": st.session_state.get("split", "rgt")}), "year_end_projection",
@@ -48,7 +67,10 @@ if spent:
                "record benefits to date, not by month, so a month's spend is not set against them. The loaded spend "
                "may cover fewer months than the projects have run; Portfolio's return on cost sets benefits against "
                "the projects' own cost.")
-    table(goals, "spend_by_business_goal")
+    goal_table, goal_headers = goals_as_read(goals)
+    table(goal_table, "spend_by_business_goal", headers=goal_headers)
+    st.caption("Benefit columns are blank where a goal has no projects in the register: unmapped spend serves no "
+               "goal, so it has none by definition.")
 else:
     st.info(NO_ACTUALS + "no spend by goal to show.")
 

@@ -662,3 +662,29 @@ def test_the_budget_table_shows_every_month_and_its_columns_fit_a_laptop(demo_db
     right = sum(_width(config[c]["label"], [_cell(config[c].get("type_config", {}).get("format"), v)
                                             for v in budget.value[c].dropna()]) for c in columns[:-1])
     assert right <= 978, right
+
+
+def test_the_goal_table_shows_spend_to_date_only_where_it_differs_and_for_unmapped_too(demo_db):
+    """With no months chosen 'Actual spend' and 'Spend to date' were the same column twice, and the
+    Unmapped row left spend to date blank, which read as missing data."""
+    def goal_table(page: AppTest):
+        (goals,) = [d for d in page.dataframe if "business_goal" in d.value and "share_of_spend" in d.value]
+        return goals.value, json.loads(goals.proto.columns)
+
+    at = open_page("app_pages/spend.py")
+    every, config = goal_table(at)
+    assert "spend_to_date" not in every and config["actual"]["label"] == "Actual spend ($)"
+    linked = AppTest.from_file(APP, default_timeout=60)
+    linked.query_params.update({"from": "2026-01", "to": "2026-03"})
+    linked.run()
+    linked.switch_page("app_pages/spend.py").run()
+    quarter, config = goal_table(linked)
+    assert config["actual"]["label"] == "Actual spend, chosen months ($)"
+    assert config["spend_to_date"]["label"] == "Actual spend to date ($)"  # the grid's short header
+    assert config["spend_to_date"]["help"] == "Actual spend to date (every loaded month) ($)"
+    assert quarter["spend_to_date"].notna().all()  # the Unmapped row too
+    unmapped = quarter[quarter["is_unmapped"] == "Yes"].iloc[0]
+    assert unmapped["spend_to_date"] == every.loc[every["is_unmapped"] == "Yes", "actual"].iloc[0]
+    assert unmapped["spend_to_date"] > unmapped["actual"]  # a quarter's spend is part of the spend to date
+    mapped = quarter[quarter["is_unmapped"] == "No"].set_index("business_goal")["spend_to_date"]
+    assert mapped.to_dict() == every[every["is_unmapped"] == "No"].set_index("business_goal")["actual"].to_dict()
