@@ -679,9 +679,9 @@ def test_the_goal_table_shows_spend_to_date_only_where_it_differs_and_for_unmapp
     linked.run()
     linked.switch_page("app_pages/spend.py").run()
     quarter, config = goal_table(linked)
-    assert config["actual"]["label"] == "Actual spend, chosen months ($)"
-    assert config["spend_to_date"]["label"] == "Actual spend to date ($)"  # the grid's short header
-    assert config["spend_to_date"]["help"] == "Actual spend to date (every loaded month) ($)"
+    assert config["actual"]["label"] == "Actual spend ($)"  # the chosen months', said above the page's title
+    assert config["spend_to_date"]["label"] == "Spend to date ($)"  # the grid's short header
+    assert config["spend_to_date"]["help"] == "Spend to date (actual, every loaded month) ($)"
     assert quarter["spend_to_date"].notna().all()  # the Unmapped row too
     unmapped = quarter[quarter["is_unmapped"] == "Yes"].iloc[0]
     assert unmapped["spend_to_date"] == every.loc[every["is_unmapped"] == "Yes", "actual"].iloc[0]
