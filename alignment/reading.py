@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from alignment.formatting import naming
+from alignment.formatting import listing, naming
 from alignment.mapping import header_score
 from alignment.parsing import tidy_text
 
@@ -58,7 +58,16 @@ TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
 class ReadError(ValueError):
-    """The file cannot be read at all; the message is for the user."""
+    """The file cannot be read at all; the message is for the user. ``sheet``: the sheet it is about,
+    when it is about one (a refusal's record names it)."""
+
+    def __init__(self, message: str, sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.sheet = sheet
+
+
+class NoHeaderRow(ReadError):
+    """A sheet is empty or its first rows hold no header row: another sheet of the workbook may."""
 
 
 class RawTable:
@@ -175,13 +184,30 @@ def too_large(size: int, name: str) -> str:
             "Split it into smaller files (by year or business unit, say) and load them one after another.")
 
 
+# How pictures, documents and archives begin: never a csv, whatever the file is called.
+BINARY_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF-", b"\x1f\x8b",
+                     b"II*\x00", b"MM\x00*", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x7fELF",
+                     b"PK\x05\x06", b"PK\x07\x08")
+# Control characters no typed text holds (tab, line breaks, vertical tab and form feed are text);
+# C1 controls come only from bytes read as Latin-1 that were never text.
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+MAX_CONTROL_SHARE = 0.02  # binary data read as text is about 12% control characters; a csv has next to none
+
+
 def _looks_binary(sample: bytes) -> bool:
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    if b"\x00" in sample:
+    """Not text: a picture's or an archive's signature, NULs that are not UTF-16, or text that, read in
+    the encoding it would be read in, is more than a few percent control characters (a PNG of a
+    plain picture has NULs in every other byte and passed for UTF-16 before)."""
+    if sample.startswith(BINARY_SIGNATURES):
+        return True
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # UTF-16 without a BOM has a NUL in every other byte; anything else with NULs is binary.
-        return not (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4)
-    return False
+        if not (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4):
+            return True
+    encoding = detect_encoding(sample, truncated=True)
+    text = sample.decode(encoding, "replace").lstrip("\ufeff")
+    control = len(text) - len(CONTROL.sub("", text))
+    return control >= 2 and control > len(text) * MAX_CONTROL_SHARE
 
 
 def _check_zip(data: bytes, name: str) -> None:
@@ -368,16 +394,72 @@ def find_header_row(rows: list[list[object]], dataset: str) -> int:
         if score > best_score:
             best, best_score = index, score
     if best is None:
-        raise ReadError("No header row was found: the first rows hold fewer than two column names.")
+        raise NoHeaderRow(f"No header row was found: the first {HEADER_SCAN_ROWS} rows hold fewer than two "
+                          "column names.")
     return best
 
 
+def _no_header(where: str) -> str:
+    return (f"{where} has no header row: none of its first {HEADER_SCAN_ROWS} rows holds two or more column "
+            "names side by side.")
+
+
+def _other_sheets(others: list[str]) -> str:
+    """How to read another sheet, in the Data page's words and the command line's."""
+    if not others:
+        return " Put the column names in one row above the data and upload it again."
+    quoted = [f"'{name}'" for name in others]
+    return (f" The workbook's other {'sheet is' if len(others) == 1 else 'sheets are'} {listing(quoted)}: "
+            "choose the sheet to load in the Sheet list on the Data page, or name it with --sheet on the "
+            f'command line (--sheet "{others[0]}").')
+
+
 def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
+    """The chosen sheet, never another. With none chosen, the first sheet; when it is empty or has no
+    header row (a ReadMe or cover sheet), the first sheet after it that has one, and a warning says
+    which sheet was read and which were passed over."""
     reader = _excel_reader(source.data, source.name)
     names = reader.sheet_names
-    sheet = sheet or names[0]
-    if sheet not in names:
-        raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
+    if sheet is not None:
+        if sheet not in names:
+            raise ReadError(f"There is no sheet '{sheet}'. The workbook has: {', '.join(names)}.")
+        try:
+            return _read_sheet(reader, source, sheet, dataset)
+        except NoHeaderRow as exc:
+            raise NoHeaderRow(f"{exc}{_other_sheets([n for n in names if n != sheet])}", sheet) from None
+    passed: list[tuple[str, str]] = []  # (sheet, why it was not read)
+    for name in names:
+        try:
+            raw = _read_sheet(reader, source, name, dataset)
+        except NoHeaderRow as exc:
+            passed.append((name, str(exc)))
+            continue
+        if passed:
+            raw.warnings.insert(0, _passed_over(name, [n for n, _ in passed], names))
+        return raw
+    first, why = passed[0]
+    if len(names) == 1:
+        raise NoHeaderRow(why + _other_sheets([]), first)
+    others = listing([f"'{n}'" for n in names[1:]])
+    raise NoHeaderRow(f"{why} Nor does any of the workbook's other sheets ({others}): put the column names in "
+                      "one row above the data and upload it again.", first)
+
+
+def _passed_over(read: str, passed: list[str], names: list[str]) -> str:
+    """The warning that no sheet was chosen and the first ones had no header row: which sheet was
+    read, which were passed over, and how to choose another."""
+    rest = [n for n in names if n != read and n not in passed]
+    skipped = naming("sheet", [f"'{n}'" for n in passed])
+    others = listing([f"'{n}'" for n in rest])
+    also = (f" The workbook also has {others}: to load "
+            f"{'it' if len(rest) == 1 else 'one of those'} instead,") if rest else " To load another sheet,"
+    example = (rest or [read])[0]
+    return (f"Read sheet '{read}', the workbook's first sheet with a header row: {skipped} before it "
+            f"{'has' if len(passed) == 1 else 'have'} none.{also} choose it in the Sheet "
+            f'list on the Data page, or name it with --sheet on the command line (--sheet "{example}").')
+
+
+def _read_sheet(reader: fastexcel.ExcelReader, source: Source, sheet: str, dataset: str) -> RawTable:
     try:
         table, header_cells, header, grid = None, [], 0, []
         values_in_row_one = _row_one_values(source.data, sheet)
@@ -387,9 +469,12 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
             top = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
                                     dtypes="string").to_pandas()
             if top.empty:
-                raise ReadError(f"Sheet '{sheet}' is empty.")
+                raise NoHeaderRow(f"Sheet '{sheet}' is empty.", sheet)
             grid = top.astype(object).where(top.notna(), None).values.tolist()
-            header = find_header_row(grid, dataset)
+            try:
+                header = find_header_row(grid, dataset)
+            except NoHeaderRow:
+                raise NoHeaderRow(_no_header(f"Sheet '{sheet}'"), sheet) from None
             header_cells = grid[header]
             table = _load_typed(reader, sheet, header)
     except ReadError:
@@ -397,7 +482,7 @@ def _read_excel(source: Source, sheet: str | None, dataset: str) -> RawTable:
     except Exception as exc:
         log.info("fastexcel could not read sheet %r of %r: %s", sheet, source.name, exc)
         raise ReadError(f"Sheet '{sheet}' could not be read: some of its cells are damaged or of a kind "
-                        "this app does not read. Open it in Excel, save it as .xlsx and upload that.") from None
+                        "this app does not read. Open it in Excel, save it as .xlsx and upload that.", sheet) from None
     _check_table_width(table, sheet)
     table = table.rename_columns(header_names(header_cells, table.num_columns))
     rows = np.arange(table.num_rows) + header + 2
@@ -412,7 +497,7 @@ def _load_typed(reader: fastexcel.ExcelReader, sheet: str, header: int) -> pa.Ta
     a million rows, which froze every other session of the server; the eager read lets it go."""
     batch = reader.load_sheet(sheet, header_row=header, skip_rows=0, schema_sample_rows=None, eager=True)
     if batch.num_rows > EXCEL_MAX_ROWS:
-        raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.")
+        raise ReadError(f"Sheet '{sheet}' has more rows than Excel's {EXCEL_MAX_ROWS:,}.", sheet)
     return pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
 
 
@@ -428,7 +513,7 @@ def _first_row_header(reader: fastexcel.ExcelReader, sheet: str, dataset: str
     table = _load_typed(reader, sheet, 0)
     names = [str(c) for c in table.column_names]
     if not names:
-        raise ReadError(f"Sheet '{sheet}' is empty.")
+        raise NoHeaderRow(f"Sheet '{sheet}' is empty.", sheet)
     made_up = any(GENERATED_NAME.match(n) for n in names) or any(
         (m := re.match(r"^(.*)_(\d+)$", n)) and m[1] in names for n in names)
     if made_up:
@@ -487,7 +572,7 @@ def _check_table_width(table: pa.Table, sheet: str) -> None:
     used = sum(1 for i, c in enumerate(table.column_names) if not GENERATED_NAME.match(str(c))
                or table.column(i).null_count < table.num_rows)
     if used > MAX_COLUMNS:
-        raise ReadError(_too_wide(sheet, used))
+        raise ReadError(_too_wide(sheet, used), sheet)
 
 
 def _too_wide(sheet: str, count: int | None) -> str:
@@ -579,7 +664,11 @@ def _read_csv_text(source: Source, text: CsvText, sheet: str, dataset: str,
         raise ReadError(f"'{source.name}' has no rows.")
     if max(len(row) for row in grid) > MAX_COLUMNS:  # counted exactly only when the sample is the whole file
         raise ReadError(_too_wide(sheet, max(len(row) for row in grid) if text.size <= SAMPLE_BYTES else None))
-    header = find_header_row([[c if c.strip() else None for c in row] for row in grid], dataset)
+    try:
+        header = find_header_row([[c if c.strip() else None for c in row] for row in grid], dataset)
+    except NoHeaderRow:
+        raise NoHeaderRow(_no_header(f"'{source.name}'") + " Put the column names in one row above the data "
+                          "and upload it again.", sheet) from None
     lines = max(text.count(b"\n") - header, 1) if progress else 0  # about one row a line
     table = _arrow_csv(str(text.path), delimiter, header, grid[header], text.size, lines, progress)
     if table is None:

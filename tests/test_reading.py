@@ -1,5 +1,8 @@
 import io
+import json
+import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -76,8 +79,124 @@ def test_refuses_sheets_taller_than_excel():
 
 
 def test_refuses_a_sheet_with_no_header():
-    with pytest.raises(ReadError, match="No header row"):
+    with pytest.raises(ReadError, match="Sheet 'Sheet1' has no header row") as refused:
         read_table(open_source(xlsx([[1], [2]]), "n.xlsx"), None, "spend")
+    assert refused.value.sheet == "Sheet1" and "Put the column names in one row" in str(refused.value)
+    with pytest.raises(ReadError, match="'n.csv' has no header row"):
+        read_table(open_source(b"1\n2\n", "n.csv"), None, "spend")
+
+
+# --- a workbook whose first sheet is a ReadMe --------------------------------------------------
+
+README = [["This workbook holds the GL extracts for November and December. Each sheet is one month; "
+           "amounts are in USD and include accruals posted after the close."]]
+GL_NOV = [["Period", "Business Unit", "Actual"], ["2025-11", "Retail", 10]]
+GL_DEC = [["Period", "Business Unit", "Actual"], ["2025-12", "Retail", 12], ["2025-12", "Ops", 5]]
+
+
+def _readme_book() -> bytes:
+    return xlsx(README, sheet="ReadMe", extra={"GL Nov": GL_NOV, "GL Dec": GL_DEC})
+
+
+def test_with_no_sheet_chosen_the_first_sheet_with_a_header_is_read_and_the_warning_says_so():
+    raw = read_table(open_source(_readme_book(), "gl.xlsx"), None, "spend")
+    assert raw.sheet == "GL Nov" and raw.headers == ["Period", "Business Unit", "Actual"]
+    assert raw.row_numbers.tolist() == [2]
+    said = raw.warnings[0]
+    assert "Read sheet 'GL Nov'" in said and "'ReadMe'" in said and "'GL Dec'" in said
+    assert "Sheet list on the Data page" in said and '--sheet "GL Dec"' in said
+
+
+def test_an_empty_first_sheet_is_passed_over_too():
+    raw = read_table(open_source(xlsx([], sheet="Cover", extra={"GL Nov": GL_NOV}), "gl.xlsx"), None, "spend")
+    assert raw.sheet == "GL Nov" and "'Cover'" in raw.warnings[0]
+
+
+def test_a_workbook_whose_first_sheet_has_a_header_reads_it_without_a_warning():
+    raw = read_table(open_source(xlsx(GL_DEC, sheet="GL Dec", extra={"ReadMe": README}), "gl.xlsx"), None, "spend")
+    assert raw.sheet == "GL Dec" and raw.warnings == []
+
+
+def test_a_chosen_sheet_is_never_second_guessed():
+    source = open_source(_readme_book(), "gl.xlsx")
+    with pytest.raises(ReadError) as refused:
+        read_table(source, "ReadMe", "spend")
+    said = str(refused.value)
+    assert said.startswith("Sheet 'ReadMe' has no header row")
+    assert "other sheets are 'GL Nov' and 'GL Dec'" in said
+    assert "Sheet list on the Data page" in said and '--sheet "GL Nov"' in said
+    assert refused.value.sheet == "ReadMe" and "Traceback" not in said
+    raw = read_table(source, "GL Dec", "spend")
+    assert raw.sheet == "GL Dec" and len(raw.row_numbers) == 2 and raw.warnings == []
+
+
+def test_when_no_sheet_has_a_header_the_refusal_names_the_sheet_and_the_others():
+    data = xlsx(README, sheet="ReadMe", extra={"Notes": [["see finance"]], "Blank": []})
+    with pytest.raises(ReadError) as refused:
+        read_table(open_source(data, "gl.xlsx"), None, "spend")
+    said = str(refused.value)
+    assert said.startswith("Sheet 'ReadMe' has no header row") and "'Notes' and 'Blank'" in said
+    assert refused.value.sheet == "ReadMe"
+
+
+def test_the_command_line_reads_past_a_readme_sheet_and_names_the_sheet_it_read(tmp_path, capsys):
+    from alignment.cli import main
+
+    path = tmp_path / "gl.xlsx"
+    path.write_bytes(_readme_book())
+    db = tmp_path / "a.duckdb"
+    assert main(["ingest", str(path), "--dataset", "spend", "--db", str(db), "--dry-run"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "dry-run" and out["sheet"] == "GL Nov" and out["rows_loaded"] == 1
+    assert "Read sheet 'GL Nov'" in out["warnings"][0]
+    assert main(["ingest", str(path), "--dataset", "spend", "--db", str(db), "--sheet", "ReadMe"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "rejected" and out["sheet"] == "ReadMe"
+    assert "'GL Nov' and 'GL Dec'" in out["errors"][0]["message"]
+
+
+# --- files that are not text -------------------------------------------------------------------
+
+def _png(width: int, height: int, level: int, pixel: bytes = b"\x00\x00\x00") -> bytes:
+    """A plain picture of one colour as Pillow writes it: row 1 filtered 'sub' (the first pixel, then
+    no change), the others 'up' (no change), so the pixel data is almost all NULs."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    rows = b"\x01" + pixel + bytes(3 * (width - 1)) + (b"\x02" + bytes(3 * width)) * (height - 1)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, level)) + chunk(b"IEND", b""))
+
+
+# Pictures that passed for UTF-16 text before (NULs in every other byte) and were refused with "No
+# header row was found" (the review's), "is UTF-16 text but row 1 is not" or "a cell in its first
+# rows is longer than 100,000 characters"; a few were refused rightly already.
+PICTURES = [(141, 61, 0, b"P\x00\x00"), (51, 51, 0, b"\xc8\x00\x00"), (200, 100, 9, b"\x00\x00\x00"),
+            (64, 64, 0, b"\x00\x00\x00"), (1, 1, 6, b"\x00\x00\x00")]
+
+
+@pytest.mark.parametrize(("width", "height", "level", "pixel"), PICTURES)
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_picture_renamed_to_csv_is_not_a_spreadsheet(tmp_path, width, height, level, pixel, on_disk):
+    data = _png(width, height, level, pixel)
+    path = tmp_path / "chart.csv"
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match="^'chart.csv' is not a spreadsheet: upload an Excel workbook"):
+        read_table(open_source(path if on_disk else data, "chart.csv"), None, "spend")
+
+
+def test_binary_without_a_known_signature_is_not_a_spreadsheet():
+    headless = _png(200, 100, 0)[8:]  # no PNG signature: its control characters give it away
+    with pytest.raises(ReadError, match="is not a spreadsheet"):
+        open_source(headless, "data.csv")
+    with pytest.raises(ReadError, match="is not a spreadsheet"):
+        open_source(bytes(range(256)) * 64, "data.csv")
+
+
+def test_text_with_a_stray_control_character_is_still_a_csv():
+    text = "Month,Business Unit,Actual\n2025-01,Retail,10\n2025-02,Ops,12\n\x1a"  # DOS end-of-file mark
+    assert read_table(open_source(text.encode(), "gl.csv"), None, "spend").headers[:2] == ["Month", "Business Unit"]
+    utf16 = "Month;Business Unit;Actual\n2025-01;Café;1\n".encode("utf-16-le")  # NULs, but text
+    assert read_table(open_source(utf16, "gl.csv"), None, "spend").frame["Business Unit"].tolist() == ["Café"]
 
 
 def test_header_in_row_one_is_read_once_with_the_users_own_names(monkeypatch):
