@@ -201,9 +201,9 @@ PLOT_HEIGHT = 220
 
 def describe(title: str, plots: str) -> str:
     """A chart's text alternative: its title, then what it plots in words. Vega-Lite's top-level
-    ``description`` becomes the rendered SVG's aria-label, so a screen reader announces this rather
-    than "Vega visualization". Every builder passes it through _base (a layered chart lifts it to the
-    top level, where Vega reads it)."""
+    ``description`` becomes the aria-label of the rendered chart (in the app, of the element Vega draws
+    into, role graphics-document), so a screen reader announces this rather than "Vega visualization".
+    Every builder passes it through _base (a layered chart lifts it to the top level, where Vega reads it)."""
     title, plots = title.strip().rstrip("."), plots.strip().rstrip(".")
     return f"{title}. {plots[:1].upper() + plots[1:]}."
 
