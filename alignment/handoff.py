@@ -184,7 +184,7 @@ class Handoff:
         if result["ok"]:
             return result["value"]
         if result.get("duplicate") is not None:
-            raise DuplicateUpload(result["duplicate"])
+            raise DuplicateUpload(result["duplicate"], result.get("error"))
         raise StoreError(result["error"])
 
 

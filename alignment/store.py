@@ -68,9 +68,10 @@ class StoreError(RuntimeError):
 class DuplicateUpload(StoreError):
     """The same file is already active in the dataset: appending it again would count it twice."""
 
-    def __init__(self, upload_id: int) -> None:
-        super().__init__(f"This file was already loaded as upload {upload_id}; appending it again would count "
-                         f"it twice. To load a corrected copy, undo upload {upload_id} first, then load the new file.")
+    def __init__(self, upload_id: int, message: str | None = None) -> None:
+        super().__init__(message or (
+            f"This file was already loaded as upload {upload_id}; appending it again would count it twice. To load "
+            f"a corrected copy, undo upload {upload_id} first, then load the new file."))
         self.upload_id = upload_id
 
 
@@ -94,6 +95,15 @@ def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str,
         [int(batch_id), dataset, file_name, sha256, sheet, json.dumps(mapping or {}), row_count, user, at, mode,
          amount_scale])
     return int(batch_id)
+
+
+def _rows_hash(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int) -> str:
+    """A batch's rows as stored, in any order, as one value: their count and the sum of each row's
+    hash. The same rows from another file (a csv of the spreadsheet already loaded) give the same value."""
+    columns = ", ".join(c.name for c in DATASETS[dataset].stored_columns)
+    count, total = cur.execute(f"SELECT count(*), sum(hash({columns})) FROM {dataset}_rows WHERE batch_id = ?",
+                               [batch_id]).fetchone()
+    return f"{count}:{total or 0}"
 
 
 def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, frame: pd.DataFrame,
@@ -197,8 +207,8 @@ class Store:
         have = {(t, c) for t, c in cur.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database()"
         ).fetchall()}
-        wanted = {("uploads", "amount_scale"), ("supersessions", "upload_id"), ("settings", "value"),
-                  ("spend_lines", "period"), ("spend", "period"), ("saved_mappings", "mapping"),
+        wanted = {("uploads", "amount_scale"), ("uploads", "rows_hash"), ("supersessions", "upload_id"),
+                  ("settings", "value"), ("spend_lines", "period"), ("spend", "period"), ("saved_mappings", "mapping"),
                   ("live_sessions", "closed_at"), ("live_sessions", "practice")}
         wanted |= {(f"{ds.name}_rows", c.name) for ds in DATASETS.values() for c in ds.stored_columns}
         wanted |= aggregates.WANTED
@@ -255,6 +265,9 @@ class Store:
             )""")
         # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
         cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
+        # Its rows in any order as one value (_rows_hash): the same rows from another file are refused as a
+        # duplicate append like the same file. NULL: a live session, or loaded before this was kept.
+        cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS rows_hash VARCHAR")
         new_links = "supersessions" not in had
         # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
         cur.execute("CREATE TABLE IF NOT EXISTS supersessions (replaced_by INTEGER NOT NULL, "
@@ -370,8 +383,9 @@ class Store:
                   user: str = "", source_rows: list[int] | None = None, refuse_duplicate: bool = False,
                   amount_scale: float | None = None) -> int:
         """Store one upload as a batch in one transaction; 'replace' supersedes the active batches.
-        With ``refuse_duplicate``, appending a file (by sha256) that is already active raises
-        DuplicateUpload, checked inside the transaction so two concurrent appends cannot both pass."""
+        With ``refuse_duplicate``, appending a file (by sha256) that is already active, or rows that an
+        active upload of the dataset holds exactly (by _rows_hash: the same rows from another file),
+        raises DuplicateUpload, checked inside the transaction so two concurrent appends cannot both pass."""
         if mode not in ("append", "replace"):
             raise StoreError(f"Mode must be append or replace, not '{mode}'.")
         now = dt.datetime.now()
@@ -383,6 +397,17 @@ class Store:
                                    row_count=len(frame), user=user, at=now, mode=mode, amount_scale=amount_scale)
             _insert_rows(cur, dataset, batch_id, frame,
                          source_rows if source_rows is not None else range(1, len(frame) + 1))
+            rows_hash = _rows_hash(cur, dataset, batch_id)
+            if refuse_duplicate and mode == "append":
+                same = cur.execute("SELECT id, file_name FROM uploads WHERE dataset = ? AND status = 'active' "
+                                   "AND rows_hash = ? AND id <> ? ORDER BY id LIMIT 1",
+                                   [dataset, rows_hash, batch_id]).fetchone()
+                if same:  # the transaction rolls back: nothing of this upload is kept
+                    raise DuplicateUpload(same[0], (
+                        f"Every row of this file is already loaded, as upload {same[0]} ({same[1]}): appending it "
+                        f"would count each figure twice. To load a corrected copy, undo upload {same[0]} first, "
+                        "or load it with Replace."))
+            cur.execute("UPDATE uploads SET rows_hash = ? WHERE id = ?", [rows_hash, batch_id])
             if mode == "replace":
                 cur.execute("INSERT INTO supersessions SELECT ?, id FROM uploads "
                             "WHERE dataset = ? AND status = 'active' AND id <> ?", [batch_id, dataset, batch_id])
@@ -410,12 +435,14 @@ class Store:
                 raise StoreError(f"Upload {batch_id} is {row[0]}, not active, so there is nothing to undo.")
             twin = cur.execute(
                 "SELECT back.id, again.id FROM uploads back JOIN uploads again ON again.dataset = back.dataset "
-                "AND again.sha256 = back.sha256 AND again.sheet = back.sheet AND again.status = 'active' "
-                "WHERE back.superseded_by = ? AND back.status = 'superseded' AND back.sha256 <> '' "
-                "ORDER BY 1 LIMIT 1", [batch_id]).fetchone()
+                "AND again.status = 'active' AND ((again.sha256 = back.sha256 AND again.sheet = back.sheet "
+                "AND back.sha256 <> '') OR again.rows_hash = back.rows_hash) "
+                "AND again.id <> ? WHERE back.superseded_by = ? AND back.status = 'superseded' ORDER BY 1 LIMIT 1",
+                [batch_id, batch_id]).fetchone()  # not the batch itself: a replace by the same file is undone fine
             if twin:
                 raise StoreError(f"Upload {batch_id} cannot be undone: that would bring back upload {twin[0]}, whose "
-                                 f"file is active again as upload {twin[1]}, and count it twice. Undo {twin[1]} first.")
+                                 f"rows are active again as upload {twin[1]}, and count them twice. Undo {twin[1]} "
+                                 "first.")
             now = dt.datetime.now()
             cur.execute("UPDATE uploads SET status = 'undone', changed_at = ? WHERE id = ?", [now, batch_id])
             restored = [r[0] for r in cur.execute(
@@ -453,13 +480,14 @@ class Store:
                     f"{'have' if len(moved) > 1 else 'has'} been replaced or undone since. "
                     + (f"{steps[0].upper()}{steps[1:]} first, or load the file again." if steps
                        else "Load the file again."))
-            if sha256:
-                twin = cur.execute("SELECT id FROM uploads WHERE dataset = ? AND sha256 = ? AND sheet = ? "
-                                   "AND status = 'active' AND id NOT IN (SELECT upload_id FROM supersessions "
-                                   "WHERE replaced_by = ?)", [dataset, sha256, sheet, batch_id]).fetchone()
-                if twin:
-                    raise StoreError(f"Upload {batch_id} cannot be restored: the same file is active as upload "
-                                     f"{twin[0]}, and restoring it would count it twice.")
+            twin = cur.execute(
+                "SELECT id FROM uploads WHERE dataset = ? AND status = 'active' AND ((sha256 = ? AND sheet = ? "
+                "AND ? <> '') OR rows_hash = (SELECT rows_hash FROM uploads WHERE id = ?)) AND id NOT IN "
+                "(SELECT upload_id FROM supersessions WHERE replaced_by = ?)",
+                [dataset, sha256, sheet, sha256 or "", batch_id, batch_id]).fetchone()
+            if twin:
+                raise StoreError(f"Upload {batch_id} cannot be restored: the same rows are active as upload "
+                                 f"{twin[0]}, and restoring it would count them twice.")
             now = dt.datetime.now()
             if linked:
                 cur.execute("UPDATE uploads SET status = 'superseded', superseded_by = ?, changed_at = ? "

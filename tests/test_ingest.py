@@ -113,6 +113,26 @@ def test_the_same_file_twice_is_refused_in_append_mode(store):
     assert ingest(store, data, "gl.xlsx", "spend", mode="replace").status == "loaded"
 
 
+def test_the_same_rows_from_another_file_are_refused_in_append_mode(store):
+    """A review loaded three November lines as good.csv, then as good.xlsx: only byte-identical files
+    were caught, so November counted twice. The rows as stored (any order) are compared too."""
+    rows = [["2025-01", "Retail", "CC1", "AWS", 10, 10], ["2025-01", "Ops", "CC2", "Azure", 5, 4.5]]
+    assert ingest(store, gl(*rows), "good.xlsx", "spend").status == "loaded"
+    header = ",".join(HEADER) + "\n"  # the same columns as the workbook's, as text
+    as_csv = csv_bytes(header + "".join(",".join(map(str, r)) + "\n" for r in reversed(rows)))
+    again = ingest(store, as_csv, "good.csv", "spend")
+    assert again.status == "rejected" and again.errors[0]["message"] == (
+        "Every row of this file is already loaded, as upload 1 (good.xlsx): appending it would count each figure "
+        "twice. To load a corrected copy, undo upload 1 first, or load it with Replace.")
+    cur = store.cursor()
+    assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (2, 15)  # nothing of it kept
+    assert cur.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+    one_more = csv_bytes(header + "".join(",".join(map(str, r)) + "\n" for r in [*rows, rows[0]]))
+    assert ingest(store, one_more, "more.csv", "spend").status == "loaded"  # a row more is other rows
+    assert ingest(store, as_csv, "good.csv", "spend", mode="replace").status == "loaded"
+    assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (2, 15)
+
+
 def test_mapping_overrides_and_remembered_mapping(store):
     data = csv_bytes("When,Division,Money,Notes\n2025-01,Retail,5,x\n")
     result = ingest(store, data, "a.csv", "spend", overrides={"When": "period", "Money": "actual"})

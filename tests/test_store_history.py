@@ -62,7 +62,8 @@ class History(RuleBasedStateMachine):
         if upload is None or upload["status"] != "active":
             return False
         back = [u for u in self.model.values() if u["superseded_by"] == batch and u["status"] == "superseded"]
-        active_files = {self.model[i]["file"] for i in self.active(upload["dataset"])}
+        # the batch itself leaves: a replace by the same file is undone (this once refused it, wrongly)
+        active_files = {self.model[i]["file"] for i in self.active(upload["dataset"]) if i != batch}
         if any(u["file"] in active_files for u in back):
             return False  # it would count a file twice
         upload["status"] = "undone"
@@ -198,17 +199,33 @@ def test_undo_that_would_bring_back_a_file_loaded_again_is_refused(store):
     first = store.add_batch("spend", frame("spend", 0), sha256="a")
     second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
     again = store.add_batch("spend", frame("spend", 0), sha256="a", refuse_duplicate=True)
-    with pytest.raises(StoreError, match=f"bring back upload {first}, whose file is active again as upload {again}"):
+    with pytest.raises(StoreError, match=f"bring back upload {first}, whose rows are active again as upload {again}"):
         store.undo(second)
     store.undo(again)
     assert store.undo(second) == [first]
+
+
+def test_a_replace_by_the_same_file_is_undone_and_restored(store):
+    """Undoing it brings back the upload it replaced; nothing is counted twice, so nothing is refused."""
+    first = store.add_batch("spend", frame("spend", 0), sha256="a")
+    second = store.add_batch("spend", frame("spend", 0), mode="replace", sha256="a")
+    assert store.undo(second) == [first]
+    assert store.redo(second) == [first]
+
+
+def test_undo_that_would_bring_back_rows_loaded_again_from_another_file_is_refused(store):
+    first = store.add_batch("spend", frame("spend", 0), sha256="csv")
+    second = store.add_batch("spend", frame("spend", 1), mode="replace", sha256="b")
+    again = store.add_batch("spend", frame("spend", 0), sha256="xlsx", refuse_duplicate=True)  # first's rows
+    with pytest.raises(StoreError, match=f"bring back upload {first}, whose rows are active again as upload {again}"):
+        store.undo(second)
 
 
 def test_restoring_a_file_that_was_loaded_again_is_refused(store):
     first = store.add_batch("spend", frame("spend", 0), sha256="a")
     store.undo(first)
     again = store.add_batch("spend", frame("spend", 0), sha256="a", refuse_duplicate=True)
-    with pytest.raises(StoreError, match=f"same file is active as upload {again}"):
+    with pytest.raises(StoreError, match=f"same rows are active as upload {again}"):
         store.redo(first)
 
 
