@@ -104,8 +104,8 @@ def ingest(store: Store, data: bytes | Path, file_name: str, dataset: str, *, sh
     try:
         preview = make_preview(data, file_name, dataset, sheet, overrides, store, unit=unit, layout=layout,
                                progress=progress)
-    except (ReadError, ValueError) as exc:
-        return _refusal(dataset, file_name, str(exc), sheet)
+    except (ReadError, ValueError) as exc:  # the sheet it is about, when reading chose one
+        return _refusal(dataset, file_name, str(exc), getattr(exc, "sheet", None) or sheet)
     # The checked rows are all the write needs; letting the file's raw cells and its bytes go first
     # lowers the peak of a million-row load by their size (about 200 MB for a 100 MB csv). The
     # caller's reference to ``data`` stays, unless it passed the bytes without keeping them, as the

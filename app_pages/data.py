@@ -16,7 +16,7 @@ from alignment.layouts import KEEP_CHOICES, SCENARIOS, LayoutOptions
 from alignment.mapping import better_dataset
 from alignment.reading import ReadError, open_source
 from alignment.schema import DATASETS, DATE, MONEY, MONTH, NUMBER, PERCENT, Column, Dataset
-from alignment.store import StoreError
+from alignment.store import DuplicateUpload, StoreError
 from alignment.tables import money_header
 from alignment.validation import summarise_warnings
 from app_pages.common import money, month_close_notice, pct, require, run, store_or_stop, user_email
@@ -38,6 +38,7 @@ LOOKS_LIKE = {"spend": "IT spend lines", "projects": "a project register", "stag
 STATUS_WORDS = {"active": "In use", "undone": "Undone", "superseded": "Replaced"}
 TABS = ("Load a file", "Upload history", "Mapping rules", "Templates & demo")
 PROBLEMS_UNSCROLLED = 8  # more problems than this scroll in a box of their own
+FIRST_WITH_HEADER = "The first sheet with a header row"
 PROBLEM_COLUMNS = {"sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value", "message": "Problem"}
 MIDNIGHT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]00:00(:00(\.0+)?)?")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~:=^&@])")
@@ -210,8 +211,11 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
     except ReadError as exc:
         st.error(str(exc))
         return
-    if len(sheets) > 1:
-        sheet = st.selectbox("Sheet", sheets, key="sheet")
+    if len(sheets) > 1:  # unchosen, the first sheet with a header row is read (a ReadMe first is passed over)
+        picked = st.selectbox("Sheet", [FIRST_WITH_HEADER, *sheets], key="sheet",
+                              help="Which sheet of the workbook to load. Left as it is, the first sheet with a "
+                                   "header row is read, and the page says which.")
+        sheet = None if picked == FIRST_WITH_HEADER else picked
     this_load = (upload.file_id, dataset, sheet)
     if st.session_state.get("loaded") == this_load:
         # The wizard starts again: this file is in; a new file, sheet or dataset opens the steps.
@@ -311,6 +315,10 @@ def wizard(upload, dataset: str, spec: Dataset) -> None:
         st.error(f"Sheet '{preview.raw.sheet}' has a header row but no data rows.")
     else:
         st.success(f"{how_many(len(checked.frame), 'row')} ready to load; {checked.skipped} skipped.")
+        try:  # said before Load, not only after it: adding the same file again is refused
+            store.raise_if_duplicate(dataset, preview.sha256, preview.raw.sheet)
+        except DuplicateUpload as exc:
+            st.warning(f"{exc} Adding it is refused; Replace loads it in place of what is loaded.")
         first = checked.frame.head(20)
         st.dataframe(first, hide_index=True, width="stretch", column_config=column_config(spec, first),
                      placeholder="")

@@ -392,3 +392,31 @@ def test_lines_loaded_after_the_books_close_are_said_to_wait_not_to_look_partly_
         "Actuals of 2026-11 ($30.0k in 2 lines) are loaded but not counted yet: the books are closed through "
         "2026-10 (Settings); move it on as each month closes."]
     assert not [w for w in at.warning if "looks partly loaded" in w.value]
+
+
+def test_a_workbook_opening_on_a_readme_sheet_loads_its_first_sheet_with_a_header(empty_db):  # noqa: F811
+    """A review's workbook (ReadMe, GL Nov, GL Dec) was refused as having no header row: the page read
+    the ReadMe. Unchosen, the first sheet with a header row is read and the page says which."""
+    gl = [["Month", "Business Unit", "Actual"], ["2025-11", "Retail", 100]]
+    workbook = xlsx([["How to fill in this workbook: one sheet per month."]], sheet="ReadMe",
+                    extra={"GL Nov": gl, "GL Dec": [gl[0], ["2025-12", "Retail", 90]]})
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="upload").upload("gl.xlsx", workbook).run()
+    picker = at.selectbox(key="sheet")
+    assert picker.value == "The first sheet with a header row" and picker.options[1:] == ["ReadMe", "GL Nov", "GL Dec"]
+    assert not at.exception and "1 row ready to load" in at.success[0].value
+    assert any(w.value.startswith("Read sheet 'GL Nov', the workbook's first sheet with a header row")
+               for w in at.warning)
+    picker.set_value("ReadMe").run()  # chosen, it is never swapped for another
+    assert "Sheet 'ReadMe' has no header row" in at.error[0].value
+
+
+def test_the_same_file_again_is_said_before_load_is_pressed(demo_db):  # noqa: F811
+    at = open_page("app_pages/data.py")
+    early = xlsx([["Month", "Business Unit", "Supplier", "Actual (USD)"], ["2026-11", "Retail", "Acme", 10_000]])
+    at.file_uploader(key="upload").upload("november.xlsx", early).run()
+    at.button(key="load").click().run()
+    assert "Loaded 1 row into IT spend" in at.success[0].value
+    at.file_uploader(key="upload").upload("november-again.xlsx", early).run()
+    said = [w.value for w in at.warning if "already loaded as upload" in w.value]
+    assert len(said) == 1 and said[0].endswith("Adding it is refused; Replace loads it in place of what is loaded.")
