@@ -402,6 +402,9 @@ def _run(args: argparse.Namespace) -> int:
         with (writer(_db(args)) if changes or held_elsewhere(_db(args))
               else Store(_db(args), read_only=True)) as store:
             values = store.save_settings(changes, args.user) if changes else store.settings()
+            notes = store.setting_notes(values) if changes and isinstance(store, Store) else []
+        for note in notes:  # saved, but maybe not what was meant (the app's own process says them on its page)
+            print(f"Note: {note}", file=sys.stderr)
         print(json.dumps([{"name": s.name, "value": values[s.name], "default": s.default, "help": s.help}
                           for s in SETTINGS], indent=1, default=str))
         return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,3 +163,25 @@ def check_order(values: Mapping[str, Any]) -> None:
     for lower, upper, message in ORDERED:
         if values[upper] < values[lower]:
             raise SettingError(message)
+
+
+def unknown_stages(text: str | None, stages: Iterable[str]) -> list[str]:
+    """The names in an active_stages value that no loaded stage is called (case and spaces aside, as
+    the flow analyses compare them): a typo there turns a working stage into waiting, silently."""
+    known = {str(stage).strip().lower() for stage in stages}
+    return [name.strip() for name in (text or "").split(",") if name.strip() and name.strip().lower() not in known]
+
+
+def shared_unit_notes(unit: str, spend_units: Iterable[str], metric_units: Iterable[str]) -> list[str]:
+    """What a shared_unit value does that its editor may not mean, in sentences: naming a unit no spend
+    line uses shares nothing, and naming one with revenue or headcount of its own spreads its spend."""
+    spend, metrics = sorted(set(spend_units)), set(metric_units)
+    notes = []
+    if spend and unit not in spend:
+        notes.append(f"No spend line is booked to business unit '{unit}', so no cost is shared out. The units in "
+                     f"the spend are: {', '.join(spend)}.")
+    if unit in metrics:
+        notes.append(f"{unit} has revenue or headcount of its own in the business metrics. As the unit holding "
+                     "shared cost, its spend is spread over the other units by their share, and it has no ratio of "
+                     "its own: check it is the unit your files book shared IT cost to.")
+    return notes

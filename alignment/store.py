@@ -40,7 +40,16 @@ from alignment.config import LakeLocation, LocationError, parse_location, write_
 from alignment.formatting import listing, naming
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
-from alignment.settings import BY_NAME, SettingError, check_order, convert, is_blank, resolve
+from alignment.settings import (
+    BY_NAME,
+    SettingError,
+    check_order,
+    convert,
+    is_blank,
+    resolve,
+    shared_unit_notes,
+    unknown_stages,
+)
 
 __all__ = ["SAFE_SETTINGS", "AlreadyAnswered", "DuplicateUpload", "Store", "StoreError", "WriteConflict",
            "close_shared_stores", "shared_store"]
@@ -561,6 +570,14 @@ class Store:
         current = self.settings()
         proposed = {**current, **checked}
         check_order(proposed)
+        if checked.get("active_stages") and checked["active_stages"] != current["active_stages"]:
+            stages = [r[0] for r in self.cursor().execute(
+                "SELECT DISTINCT stage FROM stage_history WHERE stage IS NOT NULL ORDER BY 1").fetchall()]
+            unknown = unknown_stages(checked["active_stages"], stages)
+            if stages and unknown:  # with no stage history loaded yet there is nothing to check against
+                raise SettingError(
+                    f"{BY_NAME['active_stages'].label} names {listing([repr(n) for n in unknown])}, which no stage in "
+                    f"the stage history is called. The stages are: {', '.join(stages)}. Nothing was saved.")
         now = dt.datetime.now()
 
         def body(cur: duckdb.DuckDBPyConnection) -> None:
@@ -571,6 +588,16 @@ class Store:
 
         self._write(body, turn="settings")
         return self.settings()
+
+    def setting_notes(self, values: Mapping[str, Any] | None = None) -> list[str]:
+        """What the settings in force (or ``values``) do that an editor may not mean, in sentences, said
+        after a save: the shared-cost unit checked against the units the data has."""
+        unit = (values or self.settings())["shared_unit"]
+        cur = self.cursor()
+        spend = [r[0] for r in cur.execute("SELECT DISTINCT business_unit FROM spend_summary").fetchall()]
+        metrics = [r[0] for r in cur.execute("SELECT DISTINCT business_unit FROM business_metrics "
+                                             "WHERE revenue IS NOT NULL OR headcount IS NOT NULL").fetchall()]
+        return shared_unit_notes(unit, spend, metrics)
 
     def raise_if_duplicate(self, dataset: str, sha256: str, sheet: str,
                            cur: duckdb.DuckDBPyConnection | None = None) -> None:

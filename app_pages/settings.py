@@ -59,6 +59,9 @@ if saved or reset:
     else:
         st.session_state["settings-generation"] = generation + 1
         st.session_state["settings-saved"] = "Defaults put back" if reset else "Saved"
+        st.session_state["settings-notes"] = store.setting_notes()
         st.rerun()
 if said := st.session_state.pop("settings-saved", None):
     st.success(f"{said}. Every dashboard now follows these settings.")
+for note in st.session_state.pop("settings-notes", []):  # saved, but maybe not what was meant
+    st.warning(note)

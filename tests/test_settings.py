@@ -241,3 +241,47 @@ def test_the_spend_page_says_the_organisations_concentration_bands(demo_db):  # 
     common.get_store().save_settings({"hhi_moderate": 9000, "hhi_high": 9500})
     said = sentence()
     assert ": not concentrated (this organisation's bands: above 9,000 moderately, above 9,500 highly" in said
+
+
+def test_active_stages_that_no_stage_is_called_are_refused_and_nothing_is_saved(demo_db):  # noqa: F811
+    """A review typed 'Bild, Tset': flow efficiency fell to 0% and Build read as a waiting stage."""
+    import app_pages.common as common
+    from alignment.settings import unknown_stages
+
+    assert unknown_stages("Bild, build ,TEST", ["Build", "Test"]) == ["Bild"]  # case and spaces aside
+    assert unknown_stages("", ["Build"]) == [] and unknown_stages("Build", []) == ["Build"]
+    store = common.get_store()
+    with pytest.raises(SettingError, match=r"^Stages that are active work names 'Bild' and 'Tset', which no stage "
+                                           r"in the stage history is called\. The stages are: Build, Business case, "
+                                           r"Deploy, Intake, Test, Waiting for approval\. Nothing was saved\.$"):
+        store.save_settings({"active_stages": "Bild, Tset"}, "someone")
+    assert store.settings()["active_stages"] == ""
+    assert store.save_settings({"active_stages": "build, Test"}, "someone")["active_stages"] == "build, Test"
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    field(at, "active_stages").set_value("Bild")
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert at.error[0].value.startswith("Stages that are active work names 'Bild'")
+    assert store.settings()["active_stages"] == "build, Test"
+
+
+def test_a_shared_cost_unit_that_shares_nothing_or_earns_revenue_is_said_after_saving(demo_db):  # noqa: F811
+    import app_pages.common as common
+    from alignment.settings import shared_unit_notes
+
+    assert shared_unit_notes("Shared", ["A", "Shared"], ["A"]) == []
+    assert shared_unit_notes("Sharde", ["A", "Shared"], ["A"])[0].startswith(
+        "No spend line is booked to business unit 'Sharde', so no cost is shared out. The units in the spend are: "
+        "A, Shared.")
+    assert shared_unit_notes("A", ["A", "Shared"], ["A"])[0].startswith("A has revenue or headcount of its own")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/settings.py").run()
+    field(at, "shared_unit").set_value("Retail")
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert "Saved" in at.success[0].value and common.get_store().settings()["shared_unit"] == "Retail"
+    assert [w.value for w in at.warning] == [
+        "Retail has revenue or headcount of its own in the business metrics. As the unit holding shared cost, its "
+        "spend is spread over the other units by their share, and it has no ratio of its own: check it is the unit "
+        "your files book shared IT cost to."]
+    at.run()
+    assert not at.warning  # said once, after the save
