@@ -266,9 +266,9 @@ store = Store(location)
 while len(list(folder.glob("ready-*"))) < 2:  # both processes start writing at the same moment
     time.sleep(0.01)
 
-def lines(unit, n=10):
+def lines(unit, i, n=10):  # each round's file has rows of its own (the same rows again are a duplicate)
     return pd.DataFrame({"period": [pd.Timestamp("2025-01-01").date()] * n, "business_unit": [unit] * n,
-                         "actual": [1.0] * n})
+                         "actual": [1.0 + i] * n})
 
 def answers(who):
     return live.answer_rows(who, "Room", "IT", dict.fromkeys(LUFTMAN_DIMENSIONS, 3))
@@ -276,7 +276,7 @@ def answers(who):
 out = {"own": [], "shared": [], "same": []}
 for i in range(rounds):
     try:  # both processes append the same file: exactly one may load it
-        out["shared"].append(store.add_batch("spend", lines("Shared"), sha256=f"shared-{i}", refuse_duplicate=True))
+        out["shared"].append(store.add_batch("spend", lines("Shared", i), sha256=f"shared-{i}", refuse_duplicate=True))
     except DuplicateUpload:
         out["shared"].append(None)
     try:  # both phones of one participant send at once: exactly one answer counts
@@ -284,7 +284,7 @@ for i in range(rounds):
         out["same"].append(True)
     except AlreadyAnswered:
         out["same"].append(False)
-    out["own"].append(store.add_batch("spend", lines(me), sha256=f"{me}-{i}", refuse_duplicate=True))
+    out["own"].append(store.add_batch("spend", lines(me, i), sha256=f"{me}-{i}", refuse_duplicate=True))
     store.add_live_answers("TWOPRC", answers(f"{me}-{i}"))
 out["retries"] = store.retries
 print(json.dumps(out))
@@ -319,7 +319,9 @@ def test_two_processes_writing_one_lake_at_once_lose_and_double_nothing(lake, tm
     with Store(location, read_only=True) as s:
         cur = s.cursor()
         assert sorted(r[0] for r in cur.execute("SELECT id FROM uploads").fetchall()) == sorted(ids)
-        assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (3 * rounds * 10, 3 * rounds * 10)
+        # three uploads of 10 lines a round, at 1.0 + the round's number each
+        assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (
+            3 * rounds * 10, sum(3 * 10 * (1 + i) for i in range(rounds)))
         per_person = dict(cur.execute("SELECT respondent_id, count(*) FROM survey GROUP BY 1").fetchall())
         assert per_person == {f"{who}-{i}": 6 for who in ("A", "B", "same") for i in range(rounds)}
         assert s.uploads().set_index("id").loc[live_batch, "row_count"] == 3 * rounds * 6
