@@ -13,6 +13,9 @@ from alignment import live
 from alignment.store import AlreadyAnswered, StoreError
 from app_pages.common import store_or_stop
 
+# The importance questions' own key: the agreement key (live.SCALE_KEY) does not fit "how important".
+IMPORTANCE_KEY = "1 not important · 3 somewhat · 5 very important"
+
 
 def _mark_sent() -> None:
     """Runs before the page whenever the form was sent, even when the page then shows no form
@@ -30,6 +33,9 @@ st.html("""<style>
       padding: 0 0.45rem; margin: 0 !important; border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem; }
   [data-testid="stFormSubmitButton"] button, .st-key-use-code button { min-height: 48px; width: 100%; }
   [data-testid="stTextInput"] input { min-height: 44px; font-size: 1.1rem; }
+  /* A key sits close above the choices it explains. */
+  [data-testid="stForm"] [data-testid="stElementContainer"]:has(> [data-testid="stCaptionContainer"]) {
+      margin-bottom: -0.5rem; }
 </style>""")
 
 
@@ -79,18 +85,24 @@ with st.form("answers"):
                      format_func={"IT": "IT", "Business": "The business"}.get)
     scores, importance = {}, {}
     for dimension, statement in live.STATEMENTS.items():
+        # Each row of choices has its own key right above it, under its question: the agreement key
+        # once sat below the agreement choices, directly above the importance question, and read as its key.
         st.markdown(f"**{dimension}.** {statement}")
+        st.caption(live.SCALE_KEY)
         scores[dimension] = st.radio(dimension, list(live.SCALE), index=None, horizontal=True,
                                      key=f"score-{dimension}", label_visibility="collapsed")
-        st.caption(live.SCALE_KEY)
         if session["ask_importance"]:
-            importance[dimension] = st.radio(f"How important is {dimension.lower()} to you?", list(live.SCALE),
-                                             index=None, horizontal=True, key=f"importance-{dimension}")
+            question = f"How important is {dimension.lower()} to you?"
+            with st.container(key=f"asks-importance-{dimension}"):
+                st.markdown(question)
+                st.caption(IMPORTANCE_KEY)
+                importance[dimension] = st.radio(question, list(live.SCALE), index=None, horizontal=True,
+                                                 key=f"importance-{dimension}", label_visibility="collapsed")
     with st.expander("Optional: your unit, role and a comment"):
         unit = st.text_input("Business unit", key="unit", max_chars=80)
         role = st.text_input("Role", key="role", max_chars=80)
         comment = st.text_area("Anything to add?", key="comment", max_chars=1000)
-    sent = st.form_submit_button("Send my answers", type="primary", on_click=_mark_sent)
+    sent = st.form_submit_button("Send my answers", type="primary", on_click=_mark_sent, width="stretch")
 
 if sent:
     refusal = live.may_send(live.participant_id("browser", browser))

@@ -48,42 +48,44 @@ st.query_params["session"] = code
 base = public_url() or st.context.url or "http://localhost:8501"
 link = live.join_url(base, code)
 
-# For the room's screen: the QR code at least half a 1080-pixel screen high, the link on one line,
-# the counts and the chart's text readable from the back.
+# For the room's screen (1920x1080, or a laptop's 1440x900): the code to type, the QR code and the
+# chart with its axis all in the window, never below the fold: people who cannot scan type the code.
+# The room's part of the page sits in one box as tall as the window below the title (the server cannot
+# know the window's height; the browser sizes the box); in it the code and the QR code share the left
+# column, the QR code taking the height the code leaves, and the chart takes what the counts leave.
 st.html("""<style>
-  /* Streamlit shrink-wraps an image's boxes to its own size: widen them to the column, then size the
-     code by the column and the screen's height, so it never runs over the counts beside it. */
+  [data-testid="stMainBlockContainer"] { padding-top: 2rem; padding-bottom: 1rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; line-height: 1.2; padding: 0 0 0.25rem 0; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-room) { height: calc(100dvh - 7rem) !important;
+                                                        flex: 0 0 auto !important; }
+  .st-key-room > [data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"]),
+  .st-key-room > [data-testid="stHorizontalBlock"] { flex: 1 1 0 !important; min-height: 0; }
+  .st-key-room [data-testid="stHorizontalBlock"] { height: 100%; }
+  .st-key-room [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { height: 100%; }
+  /* The QR code: as big as its column allows, width or height, square, never over the counts. */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-qr) { flex: 1 1 0 !important; min-height: 12rem; }
+  .st-key-qr { height: 100%; }
   .st-key-qr div { width: 100% !important; }
+  .st-key-qr div:not([data-testid="stElementToolbar"], [data-testid="stElementToolbar"] *) { height: 100%; }
   /* The image's hover toolbar (full screen) sits just above the image, outside it: room for it in the
      code's own box, so the pointer left on the code after "Open a session" never covers the link. */
   .st-key-qr { padding-top: 2.75rem; }
-  .st-key-qr img { width: min(100%, 58vh) !important; height: auto; }
+  .st-key-qr img { width: auto !important; height: 100% !important; max-width: 100%; object-fit: contain;
+                   object-position: left top; }
   .st-key-join-link p { white-space: nowrap; font-size: clamp(1.2rem, 1.9vw, 2.2rem); margin: 0; }
   .st-key-join-link code { white-space: nowrap; }
-  .st-key-join-code p { font-size: clamp(2rem, 4vw, 4.5rem); font-weight: 700; margin: 0; }
+  /* The code on one line, sized by its column: "Code" and the code never part. */
+  .st-key-join-code { container-type: inline-size; }
+  .st-key-join-code p { font-size: min(4.5rem, 11cqi); font-weight: 700; margin: 0; white-space: nowrap; }
   .st-key-join-code strong { letter-spacing: 0.15em; }  /* the code spaced out to be read aloud, not its label */
   .st-key-counts [data-testid="stMetricValue"] { font-size: 3.5rem; }
   .st-key-counts [data-testid="stMetricLabel"] p { font-size: 1.4rem; }
+  /* The live results (a fragment: a box of their own) fill the column; in them the chart fills what is left. */
+  .st-key-room [data-testid="stLayoutWrapper"]:has([data-testid="stVegaLiteChart"]) { flex: 1 1 0 !important;
+                                                                                      min-height: 0; }
+  .st-key-room [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) { flex: 1 1 0;
+                                                                                         min-height: 16rem; }
 </style>""")
-if store.live_session(code)["practice"]:
-    st.info("Practice run: when you close it, its answers leave the dashboards (the Data page can restore them).",
-            icon=":material/science:")
-if live.only_this_machine(link):
-    st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
-               "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
-with st.container(key="join-link"):
-    st.markdown(f"Scan the code or open `{link}`")
-left, right = st.columns([2, 3], gap="large")
-with left:
-    with st.container(key="qr"):
-        st.image(live.qr_svg(link), width=560)
-    with st.container(key="join-code"):
-        st.markdown(f"Code **{code}**")
-    with st.expander("Tips for the room"):
-        st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
-                   "The link uses the address this browser shows. If phones reach the app another way "
-                   "(the laptop's network address, or a public name behind a proxy), set "
-                   "ALIGNMENT_PUBLIC_URL before starting the app.")
 
 
 @st.fragment(run_every=2)
@@ -108,14 +110,37 @@ def live_results(code: str) -> None:
         st.info(f"Each side's view appears once {store.settings()['min_respondents']} of its people have "
                 "answered, so nobody's answers can be singled out.")
         return
-    st.altair_chart(charts.for_the_room(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}"),
-                                        height=520), width="stretch")  # six rows in the room's type
     if hidden := hidden_groups(gap):
         st.caption(too_few(hidden, store.settings()["min_respondents"]))
+    # The chart takes the height the counts leave (six rows in the room's type), its axis in the window.
+    st.altair_chart(charts.for_the_room(charts.gap_dumbbell(compared, f"IT view vs business view: {now['wave']}")),
+                    width="stretch", height="stretch")
 
 
-with right:
-    live_results(code)
+# The height given here is only the box's before the page's style sizes it to the window.
+with st.container(key="room", height=760, border=False):
+    if store.live_session(code)["practice"]:
+        st.info("Practice run: when you close it, its answers leave the dashboards (the Data page can restore "
+                "them).", icon=":material/science:")
+    if live.only_this_machine(link):
+        st.warning("This link names this computer (localhost), so phones cannot open it. Open this page "
+                   "through the network address Streamlit printed, or set ALIGNMENT_PUBLIC_URL.")
+    with st.container(key="join-link"):
+        st.markdown(f"Scan the code or open `{link}`")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        with st.container(key="join-code"):
+            st.markdown(f"Code **{code}**")
+        with st.container(key="qr"):
+            st.image(live.qr_svg(link), width=560)
+    with right:
+        live_results(code)
+
+with st.expander("Tips for the room"):
+    st.caption("For the room's screen, add &present=1 to this page's address to hide the navigation. "
+               "The link uses the address this browser shows. If phones reach the app another way "
+               "(the laptop's network address, or a public name behind a proxy), set "
+               "ALIGNMENT_PUBLIC_URL before starting the app.")
 
 st.divider()
 wave = store.live_session(code)["wave"]

@@ -214,3 +214,49 @@ def test_the_qr_codes_hover_toolbar_never_covers_the_join_link(tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+# Where the room's screen ends, for the code, the QR code and the chart (with its axis), and whether
+# the code's line wrapped ("Code" on one line, the code on the next).
+ROOM_JS = """() => {
+  const box = s => document.querySelector(s).getBoundingClientRect();
+  const code = document.querySelector('.st-key-join-code p');
+  const line = parseFloat(getComputedStyle(code).fontSize) * 1.7;
+  return {code: box('.st-key-join-code p').bottom, qr: box('.st-key-qr img').bottom,
+          chart: box('[data-testid="stVegaLiteChart"] svg').bottom,
+          wrapped: code.getBoundingClientRect().height > line};
+}"""
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not Path("/usr/bin/chromium").exists(),
+                    reason="Debian's chromium is not installed (make test installs it)")
+def test_the_room_screen_shows_the_code_the_qr_code_and_the_chart_without_scrolling(tmp_path):
+    """People who must sign in type the code from the screen: at 1920x1080 it sat below the fold (the
+    page 1567 px tall), and at 1440x900 "Code" and the code split and the chart's axis was cut off."""
+    from playwright.sync_api import sync_playwright
+
+    from alignment import bench_browser, loadtest
+
+    db = tmp_path / "room.duckdb"
+    with Store(db) as store:
+        store.save_settings({"min_respondents": 1})
+        store.open_live_session("ROOM28", "Workshop")
+        store.add_live_answers("ROOM28", answers("it-1", "IT", 4))
+        store.add_live_answers("ROOM28", answers("biz-1", "Business", 2))
+    with loadtest.serve(db) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=bench_browser.CHROMIUM_ARGS)
+        try:
+            for size in ({"width": 1920, "height": 1080}, {"width": 1440, "height": 900}):
+                page = browser.new_page(viewport=size)
+                page.goto(f"{server.url}/live?session=ROOM28&present=1")
+                page.locator("[data-testid='stVegaLiteChart'] svg").wait_for(timeout=30_000)
+                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
+                page.wait_for_timeout(1000)  # the chart takes its box's height once the box is sized
+                seen = page.evaluate(ROOM_JS)
+                assert not seen["wrapped"], size
+                for part in ("code", "qr", "chart"):
+                    assert seen[part] <= size["height"], (size, part, seen)
+                page.close()
+        finally:
+            browser.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,79 @@ def test_a_missing_or_wrong_code_gets_a_box_for_the_code_never_the_dashboards(de
     phone.button(key="use-code").click()
     phone.run()
     assert phone.query_params["join"] == "ROOM27" and phone.radio(key="group")
+
+
+def test_each_row_of_choices_on_the_phone_has_its_own_key_right_above_it(demo_db):
+    """The agreement key sat under the agreement choices, right above "How important is …": it read
+    as the importance question's key, and the importance questions had none of their own."""
+    store().open_live_session("ROOM28", "Keys", ask_importance=True)
+    phone = app(join="ROOM28")
+    form = next(b for b in phone.main.children.values() if getattr(b, "type", None) == "form")
+
+    def flat(node):
+        for child in node.children.values():
+            yield from flat(child) if getattr(child, "children", None) else (child,)
+
+    shown = list(flat(form))
+    keys = {}
+    for before, radio in zip(shown, shown[1:], strict=False):
+        if type(radio).__name__ == "Radio" and radio.key != "group":
+            assert type(before).__name__ == "Caption", radio.key
+            keys[radio.key] = before.value
+    assert {keys[f"score-{d}"] for d in LUFTMAN_DIMENSIONS} == {SCALE_KEY}
+    importance = {keys[f"importance-{d}"] for d in LUFTMAN_DIMENSIONS}
+    assert len(importance) == 1 and "important" in importance.pop()
+
+
+def test_the_budget_slides_header_names_its_fiscal_year_not_the_chosen_months(demo_db):
+    """March chosen, Retail: the header read "showing 2026-03 · Retail" over a fiscal-year headline."""
+    at = app(present="1", bu="Retail", **{"from": "2026-03", "to": "2026-03"})
+    assert at.title[0].value.startswith("IT for Retail has spent $") and "in FY2026" in at.title[0].value
+    assert at.caption[0].value.endswith("showing FY2026 (2026-01 to 2026-12) · Retail")
+    goals = app(present="1", bu="Retail", slide="2", **{"from": "2026-03", "to": "2026-03"})
+    assert goals.caption[0].value.endswith("showing 2026-03 · Retail")  # spend by goal: the chosen months
+    projects = app(present="1", bu="Retail", slide="3", **{"from": "2026-03", "to": "2026-03"})
+    assert projects.caption[0].value.endswith("showing Retail")  # the portfolio is as of a date: no months
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not Path("/usr/bin/chromium").exists(),
+                    reason="Debian's chromium is not installed (make test installs it)")
+def test_on_a_phone_the_slide_label_shows_the_chart_starts_in_view_and_send_is_full_width(demo_db):
+    """390x844: the slide's label hid under the header bar and the chart began below the fold; the join
+    form's "Send my answers" was as wide as its words, though the page's style meant it full width."""
+    from playwright.sync_api import sync_playwright
+
+    from alignment import bench_browser, loadtest
+
+    with Store(demo_db) as s:
+        s.open_live_session("ROOM29", "Phone", ask_importance=True)
+    close_shared_stores()
+    with loadtest.serve(demo_db) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=bench_browser.CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            for address in ("?present=1", "present"):  # the room's deck, and the page with its sidebar
+                page = phone.new_page()
+                page.goto(f"{server.url}/{address}")
+                page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=30_000)
+                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
+                page.wait_for_timeout(500)
+                label = page.locator("[data-testid='stCaptionContainer'] p", has_text="Spend against budget")
+                assert label.inner_text().startswith("Spend against budget · 1 of ")
+                box = label.bounding_box()
+                on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest("
+                                       "'[data-testid=stCaptionContainer]') !== null",
+                                       [box["x"] + 10, box["y"] + box["height"] / 2])
+                assert on_top, f"{address}: the slide's label is covered"
+                chart = page.locator("[data-testid='stVegaLiteChart']").first.bounding_box()
+                assert chart["y"] + 200 <= 844, f"{address}: the chart starts at {chart['y']} px"
+                page.close()
+            page = phone.new_page()
+            page.goto(f"{server.url}/?join=ROOM29")
+            send = page.get_by_role("button", name="Send my answers")
+            send.wait_for(timeout=30_000)
+            form = page.locator("[data-testid='stForm']").bounding_box()
+            assert send.bounding_box()["width"] >= form["width"] - 40  # the form's padding either side
+        finally:
+            browser.close()
