@@ -546,7 +546,8 @@ def test_the_year_end_says_the_month_filter_only_picks_its_year_and_a_deck_says_
     deck = AppTest.from_file(APP, default_timeout=60)
     deck.query_params.update({"present": "1", "bu": "Retail", "from": "2026-03", "to": "2026-03"})
     deck.run()
-    assert deck.caption[0].value == "Spend against budget · 1 of 6 · showing 2026-03 · Retail"
+    # the budget slide's figure is the fiscal year's, so its header names that year, not the months chosen
+    assert deck.caption[0].value == "Spend against budget · 1 of 6 · showing FY2026 (2026-01 to 2026-12) · Retail"
 
 
 def test_the_spend_page_says_why_months_without_actuals_have_no_charts(demo_db):
