@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from alignment.formatting import whole
@@ -32,3 +34,9 @@ def source_sentence(waves: pd.DataFrame, it_respondents: object, business_respon
                  f"{'have' if len(later) > 1 else 'has'} too few people on a side to stand for the organisation; "
                  "the Alignment page shows every wave.")
     return text
+
+
+def names_a_date(wave: str) -> bool:
+    """Whether a wave's name holds a year (2026-11-24 workshop, 2026 H1, Q3 2025), which
+    survey_waves orders waves by: every dated form it reads has one."""
+    return re.search(r"(^|\D)(19|20)\d{2}(\D|$)", wave) is not None

@@ -8,6 +8,7 @@ import streamlit as st
 from alignment import charts, live
 from alignment.config import public_url
 from alignment.findings import hidden_groups, too_few
+from alignment.waves import names_a_date
 from app_pages.common import require, run, store_or_stop, user_email, workbook_download
 
 store = store_or_stop()
@@ -36,7 +37,13 @@ if code is None:
                                help="For a rehearsal before the workshop: while it is open it shows like any "
                                     "session; when it closes, its answers are undone, so the executives' pages "
                                     "show the real survey again. Nothing is deleted: the Data page can restore it.")
-        if st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:"):
+        opened = st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:")
+        dated = [w for w in run("survey_waves")["wave"] if names_a_date(str(w))] if opened else []
+        if opened and dated and not names_a_date(wave):  # it would sort before them all, out of the dashboards
+            st.error(f"Put the date in the wave name, like '{dt.date.today():%Y-%m-%d} {wave.strip() or 'workshop'}'. "
+                     f"Waves are ordered by the date in their name, and one without a date counts as older than "
+                     f"every dated wave (such as '{dated[0]}'), so the dashboards would go on showing those.")
+        elif opened:
             code = live.new_code()
             store.open_live_session(code, wave.strip() or "Workshop", ask_importance=ask_importance,
                                     user=user_email() or "app", practice=practice)

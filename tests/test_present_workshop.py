@@ -214,3 +214,23 @@ def test_on_a_phone_the_slide_label_shows_the_chart_starts_in_view_and_send_is_f
             assert send.bounding_box()["width"] >= form["width"] - 40  # the form's padding either side
         finally:
             browser.close()
+
+
+def test_a_live_wave_named_without_a_date_is_refused_where_the_other_waves_are_dated(demo_db):
+    """A review named its session 'Review workshop': undated, it sorted before the demo's dated waves,
+    and the Overview went on showing 2026 H1 after the workshop, with no word said."""
+    from alignment.waves import names_a_date
+
+    assert names_a_date("2026-11-24 workshop") and names_a_date("Q3 2025") and names_a_date("2026 H1")
+    assert not names_a_date("Review workshop") and not names_a_date("Wave 12") and not names_a_date("Room 20266")
+    host = app()
+    host.switch_page("app_pages/workshop.py").run()
+    name = next(t for t in host.text_input if t.label == "Survey wave name")
+    name.set_value("Review workshop")
+    host.button(key="FormSubmitter:open-Open a session").click().run()
+    assert host.error[0].value.startswith("Put the date in the wave name, like '")
+    assert "counts as older than every dated wave (such as '" in host.error[0].value
+    assert not store().cursor().execute("SELECT count(*) FROM live_sessions").fetchone()[0]  # nothing opened
+    next(t for t in host.text_input if t.label == "Survey wave name").set_value("2026-11-24 review workshop")
+    host.button(key="FormSubmitter:open-Open a session").click().run()
+    assert not host.error and host.query_params.get("session")
