@@ -74,7 +74,13 @@ def check_read_only(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
         # DuckDB files INSTALL under LOAD; say the word the analyst wrote for those
         said = first if kind == "LOAD" and first.isalpha() else kind
         raise QueryError(f"Only reading is allowed here (SELECT); this is {_with_article(said)} statement.")
-    check_relations(cursor, _EXPLAIN.sub("", statements[0].query, count=1))
+    read = _EXPLAIN.sub("", statements[0].query, count=1)
+    if kind == "EXPLAIN":  # what it explains must be a read too (EXPLAIN ANALYZE runs it)
+        inner = cursor.extract_statements(read)
+        if len(inner) == 1 and inner[0].type.name != "SELECT":
+            raise QueryError(f"Only reading is allowed here (SELECT); this explains "
+                             f"{_with_article(inner[0].type.name)} statement.")
+    check_relations(cursor, read)
 
 
 def check_relations(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:

@@ -38,9 +38,16 @@ def test_a_refused_statement_is_named_with_its_article(sql, said):
     assert str(refused.value) == f"Only reading is allowed here (SELECT); {said}"
 
 
-def test_a_write_hidden_in_a_select_meets_the_read_only_transaction(cur):
+def test_a_write_hidden_in_a_select_meets_the_read_only_transaction(cur, monkeypatch):
     """A write the statement check takes for a read meets the read-only transaction. (DuckDB 1.5
-    refuses DML inside a CTE already when parsing; 2.0 parses it and the transaction refuses it.)"""
+    refuses DML inside a CTE already when parsing; 2.0 parses it and the transaction refuses it.)
+    The statement check now refuses each of these first, so it is set aside here to reach the layer
+    behind it."""
+    from alignment import readonly
+
+    with pytest.raises(QueryError, match=r"this explains a DELETE statement\.$"):
+        run_read_only(cur, "EXPLAIN ANALYZE DELETE FROM spend_rows")
+    monkeypatch.setattr(readonly, "check_read_only", lambda cursor, sql: None)
     with pytest.raises(QueryError, match="read-only|CTE needs a SELECT"):
         run_read_only(cur, "WITH x AS (UPDATE uploads SET status = 'undone' RETURNING id) SELECT * FROM x")
     for sql in ("EXPLAIN ANALYZE DELETE FROM spend_rows", "SELECT nextval('upload_ids')"):
