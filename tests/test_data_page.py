@@ -356,15 +356,21 @@ def test_the_rows_to_load_name_the_currency_in_the_header_and_sign_the_numbers(e
     assert actual["label"] == "Actual spend ($)" and actual["type_config"]["format"] == "%,.2f"
 
 
-def test_a_months_first_lines_loaded_before_its_close_are_said_to_look_partly_loaded(demo_db):  # noqa: F811
-    """A review loaded three November lines for three units: the company went from 2.7% over budget
-    to 1.8% under with no word said. The Data page now says so as the load lands."""
+def _load_two_november_lines() -> AppTest:
+    """November's first lines for Retail and Digital, loaded on the Data page of the demo."""
     at = open_page("app_pages/data.py")
     early = xlsx([["Month", "Business Unit", "Supplier", "Actual (USD)"], ["2026-11", "Retail", "Acme", 10_000],
                   ["2026-11", "Digital", "Acme", 20_000]])
     at.file_uploader(key="upload").upload("november.xlsx", early).run()
     at.button(key="load").click().run()
     assert not at.exception and "Loaded 2 rows into IT spend" in at.success[0].value
+    return at
+
+
+def test_a_months_first_lines_loaded_before_its_close_are_said_to_look_partly_loaded(demo_db):  # noqa: F811
+    """A review loaded three November lines for three units: the company went from 2.7% over budget
+    to 1.8% under with no word said. The Data page now says so as the load lands."""
+    at = _load_two_november_lines()
     said = [w.value for w in at.warning if "looks partly loaded" in w.value]
     assert len(said) == 1 and said[0].startswith("The newest month of actuals looks partly loaded for Digital "
                                                  "(2026-11: ") and ") and Retail (2026-11: " in said[0], said
@@ -382,12 +388,7 @@ def test_lines_loaded_after_the_books_close_are_said_to_wait_not_to_look_partly_
     import app_pages.common as common
 
     common.get_store().save_settings({"books_closed_through": "2026-10"}, "finance@example.com")
-    at = open_page("app_pages/data.py")
-    early = xlsx([["Month", "Business Unit", "Supplier", "Actual (USD)"], ["2026-11", "Retail", "Acme", 10_000],
-                  ["2026-11", "Digital", "Acme", 20_000]])
-    at.file_uploader(key="upload").upload("november.xlsx", early).run()
-    at.button(key="load").click().run()
-    assert not at.exception and "Loaded 2 rows into IT spend" in at.success[0].value
+    at = _load_two_november_lines()
     assert [i.value for i in at.info if i.value.startswith("Actuals of")] == [
         "Actuals of 2026-11 ($30.0k in 2 lines) are loaded but not counted yet: the books are closed through "
         "2026-10 (Settings); move it on as each month closes."]

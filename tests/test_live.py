@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,22 @@ def test_many_phones_answer_while_dashboards_read_and_uploads_land(tmp_path, bac
 
 
 # Where the join link is overlapped: the toolbar's box and the link's, as drawn.
+@contextmanager
+def chromium_on(db: Path) -> Iterator[tuple[object, object]]:
+    """The app serving ``db`` and Debian's Chromium, headless, for the room screen's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from alignment import bench_browser, loadtest
+
+    with loadtest.serve(db) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=bench_browser.CHROMIUM_ARGS)
+        try:
+            yield server, browser
+        finally:
+            browser.close()
+
+
 OVERLAP_JS = """() => {
   const bar = document.querySelector('.st-key-qr [data-testid="stElementToolbar"]').getBoundingClientRect();
   const link = document.querySelector('.st-key-join-link p').getBoundingClientRect();
@@ -185,35 +203,26 @@ OVERLAP_JS = """() => {
 def test_the_qr_codes_hover_toolbar_never_covers_the_join_link(tmp_path):
     """Right after "Open a session" the pointer rests where the button was: on the QR code, whose hover
     toolbar (full screen) covered "Scan the code or open http://…/?join=CODE" at a laptop's 1440x900."""
-    from playwright.sync_api import sync_playwright
-
-    from alignment import bench_browser, loadtest
-
     db = tmp_path / "live.duckdb"
     Store(db).close()
-    with loadtest.serve(db) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                    args=bench_browser.CHROMIUM_ARGS)
-        try:
-            for size in ({"width": 1440, "height": 900}, {"width": 1920, "height": 1080}):
-                page = browser.new_page(viewport=size)
-                page.goto(f"{server.url}/live")
-                button = page.get_by_role("button", name="Open a session")
-                button.wait_for(timeout=30_000)
-                # A click while the page's first run is still drawing can land before the form listens.
-                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
-                box = button.bounding_box()
-                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-                page.locator(".st-key-qr img").wait_for(timeout=30_000)
-                page.locator(".st-key-join-link p").wait_for(timeout=30_000)
-                page.locator(".st-key-qr img").hover()
-                page.locator(".st-key-qr [data-testid='stElementToolbar']").wait_for(timeout=10_000)
-                assert not page.evaluate(OVERLAP_JS), size
-                page.get_by_role("button", name="Close the session").click()
-                page.get_by_text("is closed").wait_for(timeout=30_000)
-                page.close()
-        finally:
-            browser.close()
+    with chromium_on(db) as (server, browser):
+        for size in ({"width": 1440, "height": 900}, {"width": 1920, "height": 1080}):
+            page = browser.new_page(viewport=size)
+            page.goto(f"{server.url}/live")
+            button = page.get_by_role("button", name="Open a session")
+            button.wait_for(timeout=30_000)
+            # A click while the page's first run is still drawing can land before the form listens.
+            page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
+            box = button.bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.locator(".st-key-qr img").wait_for(timeout=30_000)
+            page.locator(".st-key-join-link p").wait_for(timeout=30_000)
+            page.locator(".st-key-qr img").hover()
+            page.locator(".st-key-qr [data-testid='stElementToolbar']").wait_for(timeout=10_000)
+            assert not page.evaluate(OVERLAP_JS), size
+            page.get_by_role("button", name="Close the session").click()
+            page.get_by_text("is closed").wait_for(timeout=30_000)
+            page.close()
 
 
 # Where the room's screen ends, for the code, the QR code and the chart (with its axis), and whether
@@ -233,30 +242,21 @@ ROOM_JS = """() => {
 def test_the_room_screen_shows_the_code_the_qr_code_and_the_chart_without_scrolling(tmp_path):
     """People who must sign in type the code from the screen: at 1920x1080 it sat below the fold (the
     page 1567 px tall), and at 1440x900 "Code" and the code split and the chart's axis was cut off."""
-    from playwright.sync_api import sync_playwright
-
-    from alignment import bench_browser, loadtest
-
     db = tmp_path / "room.duckdb"
     with Store(db) as store:
         store.save_settings({"min_respondents": 1})
         store.open_live_session("ROOM28", "Workshop")
         store.add_live_answers("ROOM28", answers("it-1", "IT", 4))
         store.add_live_answers("ROOM28", answers("biz-1", "Business", 2))
-    with loadtest.serve(db) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                    args=bench_browser.CHROMIUM_ARGS)
-        try:
-            for size in ({"width": 1920, "height": 1080}, {"width": 1440, "height": 900}):
-                page = browser.new_page(viewport=size)
-                page.goto(f"{server.url}/live?session=ROOM28&present=1")
-                page.locator("[data-testid='stVegaLiteChart'] svg").wait_for(timeout=30_000)
-                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
-                page.wait_for_timeout(1000)  # the chart takes its box's height once the box is sized
-                seen = page.evaluate(ROOM_JS)
-                assert not seen["wrapped"], size
-                for part in ("code", "qr", "chart"):
-                    assert seen[part] <= size["height"], (size, part, seen)
-                page.close()
-        finally:
-            browser.close()
+    with chromium_on(db) as (server, browser):
+        for size in ({"width": 1920, "height": 1080}, {"width": 1440, "height": 900}):
+            page = browser.new_page(viewport=size)
+            page.goto(f"{server.url}/live?session=ROOM28&present=1")
+            page.locator("[data-testid='stVegaLiteChart'] svg").wait_for(timeout=30_000)
+            page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
+            page.wait_for_timeout(1000)  # the chart takes its box's height once the box is sized
+            seen = page.evaluate(ROOM_JS)
+            assert not seen["wrapped"], size
+            for part in ("code", "qr", "chart"):
+                assert seen[part] <= size["height"], (size, part, seen)
+            page.close()
