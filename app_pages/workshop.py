@@ -38,8 +38,9 @@ if code is None:
                                     "session; when it closes, its answers are undone, so the executives' pages "
                                     "show the real survey again. Nothing is deleted: the Data page can restore it.")
         opened = st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:")
-        dated = [w for w in run("survey_waves")["wave"] if names_a_date(str(w))] if opened else []
-        if opened and dated and not names_a_date(wave):  # it would sort before them all, out of the dashboards
+        # An undated name would sort before every dated wave, out of the dashboards (a practice run leaves anyway)
+        dated = [w for w in run("survey_waves")["wave"] if names_a_date(str(w))] if opened and not practice else []
+        if dated and not names_a_date(wave):
             st.error(f"Put the date in the wave name, like '{dt.date.today():%Y-%m-%d} {wave.strip() or 'workshop'}'. "
                      f"Waves are ordered by the date in their name, and one without a date counts as older than "
                      f"every dated wave (such as '{dated[0]}'), so the dashboards would go on showing those.")

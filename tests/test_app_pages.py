@@ -146,7 +146,7 @@ def test_closing_a_session_nobody_answered_says_so_in_words(demo_db):
 
 def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     host = open_page("app_pages/workshop.py")
-    host.text_input[0].set_value("Room test")
+    host.text_input[0].set_value("2026-11 room test")
     host.button[0].click().run()
     code = host.query_params["session"]
     assert len(code) == 6 and not host.exception
@@ -163,13 +163,14 @@ def test_live_session_from_opening_to_answers_on_the_big_screen(demo_db):
     import app_pages.common as common
 
     got = common.get_store().cursor().execute(
-        "SELECT respondent_group, avg(score), count(*) FROM survey WHERE wave = 'Room test' GROUP BY 1 ORDER BY 1"
+        "SELECT respondent_group, avg(score), count(*) FROM survey WHERE wave = '2026-11 room test' "
+        "GROUP BY 1 ORDER BY 1"
     ).fetchall()
     assert got == [("Business", 2.0, 6), ("IT", 5.0, 6)]
 
     assert any("Excel" in b.label for b in host.get("download_button"))  # the follow-up export
     host.button(key="close").click().run()
-    assert "2 people's answers are kept as the survey wave 'Room test'" in host.success[0].value
+    assert "2 people's answers are kept as the survey wave '2026-11 room test'" in host.success[0].value
     late = AppTest.from_file(APP, default_timeout=60)
     late.query_params["join"] = code
     late.run()
