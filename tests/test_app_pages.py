@@ -635,6 +635,8 @@ def test_the_budget_tables_year_end_columns_say_what_they_hold_by_month(demo_db)
     assert month["year_end_budget"]["help"].startswith("Budget in year end (the month's budget, counted in the year")
     assert month["outlook_variance"]["label"] == "Outlook variance ($)"
     assert unit["outlook"]["help"].startswith("Outlook (the row's year-end outlook")  # by unit the whole year
+    assert unit["year_end_budget"]["label"] == "FY budget ($)" and unit["outlook_variance"]["label"] == (
+        "FY variance ($)")  # the whole year's, and short enough for the tower table to fit 1440 px
 
 
 def test_the_budget_table_shows_every_month_and_its_columns_fit_a_laptop(demo_db, monkeypatch):
