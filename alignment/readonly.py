@@ -45,7 +45,8 @@ READ_ONLY_TYPES = {"SELECT", "EXPLAIN"}
 # the server's paths and set-up, so they are not offered, like the tables behind the views.
 TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 SYSTEM_FUNCTIONS = {"current_setting", "getvariable", "getenv"}
-_EXPLAIN = re.compile(r"(?is)^\s*EXPLAIN\s*(\([^)]*\)\s*)?(ANALY[SZ]E\s+)?")
+_EXPLAIN = re.compile(r"(?is)^\s*EXPLAIN\s*(\([^)]*\)\s*)?(ANALY[SZ]E\b\s*)?")
+_EXPLAIN_PLAIN = re.compile(r"(?is)^\s*EXPLAIN\s*(ANALY[SZ]E\b\s*)?")
 
 
 @dataclass
@@ -67,20 +68,39 @@ def check_read_only(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
     except duckdb.Error as exc:
         raise QueryError(f"The SQL could not be read: {_first_line(exc)}") from None
     if len(statements) != 1:
-        raise QueryError("Run one statement at a time." if statements else "There is no SQL to run.")
+        # DuckDB reads a PIVOT without its ON values as two statements (it first makes a type of them)
+        hint = (" A PIVOT must list its ON values here: ON rgt IN ('Run', 'Grow', 'Transform')."
+                if "pivot" in sql.lower() else "")
+        raise QueryError(f"Run one statement at a time.{hint}" if statements else "There is no SQL to run.")
     kind = statements[0].type.name
     if kind not in READ_ONLY_TYPES:
         first = statements[0].query.split(None, 1)[0].upper() if statements[0].query.split() else kind
         # DuckDB files INSTALL under LOAD; say the word the analyst wrote for those
         said = first if kind == "LOAD" and first.isalpha() else kind
         raise QueryError(f"Only reading is allowed here (SELECT); this is {_with_article(said)} statement.")
-    read = _EXPLAIN.sub("", statements[0].query, count=1)
-    if kind == "EXPLAIN":  # what it explains must be a read too (EXPLAIN ANALYZE runs it)
-        inner = cursor.extract_statements(read)
-        if len(inner) == 1 and inner[0].type.name != "SELECT":
+    if kind != "EXPLAIN":
+        check_relations(cursor, statements[0].query)
+        return
+    # What it explains must be a read of the offered tables too (EXPLAIN ANALYZE runs it). Where the
+    # options end is read both ways ("EXPLAIN (FORMAT json) SELECT …", "EXPLAIN (FROM x)"): each reading
+    # that parses is checked, and one that none does is refused.
+    text = statements[0].query
+    readings = {_EXPLAIN.sub("", text, count=1), _EXPLAIN_PLAIN.sub("", text, count=1)}
+    checked = 0
+    for read in readings:
+        try:
+            inner = cursor.extract_statements(read)
+        except duckdb.Error:
+            continue
+        if len(inner) != 1:
+            continue
+        if inner[0].type.name != "SELECT":
             raise QueryError(f"Only reading is allowed here (SELECT); this explains "
                              f"{_with_article(inner[0].type.name)} statement.")
-    check_relations(cursor, read)
+        check_relations(cursor, read)
+        checked += 1
+    if not checked:
+        raise QueryError("This query cannot be checked before it runs; write it as one SELECT.")
 
 
 def check_relations(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -90,6 +110,12 @@ def check_relations(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
     if tree.get("error"):
         raise QueryError("This query cannot be checked before it runs; write it as one SELECT.")
     offered = list(public_relations())
+    # A WITH table named like one of DuckDB's own (WITH duckdb_views AS (SELECT * FROM duckdb_views)) would be
+    # taken for the query's own where DuckDB reads the catalog: such names are refused outright.
+    clashing = sorted({name for name in _cte_names(tree["statements"]) if name in _system_names(cursor)})
+    if clashing:
+        raise QueryError(f"A WITH table cannot take the name of one of DuckDB's own tables or functions "
+                         f"({', '.join(clashing[:3])}); name it otherwise.")
     refused = sorted(set(_not_offered(tree["statements"], set(offered))))
     tables = [name for name in refused if "." not in name and not name.endswith(")") and " " not in name]
     if refused and refused == tables:  # a name the analyst may have meant as a table: as DuckDB's own error says it
@@ -97,6 +123,34 @@ def check_relations(cursor: duckdb.DuckDBPyConnection, sql: str) -> None:
     if refused:
         raise QueryError(f"The explorer reads only its tables ({', '.join(sorted(offered))}) and what your query "
                          f"defines with WITH; it cannot read {', '.join(refused[:3])}.")
+
+
+_SYSTEM_NAMES: frozenset[str] | None = None
+
+
+def _system_names(cursor: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The names of DuckDB's own views and table functions (the catalog, settings, pg_ and sqlite_
+    look-alikes), lower-cased; the same in every connection of this DuckDB, so read once."""
+    global _SYSTEM_NAMES
+    if _SYSTEM_NAMES is None:
+        _SYSTEM_NAMES = frozenset(r[0] for r in cursor.execute(
+            "SELECT DISTINCT lower(view_name) FROM duckdb_views() UNION SELECT DISTINCT lower(function_name) "
+            "FROM duckdb_functions() WHERE function_type IN ('table', 'table_macro')").fetchall())
+    return _SYSTEM_NAMES
+
+
+def _cte_names(node: object) -> Iterator[str]:
+    """Every WITH table's name anywhere in a parsed query, lower-cased."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _cte_names(item)
+    elif isinstance(node, dict):
+        ctes = node.get("cte_map")
+        if isinstance(ctes, dict):
+            yield from (str(c["key"]).lower() for c in ctes.get("map") or [])
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from _cte_names(value)
 
 
 def _not_offered(node: object, visible: set[str]) -> Iterator[str]:
