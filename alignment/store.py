@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
-from alignment.formatting import listing, naming
+from alignment.formatting import how_many, listing, lower_first, naming
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import (
@@ -113,6 +113,40 @@ def _rows_hash(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int) -> s
     count, total = cur.execute(f"SELECT count(*), sum(hash({columns})) FROM {dataset}_rows WHERE batch_id = ?",
                                [batch_id]).fetchone()
     return f"{count}:{total or 0}"
+
+
+def _refuse_rows_loaded(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, rows: int) -> None:
+    """DuplicateUpload when an appended batch would count rows twice: it holds every row of an active
+    upload (a year-to-date extract sent again with one more month, or the csv of a workbook already
+    in), or every one of its rows is loaded already (a month re-sent from a year's extract). Rows are
+    compared as stored, counted (two equal lines are two), in any order; a few equal lines beside new
+    ones (two invoices alike) are not refused. Read from the stored rows, so older uploads count too."""
+    columns = ", ".join(c.name for c in DATASETS[dataset].stored_columns)
+    active = f"SELECT id FROM uploads WHERE dataset = ? AND status = 'active' AND id <> {int(batch_id)}"
+    found = cur.execute(f"""
+        WITH new AS (SELECT hash({columns}) AS h, count(*) AS n FROM {dataset}_rows WHERE batch_id = ? GROUP BY 1),
+        old AS (SELECT batch_id, hash({columns}) AS h, count(*) AS n FROM {dataset}_rows
+                WHERE batch_id IN ({active}) AND hash({columns}) IN (SELECT h FROM new) GROUP BY 1, 2),
+        held AS (SELECT o.batch_id, sum(least(o.n, w.n)) AS shared FROM old o JOIN new w USING (h) GROUP BY 1),
+        anywhere AS (SELECT sum(least(w.n, o.n)) AS shared FROM new w JOIN (SELECT h, sum(n) AS n FROM old GROUP BY 1) o
+                     USING (h))
+        SELECT u.id, u.file_name, u.row_count, h.shared, (SELECT shared FROM anywhere)
+        FROM held h JOIN uploads u ON u.id = h.batch_id ORDER BY h.shared = u.row_count DESC, h.shared DESC, u.id
+        LIMIT 1""", [batch_id, dataset]).fetchone()
+    if not found:
+        return
+    upload, name, count, shared, anywhere = found
+    steps = (f"appending it would count those figures twice. To load it in place of that upload, undo upload "
+             f"{upload} first, then load this file (Replace takes every current upload of "
+             f"{lower_first(DATASETS[dataset].title)} out of the figures).")
+    if shared == count == rows:
+        raise DuplicateUpload(upload, f"Every row of this file is already loaded, as upload {upload} ({name}): {steps}")
+    if shared == count:
+        raise DuplicateUpload(upload, f"This file holds every row of upload {upload} ({name}, "
+                                      f"{how_many(count, 'row')}) again: {steps}")
+    if anywhere == rows:
+        where = f"upload {upload} ({name})" + (" and others" if shared < rows else "")
+        raise DuplicateUpload(upload, f"Every row of this file is already loaded, in {where}: {steps}")
 
 
 def _insert_rows(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int, frame: pd.DataFrame,
@@ -408,14 +442,7 @@ class Store:
                          source_rows if source_rows is not None else range(1, len(frame) + 1))
             rows_hash = _rows_hash(cur, dataset, batch_id)
             if refuse_duplicate and mode == "append":
-                same = cur.execute("SELECT id, file_name FROM uploads WHERE dataset = ? AND status = 'active' "
-                                   "AND rows_hash = ? AND id <> ? ORDER BY id LIMIT 1",
-                                   [dataset, rows_hash, batch_id]).fetchone()
-                if same:  # the transaction rolls back: nothing of this upload is kept
-                    raise DuplicateUpload(same[0], (
-                        f"Every row of this file is already loaded, as upload {same[0]} ({same[1]}): appending it "
-                        f"would count each figure twice. To load a corrected copy, undo upload {same[0]} first, "
-                        "or load it with Replace."))
+                _refuse_rows_loaded(cur, dataset, batch_id, len(frame))  # the transaction rolls back: nothing kept
             cur.execute("UPDATE uploads SET rows_hash = ? WHERE id = ?", [rows_hash, batch_id])
             if mode == "replace":
                 cur.execute("INSERT INTO supersessions SELECT ?, id FROM uploads "

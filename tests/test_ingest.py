@@ -122,13 +122,26 @@ def test_the_same_rows_from_another_file_are_refused_in_append_mode(store):
     as_csv = csv_bytes(header + "".join(",".join(map(str, r)) + "\n" for r in reversed(rows)))
     again = ingest(store, as_csv, "good.csv", "spend")
     assert again.status == "rejected" and again.errors[0]["message"] == (
-        "Every row of this file is already loaded, as upload 1 (good.xlsx): appending it would count each figure "
-        "twice. To load a corrected copy, undo upload 1 first, or load it with Replace.")
+        "Every row of this file is already loaded, as upload 1 (good.xlsx): appending it would count those figures "
+        "twice. To load it in place of that upload, undo upload 1 first, then load this file (Replace takes every "
+        "current upload of IT spend out of the figures).")
     cur = store.cursor()
     assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (2, 15)  # nothing of it kept
     assert cur.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
-    one_more = csv_bytes(header + "".join(",".join(map(str, r)) + "\n" for r in [*rows, rows[0]]))
-    assert ingest(store, one_more, "more.csv", "spend").status == "loaded"  # a row more is other rows
+    # A year-to-date extract sent again with one more line holds every row of upload 1: refused too.
+    more = [*rows, ["2025-02", "Retail", "CC1", "AWS", 12, 10]]
+    one_more = csv_bytes(header + "".join(",".join(map(str, r)) + "\n" for r in more))
+    again = ingest(store, one_more, "ytd.csv", "spend")
+    assert again.status == "rejected" and again.errors[0]["message"].startswith(
+        "This file holds every row of upload 1 (good.xlsx, 2 rows) again: appending it would count those figures")
+    # ...and so does a month re-sent from it: every one of its rows is loaded already.
+    again = ingest(store, csv_bytes(header + ",".join(map(str, rows[1])) + "\n"), "ops.csv", "spend")
+    assert again.status == "rejected" and again.errors[0]["message"].startswith(
+        "Every row of this file is already loaded, in upload 1 (good.xlsx):")
+    # One equal line beside new ones (two invoices alike) is not a duplicate.
+    mixed = csv_bytes(header + ",".join(map(str, rows[1])) + "\n2025-03,Ops,CC2,Azure,7,7\n")
+    assert ingest(store, mixed, "march.csv", "spend").status == "loaded"
+    assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (4, 27)
     assert ingest(store, as_csv, "good.csv", "spend", mode="replace").status == "loaded"
     assert cur.execute("SELECT count(*), sum(actual) FROM spend").fetchone() == (2, 15)
 
