@@ -79,7 +79,13 @@ def budget(run: Run, unit: str | None = None) -> Finding | None:
     the room sees no sidebar, and a unit's figure read as the company's is the wrong story."""
     p = _first(run("year_end_projection"))
     if p is None or not p.actual_months or missing(p.variance_to_date_pct):
-        return None
+        waiting = run("actuals_after_close")  # every actual waits for the close: said, not left out unsaid
+        if waiting is None or waiting.empty:
+            return None
+        closed = waiting.closed_through.iloc[0]
+        return Finding("budget", "Spend against budget",
+                       f"No actual spend is counted yet: the books are closed through {closed}.",
+                       after_close(waiting) or "")
     detail = projection_basis(p)
     if not missing(p.projected_full_year) and not missing(p.projected_variance_pct):
         detail = (f"{year_end_words(p)} {money(p.projected_full_year)}: "

@@ -32,8 +32,9 @@ s = summary.iloc[0]
 answers("executive_summary")
 
 if missing(s.it_spend):  # months with only budget or forecast lines (the year's open months, say)
-    st.info("No actual spend is recorded in the chosen months (they may hold only budget or forecast), so the "
-            "spend figures are blank. The project and alignment figures do not follow the month filter.")
+    st.info("No actual spend is recorded in the chosen months (they may hold only budget or forecast, or actuals "
+            "after the books' close), so the spend figures are blank. The project and alignment figures do not "
+            "follow the month filter.")
 # How far the actuals go (the Spend page's "actual to 2026-10"): the chosen months may run past them into
 # months of budget and forecast only, and a year's figure to October is not the year's.
 monthly = run("budget_vs_actual", group_by="month")

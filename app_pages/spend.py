@@ -51,7 +51,8 @@ if goals.empty:
     st.stop()
 
 # Months with only budget or forecast lines (the year's open months): no chart of zeros, a sentence.
-NO_ACTUALS = "No actual spend is recorded in the chosen months (they may hold only budget or forecast), so there is "
+NO_ACTUALS = ("No actual spend is recorded in the chosen months (they may hold only budget or forecast, or actuals "
+              "after the books' close), so there is ")
 spent = bool(goals["actual"].fillna(0).any())
 
 st.header("Spend by business goal")
