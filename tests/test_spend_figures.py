@@ -458,7 +458,8 @@ def test_actuals_after_the_close_are_kept_but_not_counted_until_it_moves_on(stor
     early = findings.budget(store_runner(cur, {}, {**defaults(), "as_of": D(2025, 6, 30),
                                                    "books_closed_through": "2024-11"}))
     assert early.headline == "No actual spend is counted yet: the books are closed through 2024-11."
-    assert early.detail.startswith("Actuals of 2024-12, 2025-01, 2025-02, 2025-03 and 2025-04 ($785 in 12 lines)")  # 1 + 3 + 3 + 3 + 2
+    # 1 + 3 + 3 + 3 + 2 lines; 95 + 180 + 210 + 170 + 130
+    assert early.detail.startswith("Actuals of 2024-12, 2025-01, 2025-02, 2025-03 and 2025-04 ($785 in 12 lines)")
     # The saved setting is what the pages use; any day of the month names it.
     store.save_settings({"books_closed_through": "2025-02-17"}, "finance@example.com")
     assert store.settings()["books_closed_through"] == D(2025, 2, 1)
