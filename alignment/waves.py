@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from alignment.formatting import whole
@@ -36,7 +34,10 @@ def source_sentence(waves: pd.DataFrame, it_respondents: object, business_respon
     return text
 
 
-def names_a_date(wave: str) -> bool:
-    """Whether a wave's name holds a year (2026-11-24 workshop, 2026 H1, Q3 2025), which
-    survey_waves orders waves by: every dated form it reads has one."""
-    return re.search(r"(^|\D)(19|20)\d{2}(\D|$)", wave) is not None
+def date_read(waves: pd.DataFrame, wave: str) -> str:
+    """How survey_waves dated a wave's name, as a sentence's end: 'has no date in it' or 'reads as
+    2026-01-01' (a name like 24.11.2026 is read by its year alone)."""
+    row = waves[waves["wave"] == wave] if waves is not None and "wave" in waves else pd.DataFrame()
+    if row.empty or pd.isna(row["wave_date"].iloc[0]):
+        return "has no date in it"
+    return f"reads as {pd.Timestamp(row['wave_date'].iloc[0]):%Y-%m-%d}"

@@ -8,7 +8,7 @@ import streamlit as st
 from alignment import charts, live
 from alignment.config import public_url
 from alignment.findings import hidden_groups, too_few
-from alignment.waves import names_a_date
+from alignment.waves import date_read
 from app_pages.common import require, run, store_or_stop, user_email, workbook_download
 
 store = store_or_stop()
@@ -38,15 +38,18 @@ if code is None:
                                     "session; when it closes, its answers are undone, so the executives' pages "
                                     "show the real survey again. Nothing is deleted: the Data page can restore it.")
         opened = st.form_submit_button("Open a session", type="primary", icon=":material/play_arrow:")
-        # An undated name would sort before every dated wave, out of the dashboards (a practice run leaves anyway)
-        dated = [w for w in run("survey_waves")["wave"] if names_a_date(str(w))] if opened and not practice else []
-        if dated and not names_a_date(wave):
-            st.error(f"Put the date in the wave name, like '{dt.date.today():%Y-%m-%d} {wave.strip() or 'workshop'}'. "
-                     f"Waves are ordered by the date in their name, and one without a date counts as older than "
-                     f"every dated wave (such as '{dated[0]}'), so the dashboards would go on showing those.")
+        # A new wave that sorts before the newest one stays out of the dashboards (survey_waves orders them by the
+        # date in their name; one without a date comes first). A practice run leaves them anyway.
+        name = wave.strip() or "Workshop"
+        placed = run("survey_waves", proposed_wave=name) if opened and not practice else None
+        newest = placed["wave"].iloc[0] if placed is not None and not placed.empty else name
+        if newest != name and name not in set(run("survey_waves")["wave"]):
+            st.error(f"'{name}' would be ordered before the wave '{newest}': waves are ordered by the date in their "
+                     f"name, and this one {date_read(placed, name)}. The dashboards would go on showing '{newest}'. "
+                     f"Put today's date in the name, like '{dt.date.today():%Y-%m-%d} {name}'.")
         elif opened:
             code = live.new_code()
-            store.open_live_session(code, wave.strip() or "Workshop", ask_importance=ask_importance,
+            store.open_live_session(code, name, ask_importance=ask_importance,
                                     user=user_email() or "app", practice=practice)
             st.query_params["session"] = code
             st.rerun()

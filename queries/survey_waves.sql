@@ -1,6 +1,7 @@
 -- title: Survey waves
 -- answers: Which survey waves there are, when, how many people answered on each side, and which one the dashboards open on.
 -- param: min_respondents INTEGER = 1 | A wave needs this many respondents on each side to be the default
+-- param: proposed_wave VARCHAR = NULL | A wave name not loaded yet, placed among the others with no respondents (the live survey checks where a new session's wave would sort)
 -- source: Luftman, Strategic Alignment Maturity (both sides' views are needed for a score)
 -- Waves are ordered by the date in their name (2026-03, 2026-11-23 workshop, 2025 H2, Q3 2025,
 -- March 2026, 2025), then by name: "Workshop 2026-11" is newer than "2026-06 pulse" though it sorts
@@ -13,6 +14,9 @@ WITH counted AS (
            count(DISTINCT respondent_id) FILTER (WHERE respondent_group = 'Business') AS business_respondents
     FROM survey
     GROUP BY ALL
+    UNION ALL
+    SELECT $proposed_wave, lower($proposed_wave), 0, 0
+    WHERE $proposed_wave IS NOT NULL AND $proposed_wave NOT IN (SELECT coalesce(wave, '') FROM survey)
 ),
 parts AS (
     SELECT *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -216,21 +217,24 @@ def test_on_a_phone_the_slide_label_shows_the_chart_starts_in_view_and_send_is_f
             browser.close()
 
 
-def test_a_live_wave_named_without_a_date_is_refused_where_the_other_waves_are_dated(demo_db):
+def test_a_live_wave_that_would_sort_before_the_newest_wave_is_refused(demo_db):
     """A review named its session 'Review workshop': undated, it sorted before the demo's dated waves,
-    and the Overview went on showing 2026 H1 after the workshop, with no word said."""
-    from alignment.waves import names_a_date
-
-    assert names_a_date("2026-11-24 workshop") and names_a_date("Q3 2025") and names_a_date("2026 H1")
-    assert not names_a_date("Review workshop") and not names_a_date("Wave 12") and not names_a_date("Room 20266")
+    and the Overview went on showing 2026 H1 after the workshop, with no word said. '24.11.2026
+    workshop' was read by its year alone (2026-01-01) and sorted before a 2026 H2 wave just the same:
+    the check asks survey_waves where the new name would sort."""
     host = app()
     host.switch_page("app_pages/workshop.py").run()
-    name = next(t for t in host.text_input if t.label == "Survey wave name")
-    name.set_value("Review workshop")
-    host.button(key="FormSubmitter:open-Open a session").click().run()
-    assert host.error[0].value.startswith("Put the date in the wave name, like '")
-    assert "counts as older than every dated wave (such as '" in host.error[0].value
+
+    def open_as(name: str) -> None:
+        next(t for t in host.text_input if t.label == "Survey wave name").set_value(name)
+        host.button(key="FormSubmitter:open-Open a session").click().run()
+
+    # '24.11.2025' is read by its year alone, as survey_waves reads it: before 2026 H1 (2026-01-01)
+    for name, read in (("Review workshop", "has no date in it"), ("24.11.2025 workshop", "reads as 2025-01-01")):
+        open_as(name)
+        assert host.error[0].value.startswith(f"'{name}' would be ordered before the wave '2026 H1': waves are "
+                                              f"ordered by the date in their name, and this one {read}."), name
+        assert host.error[0].value.endswith(f"Put today's date in the name, like '{dt.date.today():%Y-%m-%d} {name}'.")
     assert not store().cursor().execute("SELECT count(*) FROM live_sessions").fetchone()[0]  # nothing opened
-    next(t for t in host.text_input if t.label == "Survey wave name").set_value("2026-11-24 review workshop")
-    host.button(key="FormSubmitter:open-Open a session").click().run()
+    open_as("2026-11-24 review workshop")
     assert not host.error and host.query_params.get("session")
