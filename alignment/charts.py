@@ -23,7 +23,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from alignment import labels as units
-from alignment.formatting import UNITS, currency_symbol, display_unit, listing, lower_first
+from alignment.formatting import UNITS, currency_symbol, display_unit, listing, lower_first, upper_first
 from alignment.labels import COLUMNS, LABELS, label  # noqa: F401 (pages and tests read them here too)
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#EECA3B", "#9D755D",
@@ -175,7 +175,7 @@ def title_params(title: str) -> alt.TitleParams:
     and what follows a colon ('Answers by dimension: IT (upper bar) and business (lower bar)') as a
     subtitle in lines a phone holds, so the explanation is read whole."""
     main, _, explained = title.partition(": ")
-    subtitle = {"subtitle": textwrap.wrap(explained[:1].upper() + explained[1:], SUBTITLE_CHARS),
+    subtitle = {"subtitle": textwrap.wrap(upper_first(explained), SUBTITLE_CHARS),
                 "subtitleColor": SUBTITLE_INK, "subtitleFontSize": 13, "subtitlePadding": 4} if explained else {}
     return alt.TitleParams(wrapped(main), anchor="start", **subtitle)
 
@@ -205,7 +205,7 @@ def describe(title: str, plots: str) -> str:
     into, role graphics-document), so a screen reader announces this rather than "Vega visualization".
     Every builder passes it through _base (a layered chart lifts it to the top level, where Vega reads it)."""
     title, plots = title.strip().rstrip("."), plots.strip().rstrip(".")
-    return f"{title}. {plots[:1].upper() + plots[1:]}."
+    return f"{title}. {upper_first(plots)}."
 
 
 def _words(field: str) -> str:

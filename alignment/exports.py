@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from alignment import labels, schema
-from alignment.formatting import UNITS, currency_symbol, display_unit
+from alignment.formatting import UNITS, currency_symbol, display_unit, upper_first
 from alignment.labels import label, unit
 from alignment.tables import MONTH_FIELDS, words
 
@@ -186,7 +186,7 @@ def describe_filters(filters: dict[str, object]) -> str:
     extra = [f"{label(k).lower()} {v}" for k, v in filters.items()
              if k not in ("period_from", "period_to", "business_unit") and v not in (None, "")]
     text = ", ".join([*months, str(unit_), *extra])
-    return text[:1].upper() + text[1:]
+    return upper_first(text)
 
 
 def _month(value: object) -> str | None:

@@ -73,6 +73,11 @@ def naming(noun: str, items: Sequence[Any], shown: int | None = 10) -> str:
     return f"{noun if len(names) == 1 else noun + 's'} {text}"
 
 
+def upper_first(text: str) -> str:
+    """A sentence's first letter made capital, the rest as written: 'undo upload 9' → 'Undo upload 9'."""
+    return text[:1].upper() + text[1:]
+
+
 def lower_first(title: str) -> str:
     """A title inside a sentence: 'Project register' → 'project register'; 'IT spend' stays."""
     return title if title[1:2].isupper() else title[:1].lower() + title[1:]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from alignment import charts, findings
 from alignment.exports import describe_filters
+from alignment.formatting import upper_first
 from alignment.labels import label
 from alignment.queries import get_query, parameters, run_query
 
@@ -111,7 +112,7 @@ def source_line(key: str, run: findings.Run, filters: dict[str, Any], as_of: dt.
               and v not in (None, "")]
     text = ", ".join(s for s in scope if s)
     when = f"; as of {as_of:%Y-%m-%d}" if "as_of" in taken or not names else ""
-    return f"{title}{text[:1].upper() + text[1:]}{when}."
+    return f"{title}{upper_first(text)}{when}."
 
 
 def _fiscal_year(run: findings.Run, filters: dict[str, Any]) -> str:

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from alignment import aggregates
 from alignment.backends import SAFE_SETTINGS, OpenError, connect_file, connect_lake, is_write_conflict
 from alignment.config import LakeLocation, LocationError, parse_location, write_retries
-from alignment.formatting import how_many, listing, lower_first, naming
+from alignment.formatting import how_many, listing, lower_first, naming, upper_first
 from alignment.rules import VIEW_READS, refresh_spend_view
 from alignment.schema import DATASETS, SQL_TYPES
 from alignment.settings import (
@@ -514,7 +514,7 @@ class Store:
                 raise StoreError(
                     f"Upload {batch_id} cannot be restored: it replaced {naming('upload', moved, shown=None)}, which "
                     f"{'have' if len(moved) > 1 else 'has'} been replaced or undone since. "
-                    + (f"{steps[0].upper()}{steps[1:]} first, or load the file again." if steps
+                    + (f"{upper_first(steps)} first, or load the file again." if steps
                        else "Load the file again."))
             twin = cur.execute(
                 "SELECT id FROM uploads WHERE dataset = ? AND status = 'active' AND ((sha256 = ? AND sheet = ? "

@@ -80,3 +80,10 @@ def test_a_list_reads_with_its_noun_in_the_right_number():
     assert naming("row", range(1, 1206)) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1,195 more"
     assert naming("row", [2, 3, 5], shown=2) == "rows 2, 3 and 1 more"
     assert naming("row", range(1, 13), shown=None) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 12"
+
+
+def test_upper_first_capitalises_only_the_first_letter():
+    from alignment.formatting import upper_first
+
+    assert upper_first("undo upload 9 first") == "Undo upload 9 first"
+    assert upper_first("iT spend") == "IT spend" and upper_first("") == ""
