@@ -106,11 +106,16 @@ def _new_upload(cur: duckdb.DuckDBPyConnection, dataset: str, *, file_name: str,
     return int(batch_id)
 
 
+def _row_hash(dataset: str) -> str:
+    """The SQL of one stored row's hash: its dataset's columns as stored, so the same line from any file
+    hashes alike."""
+    return f"hash({', '.join(c.name for c in DATASETS[dataset].stored_columns)})"
+
+
 def _rows_hash(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: int) -> str:
     """A batch's rows as stored, in any order, as one value: their count and the sum of each row's
     hash. The same rows from another file (a csv of the spreadsheet already loaded) give the same value."""
-    columns = ", ".join(c.name for c in DATASETS[dataset].stored_columns)
-    count, total = cur.execute(f"SELECT count(*), sum(hash({columns})) FROM {dataset}_rows WHERE batch_id = ?",
+    count, total = cur.execute(f"SELECT count(*), sum({_row_hash(dataset)}) FROM {dataset}_rows WHERE batch_id = ?",
                                [batch_id]).fetchone()
     return f"{count}:{total or 0}"
 
@@ -121,12 +126,12 @@ def _refuse_rows_loaded(cur: duckdb.DuckDBPyConnection, dataset: str, batch_id: 
     in), or every one of its rows is loaded already (a month re-sent from a year's extract). Rows are
     compared as stored, counted (two equal lines are two), in any order; a few equal lines beside new
     ones (two invoices alike) are not refused. Read from the stored rows, so older uploads count too."""
-    columns = ", ".join(c.name for c in DATASETS[dataset].stored_columns)
+    row = _row_hash(dataset)
     active = f"SELECT id FROM uploads WHERE dataset = ? AND status = 'active' AND id <> {int(batch_id)}"
     found = cur.execute(f"""
-        WITH new AS (SELECT hash({columns}) AS h, count(*) AS n FROM {dataset}_rows WHERE batch_id = ? GROUP BY 1),
-        old AS (SELECT batch_id, hash({columns}) AS h, count(*) AS n FROM {dataset}_rows
-                WHERE batch_id IN ({active}) AND hash({columns}) IN (SELECT h FROM new) GROUP BY 1, 2),
+        WITH new AS (SELECT {row} AS h, count(*) AS n FROM {dataset}_rows WHERE batch_id = ? GROUP BY 1),
+        hashed AS (SELECT batch_id, {row} AS h FROM {dataset}_rows WHERE batch_id IN ({active})),
+        old AS (SELECT batch_id, h, count(*) AS n FROM hashed WHERE h IN (SELECT h FROM new) GROUP BY 1, 2),
         held AS (SELECT o.batch_id, sum(least(o.n, w.n)) AS shared FROM old o JOIN new w USING (h) GROUP BY 1),
         anywhere AS (SELECT sum(least(w.n, o.n)) AS shared FROM new w JOIN (SELECT h, sum(n) AS n FROM old GROUP BY 1) o
                      USING (h))
@@ -308,8 +313,9 @@ class Store:
             )""")
         # What the file's amounts were multiplied by (1000: the file was in thousands); NULL: no amounts.
         cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS amount_scale DOUBLE")
-        # Its rows in any order as one value (_rows_hash): the same rows from another file are refused as a
-        # duplicate append like the same file. NULL: a live session, or loaded before this was kept.
+        # Its rows in any order as one value (_rows_hash): undo and restore refuse to bring back rows that are
+        # active again from another file. NULL: a live session, or loaded before this was kept. (An append
+        # is checked against the stored rows themselves: _refuse_rows_loaded.)
         cur.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS rows_hash VARCHAR")
         new_links = "supersessions" not in had
         # Which batches each replace superseded, never forgotten: undo and restore reverse it exactly.
