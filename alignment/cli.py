@@ -292,7 +292,7 @@ def _check_unit(store: Store, params: dict[str, str]) -> None:
         from alignment.formatting import listing
 
         raise UsageError(f"There is no business unit '{unit[:40]}' with data in this database. The business units "
-                         f"are: {listing(units, last='and') if units else 'none yet'}.")
+                         f"are: {listing(units) if units else 'none yet'}.")
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -139,15 +139,19 @@ def _system_names(cursor: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return _SYSTEM_NAMES
 
 
+def _defined(node: dict) -> set[str]:
+    """The WITH tables one parsed query node defines, lower-cased."""
+    ctes = node.get("cte_map")
+    return {str(c["key"]).lower() for c in ctes.get("map") or []} if isinstance(ctes, dict) else set()
+
+
 def _cte_names(node: object) -> Iterator[str]:
     """Every WITH table's name anywhere in a parsed query, lower-cased."""
     if isinstance(node, list):
         for item in node:
             yield from _cte_names(item)
     elif isinstance(node, dict):
-        ctes = node.get("cte_map")
-        if isinstance(ctes, dict):
-            yield from (str(c["key"]).lower() for c in ctes.get("map") or [])
+        yield from _defined(node)
         for value in node.values():
             if isinstance(value, (dict, list)):
                 yield from _cte_names(value)
@@ -162,9 +166,7 @@ def _not_offered(node: object, visible: set[str]) -> Iterator[str]:
         return
     if not isinstance(node, dict):
         return
-    ctes = node.get("cte_map")
-    if isinstance(ctes, dict) and ctes.get("map"):
-        visible = visible | {str(c["key"]).lower() for c in ctes["map"]}
+    visible = visible | _defined(node)
     kind = node.get("type")
     if kind == "BASE_TABLE":
         name = str(node.get("table_name", ""))
