@@ -24,6 +24,7 @@ from alignment.exports import describe_filters
 from alignment.formatting import upper_first
 from alignment.labels import label
 from alignment.queries import get_query, parameters, run_query
+from alignment.waves import default_wave
 
 TITLE = "What IT costs, and what the business gets for it"
 FORMATS = ("pptx", "pdf")
@@ -131,11 +132,11 @@ def _wave(run: findings.Run, wave: str | None) -> str:
     if wave:
         return f"{label('wave').lower()} {wave}"
     try:
-        waves = run("survey_waves")
-        default = waves.loc[waves["is_default"].fillna(False).astype(bool), "wave"]
-        return f"{label('wave').lower()} {default.iloc[0]} (the latest with enough answers)"
+        default = default_wave(run("survey_waves"))
     except (IndexError, KeyError, TypeError, ValueError, AttributeError):
-        return "the latest survey wave"
+        default = None
+    return (f"{label('wave').lower()} {default} (the latest with enough answers)" if default is not None
+            else "the latest survey wave")
 
 
 def store_runner(cursor: Any, params: dict[str, Any], settings: dict[str, Any]) -> findings.Run:
